@@ -1,0 +1,14 @@
+"""skemotion: facial emotion recognition with classical computer vision, as scikit-learn estimators."""
+
+__version__ = "0.1.0"
+
+from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
+from ._image_io import read_image
+
+__all__ = [
+    "__version__",
+    "CKPLUS_EMOTIONS",
+    "canonical_emotion",
+    "parse_emotions",
+    "read_image",
+]

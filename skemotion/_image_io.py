@@ -1,0 +1,124 @@
+"""Reading images from disk and converting them to 8-bit grayscale.
+
+One place for image decoding, shared by the dataset loaders, :class:`FaceCropper`
+and the command line.
+"""
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+#: File endings that the loaders treat as images (lower case).
+IMAGE_EXTENSIONS = frozenset(
+    {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".pgm", ".ppm", ".webp"}
+)
+#: Files that photo tools leave in folders; never images, always ignored.
+CLUTTER_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
+
+
+def is_image_file(path):
+    """True if ``path`` names a non-hidden file with an image ending."""
+    name = Path(path).name
+    if name.startswith(".") or name.lower() in CLUTTER_NAMES:
+        return False
+    return Path(name).suffix.lower() in IMAGE_EXTENSIONS
+
+
+def to_uint8(image, *, source=None):
+    """Scale an image of any supported dtype to uint8, keeping its channels.
+
+    uint8 is returned as is; uint16 is divided by 257; other integer types are
+    scaled from their range; floats are taken as [0, 1] when their maximum is at
+    most 1, else as [0, 255], and clipped.
+
+    ``source`` (a file name or a sample description) is used in error messages.
+    """
+    where = f" ({source})" if source is not None else ""
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return image
+    if image.dtype == np.bool_:
+        return image.astype(np.uint8) * 255
+    if np.issubdtype(image.dtype, np.integer):
+        if image.dtype == np.uint16:
+            return (image.astype(np.uint32) // 257).astype(np.uint8)
+        info = np.iinfo(image.dtype)
+        scaled = (image.astype(np.float64) - info.min) * (255.0 / (info.max - info.min))
+        return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+    if np.issubdtype(image.dtype, np.floating):
+        if not np.all(np.isfinite(image)):
+            raise ValueError(f"Image{where} contains NaN or infinite values.")
+        scale = 255.0 if image.size and image.max() <= 1.0 else 1.0
+        return np.clip(np.rint(image * scale), 0, 255).astype(np.uint8)
+    raise ValueError(f"Image{where} has unsupported dtype {image.dtype}.")
+
+
+def to_gray(image, *, source=None):
+    """Return a 2-D uint8 grayscale copy of a gray, BGR or BGRA image.
+
+    Colour images are taken as OpenCV's BGR(A) channel order.
+    """
+    where = f" ({source})" if source is not None else ""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
+        raise ValueError(
+            f"Image{where} has shape {image.shape}; expected (h, w) gray, "
+            "(h, w, 3) BGR or (h, w, 4) BGRA."
+        )
+    if min(image.shape[:2]) < 2:
+        raise ValueError(f"Image{where} has shape {image.shape}; it must be at least 2x2 pixels.")
+    image = to_uint8(image, source=source)
+    if image.ndim == 3:
+        code = cv2.COLOR_BGR2GRAY if image.shape[2] == 3 else cv2.COLOR_BGRA2GRAY
+        image = cv2.cvtColor(np.ascontiguousarray(image), code)
+    return image
+
+
+def read_image(path, *, gray=False):
+    """Read an image file as a uint8 array, as OpenCV decodes it.
+
+    Works with any path (Unicode and spaces included, where ``cv2.imread`` fails
+    on some platforms) by decoding the file's bytes. 16-bit images are scaled to
+    8 bits; the alpha channel of BGRA images is kept unless ``gray=True``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The image file.
+    gray : bool, default=False
+        Return a 2-D grayscale image.
+
+    Returns
+    -------
+    ndarray of uint8, shape (h, w), (h, w, 3) or (h, w, 4)
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If the file is not an image OpenCV can decode; the message names it.
+
+    Examples
+    --------
+    >>> from skemotion.datasets import load_frl_london
+    >>> from skemotion import read_image
+    >>> image = read_image(load_frl_london().filenames[0])
+    >>> image.shape, image.dtype
+    ((350, 350, 3), dtype('uint8'))
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"Image file not found: {path}")
+    data = np.fromfile(path, dtype=np.uint8)
+    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    if image is None:
+        raise ValueError(f"Cannot decode image file {path}: not an image or corrupt.")
+    image = to_uint8(image, source=path)
+    if gray:
+        return to_gray(image, source=path)
+    return image

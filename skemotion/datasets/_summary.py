@@ -1,0 +1,98 @@
+"""A printable summary of a dataset Bunch: classes, subjects, image sizes."""
+
+from collections import Counter
+
+import numpy as np
+from sklearn.utils import Bunch
+
+
+def summarize_dataset(data):
+    """Count what a dataset Bunch holds.
+
+    Parameters
+    ----------
+    data : Bunch
+        A Bunch returned by one of the loaders (``images``, ``target``, ``groups``).
+
+    Returns
+    -------
+    summary : Bunch
+        ``n_images``, ``class_counts`` (dict label -> count, sorted by label),
+        ``n_subjects`` (None without groups), ``images_per_subject`` (min, median,
+        max, or None), ``image_sizes`` (Counter of ``(h, w)`` shapes),
+        ``channels`` (Counter of channel counts) and ``n_skipped`` (files the loader
+        skipped, 0 when it skipped none).
+
+    Examples
+    --------
+    >>> from skemotion.datasets import load_frl_london, summarize_dataset
+    >>> summarize_dataset(load_frl_london()).class_counts
+    {'happy': 102, 'neutral': 102}
+    """
+    target = [str(t) for t in data.target]
+    class_counts = dict(sorted(Counter(target).items()))
+    groups = data.get("groups")
+    if groups is not None:
+        per_subject = np.array(list(Counter(groups).values()))
+        n_subjects = len(per_subject)
+        images_per_subject = (
+            int(per_subject.min()),
+            float(np.median(per_subject)),
+            int(per_subject.max()),
+        )
+    else:
+        n_subjects = images_per_subject = None
+    sizes = Counter(tuple(np.shape(im)[:2]) for im in data.images)
+    channels = Counter(1 if np.ndim(im) == 2 else np.shape(im)[2] for im in data.images)
+    return Bunch(
+        n_images=len(target),
+        class_counts=class_counts,
+        n_subjects=n_subjects,
+        images_per_subject=images_per_subject,
+        image_sizes=sizes,
+        channels=channels,
+        n_skipped=len(data.get("skipped", []) or []),
+    )
+
+
+def describe_dataset(data, *, name=None):
+    """Return a short multi-line text describing a dataset Bunch.
+
+    Parameters
+    ----------
+    data : Bunch
+        A Bunch returned by one of the loaders.
+    name : str, optional
+        A title for the first line.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from skemotion.datasets import load_frl_london, describe_dataset
+    >>> print(describe_dataset(load_frl_london(), name="London"))  # doctest: +NORMALIZE_WHITESPACE
+    London: 204 images, 2 classes, 102 subjects
+      happy    102
+      neutral  102
+    images per subject: min 2, median 2, max 2
+    image sizes: 350x350 (204)
+    channels: 3 (204)
+    """
+    s = summarize_dataset(data)
+    head = f"{name}: " if name else ""
+    subjects = f", {s.n_subjects} subjects" if s.n_subjects is not None else ", no subject ids"
+    lines = [f"{head}{s.n_images} images, {len(s.class_counts)} classes{subjects}"]
+    width = max((len(k) for k in s.class_counts), default=0)
+    lines += [f"  {label:<{width}}  {count}" for label, count in s.class_counts.items()]
+    if s.images_per_subject is not None:
+        lo, med, hi = s.images_per_subject
+        lines.append(f"images per subject: min {lo}, median {med:g}, max {hi}")
+    sizes = ", ".join(f"{h}x{w} ({c})" for (h, w), c in s.image_sizes.most_common(5))
+    more = len(s.image_sizes) - 5
+    lines.append(f"image sizes: {sizes}" + (f", and {more} more" if more > 0 else ""))
+    lines.append("channels: " + ", ".join(f"{k} ({c})" for k, c in sorted(s.channels.items())))
+    if s.n_skipped:
+        lines.append(f"skipped files: {s.n_skipped}")
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+import cv2
+import numpy as np
+import pytest
+
+from skemotion import read_image
+from skemotion._image_io import is_image_file, to_gray, to_uint8
+
+
+@pytest.fixture
+def photo(london):
+    return london.images[0]
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg"])
+@pytest.mark.parametrize("kind", ["gray", "bgr", "bgra", "gray16", "bgr16"])
+def test_read_image_decodes_to_uint8(tmp_path, photo, ext, kind):
+    if ext == ".jpg" and kind in ("bgra", "gray16", "bgr16"):
+        pytest.skip("JPEG stores neither alpha nor 16 bits")
+    image = {
+        "gray": cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY),
+        "bgr": photo,
+        "bgra": cv2.cvtColor(photo, cv2.COLOR_BGR2BGRA),
+        "gray16": cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY).astype(np.uint16) * 257,
+        "bgr16": photo.astype(np.uint16) * 257,
+    }[kind]
+    path = tmp_path / f"ünïcode dir with spaces/face {kind}{ext}"
+    path.parent.mkdir()
+    ok, buf = cv2.imencode(ext, image)
+    assert ok
+    buf.tofile(str(path))
+    out = read_image(path)
+    assert out.dtype == np.uint8
+    assert out.shape[:2] == photo.shape[:2]
+    gray = read_image(path, gray=True)
+    assert gray.ndim == 2
+    ref = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY).astype(int)
+    tol = 6 if ext == ".jpg" else 1
+    assert np.abs(gray.astype(int) - ref).mean() < tol
+
+
+def test_read_image_missing_and_corrupt(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothere.png"):
+        read_image(tmp_path / "nothere.png")
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"this is not a png")
+    with pytest.raises(ValueError, match="bad.png"):
+        read_image(bad)
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match="empty.jpg"):
+        read_image(empty)
+
+
+def test_is_image_file():
+    assert is_image_file("a/S005_001_00000001.png")
+    assert is_image_file("x.JPG")
+    assert not is_image_file(".DS_Store")
+    assert not is_image_file("Thumbs.db")
+    assert not is_image_file("._hidden.png")
+    assert not is_image_file("notes.txt")
+
+
+def test_to_uint8_and_gray():
+    f = np.linspace(0, 1, 16, dtype=np.float32).reshape(4, 4)
+    assert to_uint8(f).max() == 255
+    with pytest.raises(ValueError, match="NaN"):
+        to_uint8(np.full((3, 3), np.nan), source="sample 4")
+    with pytest.raises(ValueError, match="at least 2x2"):
+        to_gray(np.zeros((1, 5), np.uint8))
+    with pytest.raises(ValueError, match="expected"):
+        to_gray(np.zeros((4, 4, 2), np.uint8))
