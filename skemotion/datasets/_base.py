@@ -1,9 +1,14 @@
 """Shared pieces of the dataset loaders: the data home and the Bunch they return."""
 
+import os
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
+
+from .._image_io import CLUTTER_NAMES, read_image
 
 #: Folder inside the package that holds the embedded datasets.
 DATA_HOME = Path(__file__).resolve().parent / "data"
@@ -34,3 +39,86 @@ def make_dataset_bunch(*, images, filenames, target, groups, descr, return_X_y=F
         DESCR=descr,
         **extra,
     )
+
+
+def natural_key(name):
+    """Sort key that orders ``"S5" < "S10"`` and ``"img2" < "img10"`` (digits as numbers)."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+            for part in re.split(r"(\d+)", str(name)) if part]
+
+
+def is_hidden_or_clutter(name):
+    """True for hidden entries (``.name``) and the tools' clutter files (``Thumbs.db``...)."""
+    return name.startswith(".") or name.lower() in CLUTTER_NAMES
+
+
+def scan_folder(path):
+    """List a folder once: ``(subfolders, files)`` as sorted lists of ``(name, path)``.
+
+    Hidden entries and clutter files (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``)
+    are left out. Names are sorted with :func:`natural_key`.
+    """
+    dirs, files = [], []
+    with os.scandir(path) as it:
+        for entry in it:
+            if is_hidden_or_clutter(entry.name):
+                continue
+            (dirs if entry.is_dir() else files).append((entry.name, entry.path))
+    dirs.sort(key=lambda item: natural_key(item[0]))
+    files.sort(key=lambda item: natural_key(item[0]))
+    return dirs, files
+
+
+def check_root(root, *, what):
+    """Return ``root`` as an absolute :class:`~pathlib.Path`, or raise naming it.
+
+    ``what`` describes the expected folder in the message (``"CK+ root folder"``).
+    """
+    path = Path(os.fspath(root)).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"{what} not found: {path}")
+    if not path.is_dir():
+        raise NotADirectoryError(f"{what} is not a folder: {path}")
+    return path.resolve()
+
+
+def read_images(paths, *, on_error="raise"):
+    """Decode image files with :func:`skemotion.read_image`.
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+    on_error : {"raise", "skip"}
+        ``"raise"``: the first file that cannot be decoded raises ``ValueError``
+        naming it. ``"skip"``: such files are left out; one ``UserWarning`` lists
+        every skipped file with the reason.
+
+    Returns
+    -------
+    images : list of ndarray
+        The decoded images, in order, without the skipped ones.
+    kept : list of int
+        Index in ``paths`` of each returned image.
+    skipped : list of str
+        The skipped files.
+    """
+    images, kept, skipped, reasons = [], [], [], []
+    for i, path in enumerate(paths):
+        try:
+            images.append(read_image(path))
+        except (ValueError, OSError) as exc:
+            if on_error == "raise":
+                raise
+            skipped.append(str(path))
+            reasons.append(str(exc))
+            continue
+        kept.append(i)
+    if skipped:
+        listing = "\n".join(f"  {reason}" for reason in reasons)
+        warnings.warn(
+            f"Skipped {len(skipped)} image file(s) that could not be read "
+            f"(on_error='skip'):\n{listing}",
+            UserWarning,
+            stacklevel=3,
+        )
+    return images, kept, skipped

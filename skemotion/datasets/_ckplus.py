@@ -1,0 +1,307 @@
+"""The Extended Cohn-Kanade dataset (CK+), read from its distributed folder layout."""
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils._param_validation import StrOptions, validate_params
+
+from .._emotions import emotion_from_ckplus_code, parse_emotions
+from .._image_io import is_image_file
+from ._base import check_root, make_dataset_bunch, natural_key, read_images, scan_folder
+
+#: (images folder, labels folder) pairs that :func:`load_ckplus` recognises: the names
+#: of the CK+ distribution, and the tutorial's renamed copies.
+CKPLUS_LAYOUTS = (
+    ("cohn-kanade-images", "Emotion"),
+    ("source_images", "source_emotion"),
+)
+
+_FRAME_RE = re.compile(r"_(\d+)$")
+
+_DESCR = """\
+The Extended Cohn-Kanade dataset (CK+)
+======================================
+
+593 posed expression sequences of 123 subjects, each running from a neutral face
+(first frame) to the peak of the expression (last frame); 327 sequences of 118
+subjects carry an emotion label (1 anger, 2 contempt, 3 disgust, 4 fear, 5 happy,
+6 sadness, 7 surprise). skemotion takes the last frame (by frame number) of every
+labelled sequence as the emotion sample and, depending on ``neutral``, first
+frames as ``neutral`` samples. On the full dataset: 327 peak images (anger 45,
+contempt 18, disgust 59, fear 25, happy 69, sadness 28, surprise 83).
+
+CK+ is not distributed with skemotion: request it from its authors (the licence
+forbids redistribution). Cite when you publish results:
+Lucey, P., Cohn, J. F., Kanade, T., Saragih, J., Ambadar, Z., & Matthews, I. (2010).
+The Extended Cohn-Kanade Dataset (CK+): A complete dataset for action unit and
+emotion-specified expression. CVPR Workshops, 94-101.
+"""
+
+
+def find_ckplus_layout(root):
+    """Return ``(images_dir, labels_dir)`` of a CK+ tree, or raise saying what was found.
+
+    Folder names are matched without regard to case. See :data:`CKPLUS_LAYOUTS`.
+    """
+    root = check_root(root, what="CK+ root folder")
+    dirs, files = scan_folder(root)
+    by_lower = {name.lower(): path for name, path in dirs}
+    for images_name, labels_name in CKPLUS_LAYOUTS:
+        images_dir = by_lower.get(images_name.lower())
+        labels_dir = by_lower.get(labels_name.lower())
+        if images_dir is not None and labels_dir is not None:
+            return Path(images_dir), Path(labels_dir)
+    expected = " or ".join(f"'{i}/' and '{lab}/'" for i, lab in CKPLUS_LAYOUTS)
+    found = [f"{name}/" for name, _ in dirs] + [name for name, _ in files]
+    shown = ", ".join(found[:10]) + (f", ... ({len(found)} entries)" if len(found) > 10 else "")
+    message = (
+        f"{root} does not look like a CK+ folder: expected the subfolders {expected}; "
+        f"found {shown if found else 'nothing (the folder is empty)'}."
+    )
+    known = {name.lower() for pair in CKPLUS_LAYOUTS for name in pair}
+    if root.name.lower() in known:
+        message += f" Pass the folder that contains {root.name}/, i.e. {root.parent}."
+    else:
+        for name, path in dirs:
+            inner = {n.lower() for n, _ in scan_folder(path)[0]}
+            if any({i.lower(), lab.lower()} <= inner for i, lab in CKPLUS_LAYOUTS):
+                message += f" The subfolder {name}/ has the CK+ layout: pass {path}."
+                break
+    raise ValueError(message)
+
+
+def _frame_number(name, path):
+    match = _FRAME_RE.search(Path(name).stem)
+    if match is None:
+        raise ValueError(
+            f"Cannot read a frame number from the image file {path}: CK+ frames are named "
+            "like S005_001_00000011.png (the number after the last underscore)."
+        )
+    return int(match.group(1))
+
+
+def _read_label(path):
+    with open(path, "rb") as f:
+        text = f.read().decode("utf-8", errors="replace").strip()
+    if not text:
+        raise ValueError(f"CK+ label file {path} is empty; expected an emotion code 1-7.")
+    return emotion_from_ckplus_code(text, source=path)
+
+
+def scan_ckplus(root):
+    """Walk a CK+ tree once and return its labelled sequences.
+
+    Every folder is listed once with :func:`os.scandir`; no image is decoded and
+    no label-less sequence folder is opened beyond listing it.
+
+    Returns
+    -------
+    list of dict
+        One per labelled sequence, sorted by subject then sequence: ``subject``
+        (``"S005"``), ``sequence`` (``"S005/001"``), ``label``, ``label_file`` and
+        ``frames``: a list of ``(frame_number, path)`` sorted by frame number.
+
+    Raises
+    ------
+    ValueError
+        Wrong layout, bad label file, labelled sequence without images, image
+        file without a frame number, or two files with the same frame number;
+        the message names the folder or file.
+    """
+    images_dir, labels_dir = find_ckplus_layout(root)
+    records = []
+    for subject, subject_path in scan_folder(labels_dir)[0]:
+        for seq, seq_path in scan_folder(subject_path)[0]:
+            label_files = [p for n, p in scan_folder(seq_path)[1] if n.lower().endswith(".txt")]
+            if not label_files:
+                continue  # an unlabelled sequence (CK+ ships empty label folders)
+            if len(label_files) > 1:
+                raise ValueError(
+                    f"Sequence {subject}/{seq} has {len(label_files)} label files, expected one: "
+                    + ", ".join(label_files)
+                )
+            label_file = label_files[0]
+            label = _read_label(label_file)
+            image_seq_dir = images_dir / subject / seq
+            frames = {}
+            if image_seq_dir.is_dir():
+                for name, path in scan_folder(image_seq_dir)[1]:
+                    if not is_image_file(name):
+                        continue
+                    number = _frame_number(name, path)
+                    if number in frames:
+                        raise ValueError(
+                            f"Two image files with frame number {number} in {image_seq_dir}: "
+                            f"{Path(frames[number]).name} and {name}."
+                        )
+                    frames[number] = path
+            if not frames:
+                raise ValueError(
+                    f"Labelled sequence {subject}/{seq} (label file {label_file}) has no images: "
+                    f"expected image files in {image_seq_dir}."
+                )
+            records.append(
+                {
+                    "subject": subject,
+                    "sequence": f"{subject}/{seq}",
+                    "label": label,
+                    "label_file": label_file,
+                    "frames": sorted(frames.items()),
+                }
+            )
+    return records
+
+
+def select_ckplus_samples(records, *, neutral="first", emotions=None):
+    """Choose the sample images of labelled sequences (see :func:`load_ckplus`).
+
+    Returns a list of dicts with ``path``, ``label``, ``subject``, ``sequence``
+    and ``frame``, in subject/sequence order with each neutral image just before
+    the peak image of its sequence.
+    """
+    emotions = parse_emotions(emotions)
+    if emotions is not None and "neutral" in emotions and neutral == "none":
+        raise ValueError(
+            "emotions includes 'neutral' but neutral='none' selects no neutral images; "
+            "use neutral='first' or neutral='per_subject'."
+        )
+    samples = []
+    seen_subjects = set()
+    for rec in records:
+        first, peak = rec["frames"][0], rec["frames"][-1]
+        take_neutral = neutral == "first" or (
+            neutral == "per_subject" and rec["subject"] not in seen_subjects
+        )
+        seen_subjects.add(rec["subject"])
+        if take_neutral and len(rec["frames"]) < 2:
+            raise ValueError(
+                f"Labelled sequence {rec['sequence']} has a single frame ({peak[1]}): its first "
+                "(neutral) and last (peak) frame would be the same image. Use neutral='none' "
+                "or remove the sequence."
+            )
+        base = {"subject": rec["subject"], "sequence": rec["sequence"]}
+        if take_neutral:
+            samples.append({**base, "label": "neutral", "frame": first[0], "path": first[1]})
+        samples.append({**base, "label": rec["label"], "frame": peak[0], "path": peak[1]})
+    if emotions is not None:
+        samples = [s for s in samples if s["label"] in emotions]
+    return samples
+
+
+@validate_params(
+    {
+        "root": [str, os.PathLike],
+        "neutral": [StrOptions({"first", "per_subject", "none"})],
+        "emotions": [str, list, tuple, None],
+        "on_error": [StrOptions({"raise", "skip"})],
+        "return_X_y": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", return_X_y=False):
+    """Load the Extended Cohn-Kanade dataset (CK+) from its folder layout.
+
+    Reads the distribution as it unpacks: ``root/cohn-kanade-images/S005/001/
+    S005_001_00000011.png`` with labels in ``root/Emotion/S005/001/
+    S005_001_00000011_emotion.txt`` (a float such as ``3.0000000e+00``, codes
+    1 anger ... 7 surprise), or the tutorial's renamed copies ``source_images/``
+    and ``source_emotion/``. Only labelled sequences give samples: the peak image
+    is the sequence's last frame by frame number (directory order is arbitrary),
+    the neutral image its first frame. Each folder is listed once; only the
+    chosen frames are decoded.
+
+    Parameters
+    ----------
+    root : str or path-like
+        The folder holding ``cohn-kanade-images/`` and ``Emotion/`` (or
+        ``source_images/`` and ``source_emotion/``; names matched ignoring case).
+    neutral : {"first", "per_subject", "none"}, default="first"
+        Which neutral images to add: ``"first"``, the first frame of every labelled
+        sequence (the tutorial's choice: one subject may give several near-identical
+        neutral images); ``"per_subject"``, only the first frame of each subject's
+        first labelled sequence (the tutorial's manual clean-up, done by rule);
+        ``"none"``, no neutral images.
+    emotions : str or list of str, default=None
+        Keep only these labels (canonical names or aliases, e.g. ``"happy,neutral"``);
+        ``None`` keeps all. Neutral images are chosen before this filter.
+    on_error : {"raise", "skip"}, default="raise"
+        What to do with a chosen image file that cannot be decoded: raise
+        ``ValueError`` naming it, or skip it with one warning that lists every
+        skipped file. Label and layout problems always raise.
+    return_X_y : bool, default=False
+        Return ``(images, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``images`` (list of uint8 arrays as decoded: CK+ has 640x490 and 640x480
+        frames, mostly gray, some colour), ``filenames``, ``target`` (emotion names),
+        ``target_names``, ``groups`` (subject ids such as ``"S005"``), ``sequences``
+        (``"S005/001"``), ``frames`` (int frame numbers), ``skipped`` (files skipped
+        with ``on_error="skip"``), ``n_skipped`` and ``DESCR``.
+    (images, target) : tuple
+        With ``return_X_y=True``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``root`` does not exist.
+    ValueError
+        If the layout is wrong (the message lists the expected folders and what
+        was found), a label file is empty, not a number or out of range, a
+        labelled sequence has no images, or an image cannot be decoded (with
+        ``on_error="raise"``); the message names the folder or file.
+
+    See Also
+    --------
+    load_image_folder : Load an already sorted ``root/<emotion>/`` folder.
+    organize_ckplus : Copy the chosen CK+ frames into such a sorted folder.
+
+    Notes
+    -----
+    On the full CK+ with ``neutral="none"``: 327 images from 118 subjects (anger 45,
+    contempt 18, disgust 59, fear 25, happy 69, sadness 28, surprise 83).
+    ``neutral="first"`` adds 327 neutral images, ``neutral="per_subject"`` 118.
+
+    References
+    ----------
+    Lucey, P., Cohn, J. F., Kanade, T., Saragih, J., Ambadar, Z., & Matthews, I.
+    (2010). The Extended Cohn-Kanade Dataset (CK+). CVPR Workshops, 94-101.
+
+    Examples
+    --------
+    A two-frame CK+ tree in a temporary folder:
+
+    >>> import tempfile, pathlib, numpy as np, cv2
+    >>> from skemotion.datasets import load_ckplus
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> seq = root / "cohn-kanade-images" / "S005" / "001"
+    >>> seq.mkdir(parents=True)
+    >>> for frame in (1, 2):
+    ...     _ = cv2.imwrite(str(seq / f"S005_001_0000000{frame}.png"), np.zeros((8, 8), np.uint8))
+    >>> label = root / "Emotion" / "S005" / "001"
+    >>> label.mkdir(parents=True)
+    >>> _ = (label / "S005_001_00000002_emotion.txt").write_text("   7.0000000e+00")
+    >>> ck = load_ckplus(root)
+    >>> list(ck.target), ck.frames.tolist(), list(ck.groups), list(ck.sequences)
+    (['neutral', 'surprise'], [1, 2], ['S005', 'S005'], ['S005/001', 'S005/001'])
+    >>> import shutil; shutil.rmtree(root)
+    """
+    samples = select_ckplus_samples(scan_ckplus(root), neutral=neutral, emotions=emotions)
+    images, kept, skipped = read_images([s["path"] for s in samples], on_error=on_error)
+    samples = [samples[i] for i in kept]
+    return make_dataset_bunch(
+        images=images,
+        filenames=[s["path"] for s in samples],
+        target=[s["label"] for s in samples],
+        groups=[s["subject"] for s in samples],
+        descr=_DESCR,
+        return_X_y=return_X_y,
+        sequences=np.asarray([s["sequence"] for s in samples], dtype=object),
+        frames=np.asarray([s["frame"] for s in samples], dtype=np.int64),
+        skipped=skipped,
+        n_skipped=len(skipped),
+    )
+

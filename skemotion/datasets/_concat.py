@@ -1,0 +1,148 @@
+"""Merging dataset Bunches from different sources (CK+ plus a folder of web images...)."""
+
+import numpy as np
+from sklearn.utils._param_validation import StrOptions, validate_params
+
+from .._emotions import canonical_emotion
+from ._base import make_dataset_bunch
+
+# Fields concat_datasets builds itself; any other per-sample field present in every
+# input (CK+'s sequences and frames...) is concatenated as is.
+_HANDLED = {"images", "filenames", "target", "target_names", "groups", "DESCR",
+            "skipped", "n_skipped", "source"}
+
+
+def _per_sample_fields(bunch, n):
+    return {
+        key
+        for key, value in bunch.items()
+        if key not in _HANDLED
+        and not isinstance(value, (str, bytes, dict))
+        and hasattr(value, "__len__")
+        and len(value) == n
+    }
+
+
+def _as_array(values):
+    """Numbers stay a numeric array; anything else becomes an object array."""
+    if values and all(isinstance(v, (int, float, np.integer, np.floating))
+                      and not isinstance(v, bool) for v in values):
+        return np.asarray(values)
+    return np.asarray(values, dtype=object)
+
+
+@validate_params(
+    {
+        "names": [list, tuple, None],
+        "ungrouped": [StrOptions({"raise", "per_image"})],
+    },
+    prefer_skip_nested_validation=True,
+)
+def concat_datasets(*bunches, names=None, ungrouped="raise"):
+    """Merge dataset Bunches into one, keeping subject ids of different sources apart.
+
+    Subject ids are prefixed with the source name (``"ckplus:S005"``), so two
+    sources that both number their subjects from 1 never share a group in a
+    subject-grouped split. Labels are put in canonical form through the one
+    emotion table (``happiness`` and ``happy`` become ``happy``).
+
+    Parameters
+    ----------
+    *bunches : Bunch
+        Datasets as returned by the loaders (``images``, ``filenames``, ``target``,
+        ``groups``).
+    names : list of str, default=None
+        One distinct name per dataset, used as the subject-id prefix and in
+        ``source``. Default: ``"d0"``, ``"d1"``, ...
+    ungrouped : {"raise", "per_image"}, default="raise"
+        What to do with a dataset without subject ids (``groups=None``) when
+        others have them: raise, or treat every one of its images as its own
+        subject (``"d1:#0"``, ``"d1:#1"``... - only right if no person appears
+        twice). If no dataset has subject ids, ``groups`` is None.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``images``, ``filenames``, ``target`` (canonical names), ``target_names``,
+        ``groups`` (prefixed subject ids), ``source`` (the name of each image's
+        dataset), ``skipped`` and ``n_skipped`` (of all inputs), ``DESCR`` (the
+        inputs' titles), and every other per-image field that all inputs have
+        (e.g. ``sequences`` and ``frames`` when merging CK+ loads).
+
+    Raises
+    ------
+    ValueError
+        If no dataset is given, ``names`` has the wrong length or repeats a name,
+        a label is not a known emotion (the message names the dataset and file),
+        or a dataset lacks subject ids with ``ungrouped="raise"``.
+
+    Examples
+    --------
+    >>> from skemotion.datasets import concat_datasets, load_frl_london
+    >>> london = load_frl_london()
+    >>> both = concat_datasets(london, london, names=["a", "b"])
+    >>> len(both.images), both.groups[0], both.groups[-1], list(both.target_names)
+    (408, 'a:001', 'b:173', ['happy', 'neutral'])
+    """
+    if not bunches:
+        raise ValueError("concat_datasets needs at least one dataset.")
+    if names is None:
+        names = [f"d{i}" for i in range(len(bunches))]
+    names = [str(n) for n in names]
+    if len(names) != len(bunches):
+        raise ValueError(f"names has {len(names)} entries for {len(bunches)} datasets.")
+    if len(set(names)) != len(names):
+        raise ValueError(f"names must be distinct, got {names}.")
+    for i, bunch in enumerate(bunches):
+        missing = [k for k in ("images", "filenames", "target") if k not in bunch]
+        if missing:
+            raise ValueError(
+                f"Dataset {names[i]!r} (argument {i}) is not a dataset Bunch: it lacks "
+                f"{', '.join(missing)}."
+            )
+    has_groups = [b.get("groups") is not None for b in bunches]
+    if any(has_groups) and not all(has_groups) and ungrouped == "raise":
+        lacking = [n for n, g in zip(names, has_groups) if not g]
+        raise ValueError(
+            f"Dataset(s) {', '.join(map(repr, lacking))} have no subject ids (groups=None) "
+            "while others have: pass ungrouped='per_image' to treat each of their images "
+            "as its own subject, or load them with a subject_pattern."
+        )
+
+    images, filenames, target, groups, source, skipped, titles = [], [], [], [], [], [], []
+    lengths = [len(b["images"]) for b in bunches]
+    extra_keys = set.intersection(*(_per_sample_fields(b, n) for b, n in zip(bunches, lengths)))
+    extra = {key: [] for key in sorted(extra_keys)}
+    for name, bunch, n in zip(names, bunches, lengths):
+        for j, label in enumerate(bunch["target"]):
+            try:
+                target.append(canonical_emotion(label))
+            except ValueError as exc:
+                raise ValueError(
+                    f"Dataset {name!r}, sample {j} ({bunch['filenames'][j]}): {exc}"
+                ) from None
+        images.extend(bunch["images"])
+        filenames.extend(str(f) for f in bunch["filenames"])
+        source.extend([name] * n)
+        if bunch.get("groups") is not None:
+            groups.extend(f"{name}:{g}" for g in bunch["groups"])
+        else:
+            groups.extend(f"{name}:#{j}" for j in range(n))
+        skipped.extend(bunch.get("skipped", []) or [])
+        for key in extra:
+            extra[key].extend(list(bunch[key]))
+        descr = str(bunch.get("DESCR", "")).strip().splitlines()
+        titles.append(f"- {name}: {descr[0] if descr else 'untitled'} ({n} images)")
+    extra = {key: _as_array(values) for key, values in extra.items()}
+    return make_dataset_bunch(
+        images=images,
+        filenames=filenames,
+        target=target,
+        groups=groups if any(has_groups) else None,
+        descr="Merged dataset (skemotion.datasets.concat_datasets)\n\n" + "\n".join(titles) + "\n",
+        source=np.asarray(source, dtype=object),
+        skipped=skipped,
+        n_skipped=len(skipped),
+        **extra,
+    )
+

@@ -1,0 +1,196 @@
+"""Images sorted into one folder per emotion (the tutorial's ``sorted_set/`` and ``dataset/``)."""
+
+import os
+import re
+
+from sklearn.utils._param_validation import StrOptions, validate_params
+
+from .._emotions import canonical_emotion, parse_emotions
+from .._image_io import is_image_file
+from ._base import check_root, make_dataset_bunch, read_images, scan_folder
+
+#: Default ``subject_pattern``: the subject id at the start of CK+ file names,
+#: ``S005_001_00000011.png`` -> ``"S005"``.
+DEFAULT_SUBJECT_PATTERN = r"^(S\d+)_"
+
+
+def subject_from_name(name, pattern, *, path=None):
+    """Apply ``pattern`` (compiled) to a file name; return the subject id or raise naming the file.
+
+    The id is the group named ``subject`` if the pattern has one, else its first
+    group, else the whole match.
+    """
+    match = pattern.search(name)
+    if match is None:
+        raise ValueError(
+            f"The file name {name!r} ({path or name}) does not match subject_pattern "
+            f"{pattern.pattern!r}, so its subject id is unknown. Pass a subject_pattern "
+            "that captures the subject id of every file, or subject_pattern=None to load "
+            "without subject ids (groups=None)."
+        )
+    if "subject" in pattern.groupindex:
+        subject = match.group("subject")
+    elif pattern.groups:
+        subject = match.group(1)
+    else:
+        subject = match.group(0)
+    if not subject:
+        raise ValueError(
+            f"subject_pattern {pattern.pattern!r} captures an empty subject id from {name!r}."
+        )
+    return subject
+
+
+@validate_params(
+    {
+        "root": [str, os.PathLike],
+        "subject_pattern": [str, re.Pattern, None],
+        "emotions": [str, list, tuple, None],
+        "on_error": [StrOptions({"raise", "skip"})],
+        "return_X_y": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def load_image_folder(
+    root,
+    *,
+    subject_pattern=DEFAULT_SUBJECT_PATTERN,
+    emotions=None,
+    on_error="raise",
+    return_X_y=False,
+):
+    r"""Load images sorted into one folder per emotion: ``root/<emotion>/<image files>``.
+
+    The layout of the tutorial's ``sorted_set/`` and ``dataset/`` folders (and of
+    :func:`organize_ckplus`). Folder names are emotions, canonicalised through one
+    table, so ``happy/`` and ``happiness/`` both give the label ``"happy"``.
+
+    Parameters
+    ----------
+    root : str or path-like
+        The folder holding the emotion folders.
+    subject_pattern : str or re.Pattern or None, default=r"^(S\d+)_"
+        Regular expression searched (:func:`re.search`) in each file name to find
+        the subject id: the group named ``subject`` if there is one, else the first
+        group, else the whole match. The default fits CK+ names
+        (``S005_001_00000011.png`` -> ``"S005"``). A file whose name does not match
+        raises ``ValueError`` naming it. ``None``: no subject ids (``groups=None``),
+        e.g. for the tutorial's ``dataset/`` folder whose files are numbered.
+    emotions : str or list of str, default=None
+        Load only these emotions (names or aliases, e.g. ``"happy,neutral"``);
+        the other folders are not read. ``None`` loads all.
+    on_error : {"raise", "skip"}, default="raise"
+        What to do with an image file that cannot be decoded: raise ``ValueError``
+        naming it, or skip it with one warning listing every skipped file.
+    return_X_y : bool, default=False
+        Return ``(images, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``images`` (list of uint8 arrays as decoded), ``filenames``, ``target``
+        (canonical emotion names), ``target_names``, ``groups`` (subject ids, or
+        None), ``skipped``, ``n_skipped`` and ``DESCR``. Samples are ordered by
+        folder, then by file name (numbers in names compared as numbers).
+    (images, target) : tuple
+        With ``return_X_y=True``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``root`` does not exist.
+    ValueError
+        If a subfolder of ``root`` is not an emotion name (the message names it
+        and lists the known emotions: rename it, move it out, or hide it with a
+        leading dot), an emotion folder holds a subfolder, image files lie directly
+        in ``root``, no image is found, a file name does not match
+        ``subject_pattern``, or an image cannot be decoded.
+
+    Notes
+    -----
+    Hidden files and folders (names starting with a dot) and clutter such as
+    ``Thumbs.db`` and ``desktop.ini`` are ignored, as are files whose ending is not
+    an image ending (``skemotion._image_io.IMAGE_EXTENSIONS``, e.g. a ``notes.txt``).
+
+    See Also
+    --------
+    load_ckplus : Load CK+ from its distributed layout.
+
+    Examples
+    --------
+    The embedded London set is itself sorted by emotion (file names ``001_08.jpg``
+    start with the subject number):
+
+    >>> from skemotion.datasets import load_image_folder
+    >>> from skemotion.datasets._london import LONDON_HOME
+    >>> data = load_image_folder(LONDON_HOME, subject_pattern=r"^(\d+)_", emotions="happiness")
+    >>> len(data.images), list(data.target_names), data.groups[0]
+    (102, ['happy'], '001')
+    """
+    root = check_root(root, what="Image folder")
+    wanted = parse_emotions(emotions)
+    if isinstance(subject_pattern, str):
+        subject_pattern = re.compile(subject_pattern)
+    dirs, files = scan_folder(root)
+    stray = [path for name, path in files if is_image_file(name)]
+    if stray:
+        raise ValueError(
+            f"{root} holds {len(stray)} image file(s) directly (first: {stray[0]}); "
+            "expected one subfolder per emotion, root/<emotion>/<image files>."
+        )
+    if not dirs:
+        raise ValueError(
+            f"{root} has no emotion folders: expected one subfolder per emotion "
+            f"(root/<emotion>/<image files>, e.g. happy/, neutral/); found "
+            f"{', '.join(name for name, _ in files) or 'nothing (the folder is empty)'}."
+        )
+    paths, target, groups = [], [], []
+    for folder, folder_path in dirs:
+        try:
+            label = canonical_emotion(folder)
+        except ValueError as exc:
+            raise ValueError(
+                f"The folder {folder_path} is not named after an emotion: {exc} "
+                "Rename it, move it out of the root folder, or hide it with a leading dot."
+            ) from None
+        if wanted is not None and label not in wanted:
+            continue
+        sub_dirs, sub_files = scan_folder(folder_path)
+        if sub_dirs:
+            raise ValueError(
+                f"The emotion folder {folder_path} holds the subfolder {sub_dirs[0][0]}/; "
+                "expected image files directly inside each emotion folder."
+            )
+        for name, path in sub_files:
+            if not is_image_file(name):
+                continue
+            if subject_pattern is not None:
+                groups.append(subject_from_name(name, subject_pattern, path=path))
+            paths.append(path)
+            target.append(label)
+    if not paths:
+        which = f" for the emotions {', '.join(wanted)}" if wanted is not None else ""
+        raise ValueError(f"No image files found in the emotion folders of {root}{which}.")
+    images, kept, skipped = read_images(paths, on_error=on_error)
+    return make_dataset_bunch(
+        images=images,
+        filenames=[paths[i] for i in kept],
+        target=[target[i] for i in kept],
+        groups=None if subject_pattern is None else [groups[i] for i in kept],
+        descr=(
+            "Images sorted into emotion folders\n"
+            "==================================\n\n"
+            f"Loaded from {root} by skemotion.datasets.load_image_folder; labels are the "
+            "folder names in canonical form"
+            + (
+                f", subject ids parsed from file names with {subject_pattern.pattern!r}."
+                if subject_pattern is not None
+                else "; no subject ids."
+            )
+            + "\n"
+        ),
+        return_X_y=return_X_y,
+        skipped=skipped,
+        n_skipped=len(skipped),
+    )
+
