@@ -4,6 +4,7 @@ __version__ = "0.1.0"
 
 from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
 from ._image_io import read_image
+from .model_selection import EmotionSubset, StratifiedGroupShuffleSplit, evaluate
 
 __all__ = [
     "__version__",
@@ -11,4 +12,7 @@ __all__ = [
     "canonical_emotion",
     "parse_emotions",
     "read_image",
+    "EmotionSubset",
+    "StratifiedGroupShuffleSplit",
+    "evaluate",
 ]

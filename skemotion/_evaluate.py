@@ -1,0 +1,414 @@
+"""Compare several models on identical splits, under the tutorial's and the subject-grouped protocol."""
+
+import json
+import numbers
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import make_scorer, recall_score
+from sklearn.model_selection import StratifiedShuffleSplit, check_cv, cross_validate
+from sklearn.model_selection._split import GroupsConsumerMixin
+from sklearn.utils.validation import _num_samples, column_or_1d
+
+from ._split import StratifiedGroupShuffleSplit
+
+#: Protocol names understood by :func:`evaluate` and :func:`make_protocol`.
+PROTOCOLS = {
+    "tutorial": "StratifiedShuffleSplit: random per-image splits, as in the 2016 tutorial "
+    "(the same person can be on both sides)",
+    "grouped": "StratifiedGroupShuffleSplit: every subject on one side only",
+}
+
+
+def make_protocol(name, *, n_splits=10, test_size=0.2, random_state=0):
+    """Return the cross-validation splitter of a named protocol.
+
+    Parameters
+    ----------
+    name : {"tutorial", "grouped"}
+        ``"tutorial"``: :class:`~sklearn.model_selection.StratifiedShuffleSplit`, the
+        2016 tutorial's random 80/20 splits repeated (subjects leak across the split).
+        ``"grouped"``: :class:`StratifiedGroupShuffleSplit` (needs ``groups``).
+    n_splits : int, default=10
+        Number of random splits.
+    test_size : float or int, default=0.2
+        Test share (or number of test samples).
+    random_state : int, RandomState or None, default=0
+        Seed of the splits.
+
+    Returns
+    -------
+    cv : cross-validation splitter
+
+    Examples
+    --------
+    >>> from skemotion.model_selection import make_protocol
+    >>> make_protocol("grouped", n_splits=5)
+    StratifiedGroupShuffleSplit(n_splits=5, random_state=0, test_size=0.2, train_size=None)
+    """
+    if name == "tutorial":
+        return StratifiedShuffleSplit(n_splits, test_size=test_size, random_state=random_state)
+    if name == "grouped":
+        return StratifiedGroupShuffleSplit(n_splits, test_size=test_size, random_state=random_state)
+    raise ValueError(f"Unknown protocol {name!r}; known protocols: {', '.join(PROTOCOLS)}.")
+
+
+def _recall_for(label):
+    return make_scorer(recall_score, labels=[label], average="macro", zero_division=np.nan)
+
+
+class EvaluationResult:
+    """The table :func:`evaluate` returns: one row per (model, protocol).
+
+    Attributes
+    ----------
+    rows : list of dict
+        One dict per (model, protocol): ``model``, ``protocol``, ``n_splits``,
+        ``accuracy_mean``/``_std``, ``balanced_accuracy_mean``/``_std``,
+        ``recall`` (class -> mean recall over splits), ``fit_time`` and
+        ``predict_time`` (mean seconds per split; predict time includes scoring),
+        ``n_train`` and ``n_test`` (mean sizes), ``scores`` (per-split
+        accuracy and balanced accuracy).
+    classes : list of str
+        The class set, sorted.
+    class_counts : dict
+        Samples per class.
+    chance_accuracy : float
+        Accuracy of always answering the most frequent class.
+    chance_balanced_accuracy : float
+        ``1 / n_classes``: balanced accuracy of any constant or random answer.
+    n_samples, n_groups : int
+        Data size (``n_groups`` is None without groups).
+    protocols : dict
+        Protocol name -> ``repr`` of its splitter.
+
+    Examples
+    --------
+    See :func:`evaluate`.
+    """
+
+    def __init__(self, rows, *, classes, class_counts, n_samples, n_groups, protocols):
+        self.rows = rows
+        self.classes = list(classes)
+        self.class_counts = dict(class_counts)
+        self.n_samples = n_samples
+        self.n_groups = n_groups
+        self.protocols = dict(protocols)
+        self.chance_accuracy = max(self.class_counts.values()) / n_samples
+        self.chance_balanced_accuracy = 1.0 / len(self.classes)
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, key):
+        """Row for ``(model, protocol)``."""
+        for row in self.rows:
+            if (row["model"], row["protocol"]) == tuple(key):
+                return row
+        raise KeyError(key)
+
+    def to_dict(self):
+        """Everything as plain JSON-able Python types.
+
+        Returns
+        -------
+        dict
+            ``rows`` plus the data summary and chance levels.
+        """
+        return {
+            "classes": self.classes,
+            "class_counts": self.class_counts,
+            "n_samples": self.n_samples,
+            "n_groups": self.n_groups,
+            "chance_accuracy": self.chance_accuracy,
+            "chance_balanced_accuracy": self.chance_balanced_accuracy,
+            "protocols": self.protocols,
+            "rows": self.rows,
+        }
+
+    def to_json(self, **kwargs):
+        """:meth:`to_dict` as a JSON string (``kwargs`` go to :func:`json.dumps`).
+
+        Returns
+        -------
+        str
+        """
+        kwargs.setdefault("indent", 2)
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def _flat_rows(self):
+        out = []
+        for row in self.rows:
+            flat = {k: v for k, v in row.items() if k not in ("recall", "scores")}
+            for c in self.classes:
+                flat[f"recall_{c}"] = row["recall"][c]
+            out.append(flat)
+        return out
+
+    def to_frame(self):
+        """The table as a :class:`pandas.DataFrame` indexed by (model, protocol).
+
+        Requires pandas.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - pandas is in the test extras
+            raise ImportError("EvaluationResult.to_frame() needs pandas: pip install pandas") from exc
+        return pd.DataFrame(self._flat_rows()).set_index(["model", "protocol"])
+
+    def _table(self):
+        header = ["model", "protocol", "accuracy", "balanced acc."]
+        header += [f"recall {c}" for c in self.classes]
+        header += ["fit s", "predict s"]
+        body = []
+        for row in self.rows:
+            line = [
+                row["model"],
+                row["protocol"],
+                f"{row['accuracy_mean']:.3f} ± {row['accuracy_std']:.3f}",
+                f"{row['balanced_accuracy_mean']:.3f} ± {row['balanced_accuracy_std']:.3f}",
+            ]
+            line += [_fmt(row["recall"][c]) for c in self.classes]
+            line += [f"{row['fit_time']:.3f}", f"{row['predict_time']:.3f}"]
+            body.append(line)
+        return header, body
+
+    def _footer(self):
+        groups = "" if self.n_groups is None else f", {self.n_groups} subjects"
+        counts = ", ".join(f"{c} {n}" for c, n in self.class_counts.items())
+        splits = sorted({row["n_splits"] for row in self.rows})
+        return [
+            f"{self.n_samples} images{groups} ({counts}); "
+            f"{'/'.join(map(str, splits))} splits per protocol.",
+            f"Chance level: accuracy {self.chance_accuracy:.3f} (always the most frequent class), "
+            f"balanced accuracy {self.chance_balanced_accuracy:.3f} (1/{len(self.classes)} classes).",
+        ] + [f"{name}: {desc}" for name, desc in self.protocols.items()]
+
+    def to_markdown(self):
+        """The table in Markdown (mean ± standard deviation over splits).
+
+        Returns
+        -------
+        str
+        """
+        header, body = self._table()
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(line) + " |" for line in body]
+        return "\n".join(lines + [""] + [f"{line}  " for line in self._footer()]).rstrip() + "\n"
+
+    def __str__(self):
+        header, body = self._table()
+        widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
+                 for r in [header] + body]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines + self._footer())
+
+    def __repr__(self):
+        return f"<EvaluationResult: {len(self.rows)} rows, classes {self.classes}>"
+
+
+def _uses_groups(cv):
+    """Whether ``cv.split`` takes ``groups`` (sklearn marks such splitters with a mixin)."""
+    return isinstance(cv, GroupsConsumerMixin)
+
+
+def _fmt(value):
+    return "n/a" if value is None or value != value else f"{value:.3f}"
+
+
+def _nan_to_none(value):
+    value = float(value)
+    return None if value != value else value
+
+
+def _as_named(items, what):
+    if isinstance(items, dict):
+        named = list(items.items())
+    else:
+        named = []
+        for item in items:
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                named.append(item)
+            elif isinstance(item, str):
+                named.append((item, item))
+            else:
+                named.append((type(item).__name__, item))
+    names = [n for n, _ in named]
+    if not named:
+        raise ValueError(f"No {what} given.")
+    if len(set(names)) != len(names):
+        raise ValueError(f"Duplicate {what} names: {names}.")
+    return named
+
+
+def evaluate(
+    models,
+    X,
+    y,
+    *,
+    groups=None,
+    protocols=("tutorial", "grouped"),
+    n_splits=10,
+    test_size=0.2,
+    random_state=0,
+    n_jobs=None,
+    callback=None,
+):
+    """Evaluate several models on identical splits under one or more protocols.
+
+    For every protocol the splits are drawn once and every model is fitted and
+    scored on exactly those splits (through
+    :func:`~sklearn.model_selection.cross_validate`, so ``n_jobs`` and a
+    joblib backend such as Dask apply). The default compares the 2016
+    tutorial's random per-image splits (``"tutorial"``) with subject-grouped
+    splits (``"grouped"``): the gap between the two rows of a model is the
+    subject leakage of the tutorial's numbers.
+
+    Parameters
+    ----------
+    models : dict or list
+        ``{name: estimator}`` or a list of ``(name, estimator)`` pairs (or bare
+        estimators, named by class). Estimators are cloned.
+    X : array-like or list of images
+        Samples, in whatever form the models take (for speed, crop faces once
+        with ``FaceCropper`` and pass pipelines built with ``detect=False``).
+    y : array-like of shape (n_samples,)
+        Labels.
+    groups : array-like of shape (n_samples,), default=None
+        Subject ids; required by the ``"grouped"`` protocol.
+    protocols : sequence or dict, default=("tutorial", "grouped")
+        Names from :data:`PROTOCOLS`, or ``{name: cv}`` with any splitter (or a list of
+        ``(name, cv)``). Without ``groups``, the default uses ``"tutorial"`` only.
+    n_splits : int, default=10
+        Splits of the named protocols.
+    test_size : float or int, default=0.2
+        Test share of the named protocols.
+    random_state : int, RandomState or None, default=0
+        Seed of the named protocols' splits.
+    n_jobs : int or None, default=None
+        Parallel fits (passed to ``cross_validate``).
+    callback : callable or None, default=None
+        Called as ``callback(model_name, protocol_name, row)`` after each
+        (model, protocol) finishes, e.g. to advance a progress bar.
+
+    Returns
+    -------
+    result : EvaluationResult
+        Printable table; ``to_frame()``, ``to_markdown()``, ``to_dict()``, ``to_json()``.
+
+    See Also
+    --------
+    make_protocol : The named protocols' splitters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from skemotion.model_selection import evaluate
+    >>> rng = np.random.RandomState(0)
+    >>> y = np.tile(["happy", "neutral"], 40)
+    >>> groups = np.repeat(np.arange(40), 2)
+    >>> X = rng.normal(size=(80, 4)) + (y == "happy")[:, None]
+    >>> result = evaluate({"lda": LinearDiscriminantAnalysis(), "dummy": DummyClassifier()},
+    ...                   X, y, groups=groups, n_splits=3)
+    >>> [(row["model"], row["protocol"]) for row in result.rows]
+    [('lda', 'tutorial'), ('lda', 'grouped'), ('dummy', 'tutorial'), ('dummy', 'grouped')]
+    >>> result["dummy", "grouped"]["balanced_accuracy_mean"]
+    0.5
+    >>> print(result)  # doctest: +ELLIPSIS
+    model  protocol  accuracy       balanced acc.  recall happy  recall neutral  fit s  predict s
+    -----  --------  ...
+    lda    tutorial  0... ± 0...
+    ...
+    Chance level: accuracy 0.500 (always the most frequent class), balanced accuracy 0.500 (1/2 classes).
+    ...
+    """
+    named_models = _as_named(models, "model")
+    n_samples = _num_samples(X)
+    y = column_or_1d(np.asarray(y))
+    if len(y) != n_samples:
+        raise ValueError(f"X has {n_samples} samples but y has {len(y)} labels.")
+    if groups is not None:
+        groups = column_or_1d(np.asarray(groups))
+        if len(groups) != n_samples:
+            raise ValueError(f"X has {n_samples} samples but groups has {len(groups)} entries.")
+    if groups is None and not isinstance(protocols, dict) and tuple(protocols) == (
+        "tutorial",
+        "grouped",
+    ):
+        protocols = ("tutorial",)
+    named_protocols = []
+    for name, cv in _as_named(protocols, "protocol"):
+        if isinstance(cv, str):
+            if cv == "grouped" and groups is None:
+                raise ValueError(
+                    "The 'grouped' protocol needs groups= (subject ids); got groups=None."
+                )
+            cv = make_protocol(cv, n_splits=n_splits, test_size=test_size, random_state=random_state)
+        elif isinstance(cv, numbers.Integral):
+            cv = check_cv(cv, y, classifier=True)
+        named_protocols.append((name, cv))
+
+    classes, counts = np.unique(y, return_counts=True)
+    if len(classes) < 2:
+        raise ValueError(f"evaluate needs at least 2 classes; y only holds {classes.tolist()}.")
+    class_list = [str(c) for c in classes]
+    scoring = {"accuracy": "accuracy", "balanced_accuracy": "balanced_accuracy"}
+    recall_keys = {}
+    for i, c in enumerate(classes):
+        recall_keys[class_list[i]] = f"recall_{i}"
+        scoring[f"recall_{i}"] = _recall_for(c)
+
+    rows = []
+    protocol_desc = {}
+    split_cache = {}
+    for p_name, cv in named_protocols:
+        # draw the splits once: every model sees exactly the same ones
+        split_cache[p_name] = list(cv.split(X, y, groups if _uses_groups(cv) else None))
+        cv_repr = " ".join(repr(cv).split())
+        protocol_desc[p_name] = f"{PROTOCOLS[p_name]}; {cv_repr}" if p_name in PROTOCOLS else cv_repr
+    for m_name, model in named_models:
+        for p_name, _ in named_protocols:
+            splits = split_cache[p_name]
+            res = cross_validate(
+                clone(model), X, y, cv=splits, scoring=scoring, n_jobs=n_jobs,
+                error_score="raise",
+            )
+            acc = res["test_accuracy"]
+            bacc = res["test_balanced_accuracy"]
+            recall = {}
+            for c, key in recall_keys.items():
+                values = res[f"test_{key}"]
+                recall[c] = None if np.all(np.isnan(values)) else _nan_to_none(np.nanmean(values))
+            row = {
+                "model": m_name,
+                "protocol": p_name,
+                "n_splits": len(splits),
+                "accuracy_mean": float(np.mean(acc)),
+                "accuracy_std": float(np.std(acc)),
+                "balanced_accuracy_mean": float(np.mean(bacc)),
+                "balanced_accuracy_std": float(np.std(bacc)),
+                "recall": recall,
+                "fit_time": float(np.mean(res["fit_time"])),
+                "predict_time": float(np.mean(res["score_time"])),
+                "n_train": float(np.mean([len(tr) for tr, _ in splits])),
+                "n_test": float(np.mean([len(te) for _, te in splits])),
+                "scores": {"accuracy": acc.tolist(), "balanced_accuracy": bacc.tolist()},
+            }
+            rows.append(row)
+            if callback is not None:
+                callback(m_name, p_name, row)
+    return EvaluationResult(
+        rows,
+        classes=class_list,
+        class_counts={c: int(n) for c, n in zip(class_list, counts)},
+        n_samples=n_samples,
+        n_groups=None if groups is None else len(np.unique(groups)),
+        protocols=protocol_desc,
+    )
