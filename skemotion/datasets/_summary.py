@@ -19,7 +19,8 @@ def summarize_dataset(data):
     summary : Bunch
         ``n_images``, ``class_counts`` (dict label -> count, sorted by label),
         ``n_subjects`` (None without groups), ``images_per_subject`` (min, median,
-        max, or None), ``image_sizes`` (Counter of ``(h, w)`` shapes),
+        max, or None), ``subjects_per_class`` (dict label -> number of distinct
+        subjects, or None), ``image_sizes`` (Counter of ``(h, w)`` shapes),
         ``channels`` (Counter of channel counts) and ``n_skipped`` (files the loader
         skipped, 0 when it skipped none).
 
@@ -40,8 +41,11 @@ def summarize_dataset(data):
             float(np.median(per_subject)),
             int(per_subject.max()),
         )
+        subjects_per_class = {
+            label: len({g for g, t in zip(groups, target) if t == label}) for label in class_counts
+        }
     else:
-        n_subjects = images_per_subject = None
+        n_subjects = images_per_subject = subjects_per_class = None
     sizes = Counter(tuple(np.shape(im)[:2]) for im in data.images)
     channels = Counter(1 if np.ndim(im) == 2 else np.shape(im)[2] for im in data.images)
     return Bunch(
@@ -49,6 +53,7 @@ def summarize_dataset(data):
         class_counts=class_counts,
         n_subjects=n_subjects,
         images_per_subject=images_per_subject,
+        subjects_per_class=subjects_per_class,
         image_sizes=sizes,
         channels=channels,
         n_skipped=len(data.get("skipped", []) or []),
@@ -74,8 +79,8 @@ def describe_dataset(data, *, name=None):
     >>> from skemotion.datasets import load_frl_london, describe_dataset
     >>> print(describe_dataset(load_frl_london(), name="London"))  # doctest: +NORMALIZE_WHITESPACE
     London: 204 images, 2 classes, 102 subjects
-      happy    102
-      neutral  102
+      happy    102 images, 102 subjects
+      neutral  102 images, 102 subjects
     images per subject: min 2, median 2, max 2
     image sizes: 350x350 (204)
     channels: 3 (204)
@@ -85,7 +90,12 @@ def describe_dataset(data, *, name=None):
     subjects = f", {s.n_subjects} subjects" if s.n_subjects is not None else ", no subject ids"
     lines = [f"{head}{s.n_images} images, {len(s.class_counts)} classes{subjects}"]
     width = max((len(k) for k in s.class_counts), default=0)
-    lines += [f"  {label:<{width}}  {count}" for label, count in s.class_counts.items()]
+    digits = len(str(max(s.class_counts.values(), default=0)))
+    for label, count in s.class_counts.items():
+        line = f"  {label:<{width}}  {count:>{digits}} images"
+        if s.subjects_per_class is not None:
+            line += f", {s.subjects_per_class[label]} subjects"
+        lines.append(line)
     if s.images_per_subject is not None:
         lo, med, hi = s.images_per_subject
         lines.append(f"images per subject: min {lo}, median {med:g}, max {hi}")

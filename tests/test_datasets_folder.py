@@ -1,0 +1,338 @@
+"""Tests of load_image_folder, organize_ckplus, concat_datasets and the dataset summary."""
+
+import os
+import re
+
+import cv2
+import numpy as np
+import pytest
+
+from skemotion import read_image
+from skemotion.datasets import (
+    DEFAULT_SUBJECT_PATTERN,
+    concat_datasets,
+    describe_dataset,
+    load_ckplus,
+    load_image_folder,
+    organize_ckplus,
+    summarize_dataset,
+)
+from skemotion.datasets._base import make_dataset_bunch
+
+
+def _imwrite(path, image, params=()):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok, buf = cv2.imencode(path.suffix, image, list(params))
+    assert ok
+    buf.tofile(str(path))
+
+
+def _tree_files(folder):
+    return sorted(
+        (os.path.relpath(os.path.join(d, f), folder), os.path.getsize(os.path.join(d, f)))
+        for d, _, files in os.walk(folder)
+        for f in files
+    )
+
+
+@pytest.fixture
+def sorted_tree(tmp_path):
+    """happy/ and happiness/ (same emotion), neutral/, CK+-style names, 16x16 gray."""
+    root = tmp_path / "sorted"
+    files = {
+        "happy/S005_001_00000012.png": 10,
+        "happy/S010_002_00000020.png": 20,
+        "happiness/S011_001_00000009.png": 30,
+        "neutral/S005_001_00000001.png": 40,
+        "neutral/S010_002_00000001.png": 50,
+        "Neutral/S011_001_00000001.png": 60,  # another spelling of the same folder
+    }
+    for rel, value in files.items():
+        _imwrite(root / rel, np.full((16, 16), value, np.uint8))
+    return root, files
+
+
+# ----------------------------------------------------------------------------- load_image_folder
+
+
+def test_load_image_folder_labels_groups_and_pixels(sorted_tree):
+    root, files = sorted_tree
+    data = load_image_folder(root)
+    assert len(data.images) == len(files)
+    by_name = {os.path.basename(f): (t, g, im) for f, t, g, im in
+               zip(data.filenames, data.target, data.groups, data.images)}
+    for rel, value in files.items():
+        label, group, image = by_name[os.path.basename(rel)]
+        assert label == ("happy" if rel.lower().startswith("happ") else "neutral")
+        assert group == os.path.basename(rel)[:4]
+        assert image.dtype == np.uint8 and int(image[0, 0]) == value
+    assert list(data.target_names) == ["happy", "neutral"]
+    assert data.n_skipped == 0 and "load_image_folder" in data.DESCR
+
+
+def test_load_image_folder_subject_pattern_options(sorted_tree, tmp_path):
+    root, files = sorted_tree
+    assert load_image_folder(root, subject_pattern=None).groups is None
+    named = load_image_folder(root, subject_pattern=r"_(?P<subject>\d{3})_")
+    assert set(named.groups) == {"001", "002"}
+    whole = load_image_folder(root, subject_pattern=re.compile(r"S\d+"))
+    assert set(whole.groups) == {"S005", "S010", "S011"}
+    X, y = load_image_folder(root, return_X_y=True)
+    assert len(X) == len(y) == len(files)
+
+    odd = root / "happy" / "img 7.png"
+    _imwrite(odd, np.zeros((8, 8), np.uint8))
+    with pytest.raises(ValueError, match="does not match subject_pattern") as info:
+        load_image_folder(root)
+    assert str(odd) in str(info.value) and "subject_pattern=None" in str(info.value)
+    assert load_image_folder(root, subject_pattern=None).filenames.size == len(files) + 1
+    assert DEFAULT_SUBJECT_PATTERN == r"^(S\d+)_"
+
+
+def test_load_image_folder_emotions_filter(sorted_tree):
+    root, _ = sorted_tree
+    data = load_image_folder(root, emotions="happiness")
+    assert list(data.target) == ["happy"] * 3
+    with pytest.raises(ValueError, match="No image files found .* for the emotions fear"):
+        load_image_folder(root, emotions=["fear"])
+
+
+def test_load_image_folder_unknown_folder(sorted_tree):
+    root, _ = sorted_tree
+    (root / "others").mkdir()
+    with pytest.raises(ValueError) as info:
+        load_image_folder(root)
+    message = str(info.value)
+    assert str(root / "others") in message
+    assert "anger, contempt, disgust, fear, happy, sadness, surprise" in message
+    # A leading dot hides the folder, as documented.
+    os.rename(root / "others", root / ".others")
+    assert len(load_image_folder(root).images) == 6
+
+
+def test_load_image_folder_wrong_layout(tmp_path):
+    with pytest.raises(FileNotFoundError, match="Image folder not found"):
+        load_image_folder(tmp_path / "missing")
+    flat = tmp_path / "flat"
+    _imwrite(flat / "S005_001_00000001.png", np.zeros((8, 8), np.uint8))
+    with pytest.raises(ValueError, match="holds 1 image file.*directly.*root/<emotion>/"):
+        load_image_folder(flat)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "README.txt").write_text("hi")
+    with pytest.raises(ValueError, match="no emotion folders.*found README.txt"):
+        load_image_folder(empty)
+    nested = tmp_path / "nested"
+    _imwrite(nested / "happy" / "batch1" / "S005_001_00000001.png", np.zeros((8, 8), np.uint8))
+    with pytest.raises(ValueError, match=re.escape(f"{nested / 'happy'} holds the subfolder batch1/")):
+        load_image_folder(nested)
+
+
+def test_load_image_folder_clutter_ignored(sorted_tree):
+    root, files = sorted_tree
+    for folder in ("happy", "neutral"):
+        (root / folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+        (root / folder / "Thumbs.db").write_bytes(b"junk")
+        (root / folder / "._S099_001_00000001.png").write_bytes(b"\x00\x05\x16\x07")
+    (root / ".DS_Store").write_bytes(b"junk")
+    (root / ".thumbnails").mkdir()
+    data = load_image_folder(root)
+    assert len(data.images) == len(files)
+
+
+def test_load_image_folder_corrupt_image(sorted_tree):
+    root, files = sorted_tree
+    bad = root / "happy" / "S005_001_00000012.png"
+    bad.write_bytes(b"GIF89a not really")
+    with pytest.raises(ValueError, match=re.escape(str(bad))):
+        load_image_folder(root)
+    with pytest.warns(UserWarning, match=re.escape(str(bad))):
+        data = load_image_folder(root, on_error="skip")
+    assert data.skipped == [str(bad)] and data.n_skipped == 1
+    assert len(data.images) == len(data.groups) == len(files) - 1
+    assert str(bad) not in set(data.filenames)
+    for image, name in zip(data.images, data.filenames):
+        np.testing.assert_array_equal(image, read_image(name))
+
+
+def test_load_image_folder_decodes_all_depths_and_channels(tmp_path):
+    """8/16-bit, gray/BGR/BGRA, PNG/JPEG all come back as uint8 with their channels."""
+    root = tmp_path / "kinds"
+    rng = np.random.default_rng(0)
+    gray8 = rng.integers(0, 256, (20, 24), dtype=np.uint8)
+    cases = {
+        "S001_a.png": (gray8, (20, 24)),
+        "S002_a.png": (gray8.astype(np.uint16) * 257, (20, 24)),
+        "S003_a.png": (np.dstack([gray8] * 3), (20, 24, 3)),
+        "S004_a.png": (np.dstack([gray8] * 3).astype(np.uint16) * 257, (20, 24, 3)),
+        "S005_a.png": (np.dstack([gray8] * 3 + [np.full_like(gray8, 255)]), (20, 24, 4)),
+        "S006_a.png": (np.dstack([gray8] * 4).astype(np.uint16) * 257, (20, 24, 4)),
+        "S007_a.jpg": (gray8, (20, 24)),
+        "S008_a.jpeg": (np.dstack([gray8] * 3), (20, 24, 3)),
+    }
+    for name, (image, _) in cases.items():
+        _imwrite(root / "surprised" / name, image)
+    data = load_image_folder(root)
+    assert set(data.target) == {"surprise"}
+    for image, name in zip(data.images, data.filenames):
+        source, shape = cases[os.path.basename(name)]
+        assert image.dtype == np.uint8 and image.shape == shape, name
+        if name.endswith(".png"):  # lossless: exact values after 16 -> 8 bit scaling
+            expected = source if source.dtype == np.uint8 else (source // 257).astype(np.uint8)
+            np.testing.assert_array_equal(image, expected)
+
+
+def test_load_image_folder_unicode_paths(tmp_path):
+    root = tmp_path / "mes visages é 表情"
+    _imwrite(root / "joy" / "S005_001 copy 01.png", np.full((8, 8), 7, np.uint8))
+    data = load_image_folder(root)
+    assert list(data.target) == ["happy"] and list(data.groups) == ["S005"]
+    assert int(data.images[0][0, 0]) == 7
+
+
+# ------------------------------------------------------------------------------- organize_ckplus
+
+
+@pytest.mark.parametrize("neutral", ["first", "per_subject", "none"])
+def test_organize_ckplus_round_trip(tmp_path, make_ckplus_tree, neutral):
+    root, expected = make_ckplus_tree(tmp_path / "ck", naming="tutorial")
+    out = tmp_path / "sorted_set"
+    result = organize_ckplus(root, out, neutral=neutral)
+    ck = load_ckplus(root, neutral=neutral)
+    assert result.n_written == len(ck.images) and result.n_unchanged == 0
+    assert result.sources == list(ck.filenames)
+    assert result.counts == {k: int(v) for k, v in summarize_dataset(ck).class_counts.items()}
+    for src, dest, label in zip(result.sources, result.filenames, result.target):
+        assert dest == os.path.join(out, label, os.path.basename(src))
+        with open(src, "rb") as a, open(dest, "rb") as b:
+            assert a.read() == b.read()
+    # The sorted folder loads back to the same samples, subject ids from file names.
+    back = load_image_folder(out)
+    key = lambda d: sorted(  # noqa: E731
+        zip(map(os.path.basename, d.filenames), d.target, d.groups)
+    )
+    assert key(back) == key(ck)
+
+
+def test_organize_ckplus_idempotent_and_refuses_different_files(tmp_path, make_ckplus_tree):
+    root, expected = make_ckplus_tree(tmp_path / "ck", n_subjects=2, sequences_per_subject=2)
+    out = tmp_path / "out"
+    first = organize_ckplus(root, out, emotions=["neutral", "anger", "contempt"])
+    assert first.n_written > 0
+    snapshot = _tree_files(out)
+    again = organize_ckplus(root, out, emotions=["neutral", "anger", "contempt"])
+    assert again.n_written == 0 and again.n_unchanged == first.n_written
+    assert _tree_files(out) == snapshot
+
+    changed = first.filenames[1]
+    with open(changed, "ab") as f:
+        f.write(b"edited")
+    removed = first.filenames[0]
+    os.remove(removed)
+    with pytest.raises(FileExistsError, match=re.escape(changed)):
+        organize_ckplus(root, out, emotions=["neutral", "anger", "contempt"])
+    assert not os.path.exists(removed)  # nothing was written
+
+
+def test_organize_ckplus_writes_nothing_outside_out_dir(tmp_path, make_ckplus_tree):
+    root, expected = make_ckplus_tree(tmp_path / "ck", n_subjects=2, sequences_per_subject=1)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    label = next(iter(expected.labels.values()))
+    os.symlink(outside, out / label)  # out/<emotion> pointing outside out_dir
+    before = _tree_files(tmp_path)
+    with pytest.raises(ValueError, match="outside out_dir"):
+        organize_ckplus(root, out)
+    assert _tree_files(tmp_path) == before and not os.listdir(outside)
+
+    with pytest.raises(ValueError, match="inside the CK\\+ folder"):
+        organize_ckplus(root, expected.images_dir / "sorted")
+    assert not (expected.images_dir / "sorted").exists()
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    with pytest.raises(FileExistsError, match="not a folder"):
+        organize_ckplus(root, a_file)
+
+
+# ------------------------------------------------------------------------------- concat_datasets
+
+
+def _bunch(labels, groups, prefix):
+    return make_dataset_bunch(
+        images=[np.full((4, 4), i, np.uint8) for i in range(len(labels))],
+        filenames=[f"{prefix}{i}.png" for i in range(len(labels))],
+        target=labels,
+        groups=groups,
+        descr=f"{prefix} set\n=====\n",
+    )
+
+
+def test_concat_datasets_prefixes_groups_and_canonical_labels():
+    a = _bunch(["happy", "neutral", "happy"], ["S005", "S005", "S010"], "a")
+    b = _bunch(["happiness", "Sad", "calm"], ["S005", "7", "7"], "b")
+    merged = concat_datasets(a, b, names=["ck", "web"])
+    assert list(merged.target) == ["happy", "neutral", "happy", "happy", "sadness", "neutral"]
+    assert list(merged.groups) == ["ck:S005", "ck:S005", "ck:S010", "web:S005", "web:7", "web:7"]
+    assert list(merged.source) == ["ck"] * 3 + ["web"] * 3
+    assert list(merged.target_names) == ["happy", "neutral", "sadness"]
+    assert list(merged.filenames) == ["a0.png", "a1.png", "a2.png", "b0.png", "b1.png", "b2.png"]
+    assert [int(im[0, 0]) for im in merged.images] == [0, 1, 2, 0, 1, 2]
+    assert "ck: a set (3 images)" in merged.DESCR
+    assert list(concat_datasets(a, b).groups)[3] == "d1:S005"
+
+
+def test_concat_datasets_ungrouped_and_errors():
+    a = _bunch(["happy", "neutral"], ["S1", "S2"], "a")
+    web = _bunch(["fear", "fear"], None, "w")
+    with pytest.raises(ValueError, match="'d1' have no subject ids"):
+        concat_datasets(a, web)
+    merged = concat_datasets(a, web, ungrouped="per_image")
+    assert list(merged.groups) == ["d0:S1", "d0:S2", "d1:#0", "d1:#1"]
+    assert concat_datasets(web, web).groups is None
+    with pytest.raises(ValueError, match="names has 1 entries for 2 datasets"):
+        concat_datasets(a, a, names=["x"])
+    with pytest.raises(ValueError, match="distinct"):
+        concat_datasets(a, a, names=["x", "x"])
+    with pytest.raises(ValueError, match="at least one"):
+        concat_datasets()
+    bad = _bunch(["happy", "grumpy"], ["1", "2"], "g")
+    with pytest.raises(ValueError, match="Dataset 'd1', sample 1 \\(g1.png\\): Unknown emotion"):
+        concat_datasets(a, bad)
+    with pytest.raises(ValueError, match="lacks images"):
+        concat_datasets(a, {"target": [], "filenames": []})
+
+
+def test_concat_datasets_keeps_ckplus_fields_and_skipped(tmp_path, make_ckplus_tree, london):
+    root, expected = make_ckplus_tree(tmp_path / "ck", n_subjects=2, sequences_per_subject=1)
+    ck = load_ckplus(root, neutral="none")
+    ck.skipped, ck.n_skipped = ["x.png"], 1
+    both = concat_datasets(ck, ck, names=["one", "two"])
+    assert list(both.sequences) == list(ck.sequences) * 2
+    assert both.frames.dtype.kind == "i" and list(both.frames) == list(ck.frames) * 2
+    assert both.skipped == ["x.png", "x.png"] and both.n_skipped == 2
+    mixed = concat_datasets(ck, london)
+    assert "sequences" not in mixed and "gender" not in mixed
+    assert len(mixed.images) == len(ck.images) + 204
+    assert set(mixed.groups[: len(ck.images)]) == {"d0:S005", "d0:S010"}
+
+
+# ------------------------------------------------------------------------------------- summary
+
+
+def test_summary_of_a_ckplus_load(tmp_path, make_ckplus_tree):
+    root, expected = make_ckplus_tree(tmp_path / "ck", n_subjects=3, sequences_per_subject=2,
+                                      image_size=(48, 40))
+    ck = load_ckplus(root, neutral="per_subject")
+    s = summarize_dataset(ck)
+    assert s.n_images == len(expected.labels) + 3
+    assert s.class_counts["neutral"] == 3 and s.n_subjects == 3
+    assert s.images_per_subject == (3, 3.0, 3)
+    assert s.image_sizes == {(48, 40): len(ck.images)}
+    assert s.subjects_per_class["neutral"] == 3
+    assert s.subjects_per_class["anger"] == 1
+    text = describe_dataset(ck, name="CK+")
+    assert text.startswith(f"CK+: {s.n_images} images, {len(s.class_counts)} classes, 3 subjects")
+    assert "neutral   3 images, 3 subjects" in text
+    assert "image sizes: 48x40" in text
