@@ -2,10 +2,14 @@
 
 Each subcommand is a function ``_cmd_<name>(args)``; user mistakes raise
 :class:`UsageError`, which :func:`main` prints as one line and exits with code 2.
+Heavy imports (OpenCV, scikit-learn, matplotlib, dask) happen inside the
+subcommands, so ``skemotion --help`` stays instant.
 """
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
 from . import __version__
 
@@ -14,38 +18,1176 @@ class UsageError(Exception):
     """A mistake in the command line or its inputs (bad path, unknown emotion...)."""
 
 
-EPILOG = """\
-examples:
-  skemotion describe                 summarise the embedded London set
-"""
+def _one_line(exc):
+    """The text of an exception squeezed onto one line."""
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, KeyError) and text.startswith(("'", '"')):
+        text = text[1:-1]
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------------------
+# Progress bars and messages
+# ---------------------------------------------------------------------------
+
+
+class _NullBar:
+    def update(self, n=1):
+        pass
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _FallbackBar(_NullBar):
+    """A minimal text progress bar on a stream, for when tqdm is not installed."""
+
+    def __init__(self, total, desc, stream, *, min_interval=0.1):
+        self.total, self.desc, self.stream = total, desc, stream
+        self.n = 0
+        self.min_interval = min_interval
+        self.start = time.perf_counter()
+        self._last = -float("inf")
+        self._draw(force=True)
+
+    def _draw(self, force=False):
+        now = time.perf_counter()
+        if not force and now - self._last < self.min_interval:
+            return
+        self._last = now
+        width = 24
+        done = int(width * self.n / self.total) if self.total else width
+        pct = 100 * self.n / self.total if self.total else 100
+        self.stream.write(
+            f"\r{self.desc}: {pct:3.0f}% [{'#' * done}{'.' * (width - done)}] "
+            f"{self.n}/{self.total} {now - self.start:.0f}s"
+        )
+        self.stream.flush()
+
+    def update(self, n=1):
+        self.n += n
+        self._draw(force=self.n >= self.total)
+
+    def close(self):
+        self._draw(force=True)
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def progress_bar(total, desc, *, enabled=True, stream=None):
+    """A progress bar on stderr: tqdm when installed, else a minimal fallback.
+
+    Returns an object with ``update(n)`` and ``close()`` (also a context
+    manager); it draws nothing when ``enabled`` is false.
+    """
+    stream = sys.stderr if stream is None else stream
+    if not enabled:
+        return _NullBar()
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return _FallbackBar(total, desc, stream)
+    return tqdm(total=total, desc=desc, file=stream, unit="", dynamic_ncols=True)
+
+
+def _bars_enabled(args):
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
+def _info(args, message):
+    """A progress message on stderr (not with ``--quiet``)."""
+    if not getattr(args, "quiet", False):
+        print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Argument helpers
+# ---------------------------------------------------------------------------
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not >= 1")
+    return value
+
+
+def _n_jobs(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError("0 is not a valid number of jobs (use 1, 2, ... or -1)")
+    return value
+
+
+def _test_size(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{value:g} is not between 0 and 1 (a fraction of the data)")
+    return value
+
+
+def _crop_size(text):
+    """``64`` or ``64x48`` (height x width) -> (h, w)."""
+    parts = text.lower().split("x")
+    try:
+        values = tuple(int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not N or HxW (e.g. 64 or 96x80)") from None
+    if len(values) == 1:
+        values = values * 2
+    if len(values) != 2 or min(values) < 8 or max(values) > 2048:
+        raise argparse.ArgumentTypeError(f"{text!r}: give N or HxW with sides from 8 to 2048 pixels")
+    return values
+
+
+def _name_list(text):
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _data_parent():
+    parent = argparse.ArgumentParser(add_help=False)
+    g = parent.add_argument_group("data (default: the embedded London set, neutral vs happy)")
+    g.add_argument("--ckplus", metavar="PATH", type=Path,
+                   help="a CK+ root (cohn-kanade-images/ + Emotion/, or source_images/ + source_emotion/)")
+    g.add_argument("--folder", metavar="PATH", type=Path, action="append",
+                   help="a sorted folder PATH/<emotion>/<images>; repeat to merge several, "
+                        "combine with --ckplus to merge with CK+")
+    g.add_argument("--neutral", choices=("first", "per_subject", "none"), default="first",
+                   help="CK+ neutral images: one per labelled sequence (the tutorial), one per "
+                        "subject, or none (default: %(default)s)")
+    g.add_argument("--emotions", metavar="LIST",
+                   help="comma-separated emotions to keep, e.g. anger,happy,sadness (aliases "
+                        "such as happiness are accepted)")
+    return parent
+
+
+def _crop_parent(default_size=None):
+    parent = argparse.ArgumentParser(add_help=False)
+    g = parent.add_argument_group("face detection and cropping")
+    g.add_argument("--crop-size", metavar="N|HxW", type=_crop_size, default=default_size,
+                   help="size of the face crops"
+                        + (" (default: %(default)s)" if default_size else
+                           " (default: FaceCropper's, 350x350)"))
+    g.add_argument("--on-missing", choices=("drop", "raise", "full_image"), default="drop",
+                   help="images where no face is found: drop them (listed on stderr and in the "
+                        "report), stop with an error, or use the whole image (for data that is "
+                        "already cropped) (default: %(default)s)")
+    g.add_argument("--cache", metavar="DIR", type=Path,
+                   help="cache face detections in DIR (reused across runs and searches)")
+    return parent
+
+
+def _run_parent():
+    parent = argparse.ArgumentParser(add_help=False)
+    g = parent.add_argument_group("running")
+    g.add_argument("--n-jobs", metavar="N", type=_n_jobs, default=1,
+                   help="parallel jobs for cropping and cross-validation (-1: all cores) "
+                        "(default: %(default)s)")
+    g.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bars or progress messages on stderr")
+    return parent
+
+
+def _cv_parent(splits_default=10):
+    parent = argparse.ArgumentParser(add_help=False)
+    g = parent.add_argument_group("cross-validation")
+    g.add_argument("--splits", metavar="N", type=_positive_int, default=splits_default,
+                   help="number of random train/test splits per protocol (default: %(default)s)")
+    g.add_argument("--test-size", metavar="F", type=_test_size, default=0.2,
+                   help="fraction of the data (of the subjects, for grouped splits) held out "
+                        "per split (default: %(default)s)")
+    g.add_argument("--seed", metavar="N", type=int, default=0,
+                   help="random seed of the splits (default: %(default)s)")
+    g.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run the cross-validation on a Dask cluster (needs the 'cluster' extra)")
+    return parent
+
+
+# ---------------------------------------------------------------------------
+# Loading data
+# ---------------------------------------------------------------------------
+
+
+def _check_dir(path, option):
+    if not path.exists():
+        raise UsageError(f"{option}: no such directory: {path}")
+    if not path.is_dir():
+        raise UsageError(f"{option}: not a directory: {path}")
+
+
+def _subset(data, mask):
+    """The samples of a dataset Bunch where ``mask`` is true (every per-sample field)."""
+    import numpy as np
+    from sklearn.utils import Bunch
+
+    mask = np.asarray(mask, dtype=bool)
+    n = len(data.images)
+    index = np.flatnonzero(mask)
+    out = Bunch()
+    for key, value in data.items():
+        if key == "target_names" or isinstance(value, (str, bytes)) or value is None:
+            out[key] = value
+        elif isinstance(value, np.ndarray) and value.ndim >= 1 and len(value) == n:
+            out[key] = value[index]
+        elif isinstance(value, (list, tuple)) and len(value) == n:
+            out[key] = [value[i] for i in index]
+        else:
+            out[key] = value
+    out["target_names"] = np.asarray(sorted(set(np.asarray(out.target).tolist())), dtype=object)
+    return out
+
+
+def _select_emotions(data, emotions):
+    """Keep only the emotions of ``--emotions``; errors name what is missing."""
+    import numpy as np
+
+    from ._emotions import parse_emotions
+
+    if emotions is None:
+        return data
+    try:
+        wanted = parse_emotions(emotions)
+    except ValueError as exc:
+        raise UsageError(f"--emotions: {_one_line(exc)}") from None
+    present = sorted(set(np.asarray(data.target).tolist()))
+    missing = [e for e in wanted if e not in present]
+    if missing:
+        raise UsageError(
+            f"--emotions: no images labelled {', '.join(missing)} in the data "
+            f"(it has: {', '.join(present)})"
+        )
+    return _subset(data, np.isin(np.asarray(data.target), wanted))
+
+
+def _load_data(args):
+    """The dataset the data options name (London by default), as a Bunch, and its name."""
+    ckplus, folders = getattr(args, "ckplus", None), getattr(args, "folder", None) or []
+    from . import datasets
+
+    parts, names = [], []
+    try:
+        if ckplus is not None:
+            _check_dir(ckplus, "--ckplus")
+            parts.append(datasets.load_ckplus(ckplus, neutral=args.neutral))
+            names.append(f"CK+ ({ckplus})")
+        for folder in folders:
+            _check_dir(folder, "--folder")
+            parts.append(datasets.load_image_folder(folder))
+            names.append(f"folder {folder}")
+        if not parts:
+            parts.append(datasets.load_frl_london())
+            names.append("Face Research Lab London Set")
+        data = parts[0] if len(parts) == 1 else datasets.concat_datasets(*parts)
+    except (OSError, ValueError) as exc:
+        raise UsageError(_one_line(exc)) from None
+    data = _select_emotions(data, getattr(args, "emotions", None))
+    return data, " + ".join(names)
+
+
+def _check_enough(data, *, grouped=True):
+    """Refuse data that cannot be cross-validated: one class, or classes of 1 sample."""
+    from collections import Counter
+
+    counts = Counter(data.target.tolist() if hasattr(data.target, "tolist") else data.target)
+    if len(counts) < 2:
+        raise UsageError(
+            f"too few classes: need at least two emotions, the data has only "
+            f"{', '.join(counts) or 'none'} ({sum(counts.values())} images)"
+        )
+    small = {k: v for k, v in counts.items() if v < 2}
+    if small:
+        raise UsageError(
+            "too few samples: "
+            + ", ".join(f"{k} has {v} image" for k, v in small.items())
+            + "; every emotion needs at least 2 images"
+        )
+    if grouped and data.get("groups") is None:
+        raise UsageError(
+            "the data has no subject ids, so subject-grouped splits are impossible "
+            "(use file names with subject ids, e.g. S005_001_00000011.png)"
+        )
+
+
+# ---------------------------------------------------------------------------
+# Subcommands
+# ---------------------------------------------------------------------------
 
 
 def _cmd_describe(args):
-    from .datasets import describe_dataset, load_frl_london
+    from .datasets import describe_dataset
 
-    print(describe_dataset(load_frl_london(), name="Face Research Lab London Set"))
+    data, name = _load_data(args)
+    print(describe_dataset(data, name=name))
     return 0
+
+
+def _cmd_organize(args):
+    from .datasets import organize_ckplus
+
+    _check_dir(args.ckplus_root, "CKPLUS_ROOT")
+    emotions = None
+    if args.emotions is not None:
+        try:
+            emotions = list(__import__("skemotion").parse_emotions(args.emotions))
+        except ValueError as exc:
+            raise UsageError(f"--emotions: {_one_line(exc)}") from None
+    try:
+        result = organize_ckplus(args.ckplus_root, args.out_dir, neutral=args.neutral,
+                                 emotions=emotions)
+    except (OSError, ValueError) as exc:
+        raise UsageError(_one_line(exc)) from None
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
+    print(f"{result.out_dir}: {sum(result.counts.values())} images ({counts}); "
+          f"{result.n_written} written, {result.n_unchanged} already there")
+    return 0
+
+
+#: Pipeline of ``train``, ``search`` and ``difficult`` when ``--pipeline`` is not given.
+DEFAULT_PIPELINE = "fisherface"
+
+
+def _pipelines(names):
+    """``{name: factory}`` of the named pipelines (all of them for None); errors list the known."""
+    from .pipelines import PIPELINES
+
+    if names is None:
+        return dict(PIPELINES)
+    unknown = [n for n in names if n not in PIPELINES]
+    if unknown:
+        raise UsageError(
+            f"unknown pipeline {', '.join(map(repr, unknown))}; known pipelines: "
+            f"{', '.join(PIPELINES)}"
+        )
+    if not names:
+        raise UsageError("--pipelines: the list is empty")
+    return {n: PIPELINES[n] for n in names}
+
+
+def _pipeline(args):
+    name = args.pipeline or DEFAULT_PIPELINE
+    return name, _pipelines([name])[name]
+
+
+def _make_cropper(args, template=None):
+    """A FaceCropper with the command line's crop options (based on ``template``)."""
+    from sklearn.base import clone
+
+    from . import FaceCropper
+
+    cropper = FaceCropper() if template is None else clone(template)
+    params = {}
+    if getattr(args, "crop_size", None):
+        params["output_size"] = tuple(args.crop_size)
+    if getattr(args, "cache", None) is not None:
+        params["memory"] = str(args.cache)
+    if "n_jobs" in cropper.get_params():
+        params["n_jobs"] = args.n_jobs
+    return cropper.set_params(**params)
+
+
+def _chunks(n, size):
+    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def _crop(args, cropper, images, names, *, desc="cropping faces"):
+    """Crop ``images`` with a progress bar, handling images without a face per ``--on-missing``.
+
+    Returns ``(X, kept)``: the crops as (n_kept, h, w) float32 and the indices of
+    the images they come from.
+    """
+    import numpy as np
+
+    from . import detect_faces
+
+    n = len(images)
+    chunk = max(8, 8 * max(1, getattr(args, "n_jobs", 1) or 1))
+    kept = np.arange(n)
+    on_missing = getattr(args, "on_missing", "drop")
+    if on_missing in ("drop", "raise"):
+        detection = {k: v for k, v in cropper.get_params().items() if k in _DETECTION_PARAMS}
+        found = []
+        with progress_bar(n, "finding faces", enabled=_bars_enabled(args)) as bar:
+            for part in _chunks(n, chunk):
+                found += [_has_face(d) for d in detect_faces(images[part], **detection)]
+                bar.update(part.stop - part.start)
+        found = np.asarray(found, dtype=bool)
+        missing = np.flatnonzero(~found)
+        if missing.size:
+            listing = ", ".join(str(names[i]) for i in missing[:5])
+            listing += f" and {missing.size - 5} more" if missing.size > 5 else ""
+            if on_missing == "raise":
+                raise UsageError(
+                    f"no face found in {missing.size} of {n} images: {listing} "
+                    "(--on-missing drop leaves them out, full_image uses the whole image)"
+                )
+            _info(args, f"no face found in {missing.size} of {n} images, left out: {listing}")
+            kept = np.flatnonzero(found)
+        cropper = cropper.set_params(on_missing="raise")
+    else:
+        cropper = cropper.set_params(on_missing="full_image")
+    if kept.size == 0:
+        raise UsageError(f"no face found in any of the {n} images")
+    todo = [images[i] for i in kept]
+    parts = []
+    with progress_bar(len(todo), desc, enabled=_bars_enabled(args)) as bar:
+        for part in _chunks(len(todo), chunk):
+            try:
+                parts.append(cropper.transform(todo[part]))
+            except ValueError as exc:
+                raise UsageError(_one_line(exc)) from None
+            bar.update(part.stop - part.start)
+    h, w = cropper.output_size
+    X = np.concatenate(parts).reshape(-1, h, w)
+    return X, kept
+
+
+#: FaceCropper parameters that ``detect_faces`` takes.
+_DETECTION_PARAMS = ("cascades", "scale_factor", "min_neighbors", "min_size", "max_size",
+                     "multiple_faces", "memory")
+
+
+def _has_face(detection):
+    box = detection.get("box") if isinstance(detection, dict) else getattr(detection, "box", None)
+    return box is not None
+
+
+def _splits(args, protocol, X, y, groups):
+    """The protocol's splitter with its splits drawn once; too-few-samples -> UsageError."""
+    from .model_selection import make_protocol
+
+    cv = make_protocol(protocol, n_splits=args.splits, test_size=args.test_size,
+                       random_state=args.seed)
+    try:
+        splits = list(cv.split(X, y, groups))
+    except ValueError as exc:
+        raise UsageError(f"too few samples for {args.splits} {protocol} splits with test size "
+                         f"{args.test_size:g}: {_one_line(exc)}") from None
+    for train, test in splits:
+        if len(set(y[train].tolist())) < 2:
+            raise UsageError(
+                f"too few samples: a {protocol} training split holds only one emotion "
+                f"({y[train][0]}); use more data or a larger --test-size"
+            )
+    return cv, splits
+
+
+class _Backend:
+    """Context manager: joblib's Dask backend when ``--scheduler`` is given, else nothing."""
+
+    def __init__(self, args):
+        self.address = getattr(args, "scheduler", None)
+        self.client = self.ctx = None
+
+    def __enter__(self):
+        if not self.address:
+            return self
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UsageError("--scheduler needs the 'cluster' extra: "
+                             "pip install 'skemotion[cluster]'") from None
+        import joblib
+
+        try:
+            self.client = Client(self.address, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageError(f"--scheduler: cannot connect to {self.address}: "
+                             f"{_one_line(exc)}") from None
+        self.ctx = joblib.parallel_backend("dask")
+        self.ctx.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.ctx is not None:
+            self.ctx.__exit__(*exc)
+        if self.client is not None:
+            self.client.close()
+
+
+def _prepare(args, *, grouped=True, template=None):
+    """Load the data named on the command line and crop its faces once.
+
+    Returns a Bunch: ``X`` (n, h, w) crops, ``y``, ``groups`` (None without subject
+    ids), ``filenames``, ``data`` (the loaded Bunch), ``name``, ``cropper`` and
+    ``dropped`` (files without a face).
+    """
+    import numpy as np
+    from sklearn.utils import Bunch
+
+    data, name = _load_data(args)
+    _check_enough(data, grouped=grouped)
+    _info(args, f"{name}: {len(data.images)} images")
+    cropper = _make_cropper(args, template)
+    names = np.asarray([str(f) for f in data.filenames], dtype=object)
+    X, kept = _crop(args, cropper, data.images, names)
+    y = np.asarray(data.target, dtype=object)[kept]
+    groups = None if data.get("groups") is None else np.asarray(data.groups, dtype=object)[kept]
+    dropped = sorted(set(names.tolist()) - set(names[kept].tolist()))
+    out = Bunch(X=X, y=y, groups=groups, filenames=names[kept], data=data, name=name,
+                cropper=cropper, dropped=dropped)
+    _check_enough(Bunch(images=X, target=y, groups=groups), grouped=grouped)
+    return out
+
+
+def _cmd_evaluate(args):
+    import numpy as np
+
+    from .model_selection import evaluate
+
+    factories = _pipelines(args.pipelines)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out: not a directory: {args.out}")
+    prep = _prepare(args, grouped=False)
+    protocols, splits = {}, {}
+    names = ["tutorial"] + (["grouped"] if prep.groups is not None else [])
+    if prep.groups is None:
+        _info(args, "no subject ids in the data: only the tutorial's protocol is possible")
+    for protocol in names:
+        cv, splits[protocol] = _splits(args, protocol, prep.X, prep.y, prep.groups)
+        protocols[protocol] = splits[protocol]
+    models = {name: factory(detect=False) for name, factory in factories.items()}
+    total = len(models) * len(protocols)
+    _info(args, f"evaluating {len(models)} pipelines x {len(protocols)} protocols x "
+                f"{args.splits} splits on {len(prep.y)} face crops "
+                f"{prep.X.shape[1]}x{prep.X.shape[2]}")
+    with _Backend(args), progress_bar(total, "cross-validating",
+                                      enabled=_bars_enabled(args)) as bar:
+        result = evaluate(models, prep.X, prep.y, groups=prep.groups, protocols=protocols,
+                          n_jobs=args.n_jobs, callback=lambda *a: bar.update(1))
+    # the protocol descriptions: name the splitter, not the list of splits
+    for protocol in protocols:
+        from .model_selection import PROTOCOLS, make_protocol
+
+        cv = make_protocol(protocol, n_splits=args.splits, test_size=args.test_size,
+                           random_state=args.seed)
+        result.protocols[protocol] = f"{PROTOCOLS[protocol]} - {cv!r}"
+    print(result)
+    if args.out is not None:
+        _write_report(args, prep, result, models, splits)
+    return 0
+
+
+def _best_model(result, protocol):
+    rows = [r for r in result.rows if r["protocol"] == protocol]
+    return max(rows, key=lambda r: r["balanced_accuracy_mean"])["model"]
+
+
+def _write_report(args, prep, result, models, splits):
+    """report.md, report.json and the plots in ``args.out``."""
+    import json
+
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    protocol = "grouped" if "grouped" in splits else "tutorial"
+    best = _best_model(result, protocol)
+    settings = {
+        "data": prep.name,
+        "emotions": args.emotions,
+        "n_images": len(prep.data.images),
+        "n_face_crops": len(prep.y),
+        "dropped_no_face": prep.dropped,
+        "crop_size": list(prep.X.shape[1:]),
+        "splits": args.splits,
+        "test_size": args.test_size,
+        "seed": args.seed,
+        "pipelines": list(models),
+        "best_pipeline": {"protocol": protocol, "name": best},
+    }
+    figures = _write_plots(args, prep, models, best, splits[protocol], out)
+    report = {"skemotion_version": __version__, "settings": settings,
+              "evaluation": result.to_dict(), "figures": figures}
+    (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n",
+                                     encoding="utf-8")
+    lines = [
+        "# skemotion evaluation report",
+        "",
+        f"Data: {prep.name}: {len(prep.data.images)} images, {len(prep.y)} with a face found "
+        f"(crops {prep.X.shape[1]}x{prep.X.shape[2]}).",
+    ]
+    if prep.dropped:
+        lines.append(f"No face found, left out: {', '.join(prep.dropped)}.")
+    lines += [
+        f"Splits: {args.splits} per protocol, test size {args.test_size:g}, seed {args.seed}.",
+        "",
+        result.to_markdown(),
+        "The *tutorial* protocol splits images at random, so photos of the same person "
+        "land in training and test and the score partly measures recognising people. The "
+        "*grouped* protocol keeps every subject on one side: that is the number to expect "
+        "on new people.",
+        "",
+        f"Best pipeline ({protocol} protocol, balanced accuracy): **{best}**.",
+        "",
+    ]
+    for title, fname in figures.items():
+        lines += [f"## {title}", "", f"![{title}]({fname})", ""]
+    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    _info(args, f"wrote {out / 'report.md'}, {out / 'report.json'} and {len(figures)} plots")
+
+
+def _write_plots(args, prep, models, best, splits, out):
+    """The report's figures; returns ``{title: file name}``."""
+    return {}
+
+
+def _image_files(paths, *, exclude=None):
+    """Image files named on the command line: files as given, folders searched recursively."""
+    from ._image_io import is_image_file
+
+    files = []
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"no such file or directory: {path}")
+        if path.is_dir():
+            found = sorted(
+                (f for f in path.rglob("*")
+                 if f.is_file() and is_image_file(f)
+                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
+                 and (exclude is None or not _is_inside(f, exclude))),
+                key=lambda f: str(f.relative_to(path)),
+            )
+            if not found:
+                raise UsageError(f"no image files in {path}")
+            files += [(f, path) for f in found]
+        else:
+            files.append((path, path.parent))
+    return files
+
+
+def _is_inside(path, folder):
+    try:
+        Path(path).resolve().relative_to(Path(folder).resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _to_png_uint8(crop):
+    import numpy as np
+
+    crop = np.asarray(crop, dtype=np.float32)
+    if crop.size and crop.max() <= 1.0:
+        crop = crop * 255.0
+    return np.clip(np.rint(crop), 0, 255).astype(np.uint8)
+
+
+def _write_png(path, image):
+    import cv2
+
+    ok, buf = cv2.imencode(".png", image)
+    if not ok:  # pragma: no cover - PNG encoding of uint8 arrays does not fail
+        raise OSError(f"could not encode {path}")
+    path.write_bytes(buf.tobytes())
+
+
+def _cmd_crop(args):
+    import csv
+
+    import numpy as np
+
+    from . import detect_faces
+    from ._image_io import read_image
+
+    out = args.out_dir
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"OUT_DIR is not a directory: {out}")
+    files = _image_files([args.input], exclude=out)
+    cropper = _make_cropper(args)
+    detection = {k: v for k, v in cropper.get_params().items() if k in _DETECTION_PARAMS}
+    rows, n_written = [], 0
+    out.mkdir(parents=True, exist_ok=True)
+    chunk = max(8, 8 * max(1, args.n_jobs))
+    with progress_bar(len(files), "cropping faces", enabled=_bars_enabled(args)) as bar:
+        for part in _chunks(len(files), chunk):
+            batch = files[part]
+            images = []
+            for f, _ in batch:
+                try:
+                    images.append(read_image(f))
+                except (OSError, ValueError) as exc:
+                    raise UsageError(_one_line(exc)) from None
+            detections = detect_faces(images, **detection)
+            found = [_has_face(d) for d in detections]
+            if args.on_missing == "raise" and not all(found):
+                first = batch[found.index(False)][0]
+                raise UsageError(f"no face found in {first} (--on-missing drop skips such "
+                                 "images, full_image keeps the whole image)")
+            use = [i for i, ok in enumerate(found) if ok or args.on_missing == "full_image"]
+            crops = {}
+            if use:
+                crops = dict(zip(use, cropper.set_params(on_missing="full_image").transform(
+                    [images[i] for i in use])))
+            h, w = cropper.output_size
+            for i, ((f, base), det) in enumerate(zip(batch, detections)):
+                rel = f.relative_to(base)
+                row = {"file": str(f), **_detection_row(det)}
+                if i in crops:
+                    dest = (out / rel).with_suffix(".png")
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    _write_png(dest, _to_png_uint8(np.reshape(crops[i], (h, w))))
+                    row["crop"] = str(dest.relative_to(out))
+                    n_written += 1
+                else:
+                    row["crop"] = ""
+                rows.append(row)
+            bar.update(len(batch))
+    fields = ["file", "face_found", "cascade", "x", "y", "width", "height", "n_faces", "crop"]
+    with open(out / "detections.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    n_found = sum(r["face_found"] for r in rows)
+    print(f"{out}: face found in {n_found} of {len(rows)} images, {n_written} crops written, "
+          f"report in {out / 'detections.csv'}")
+    return 0
+
+
+def _detection_row(det):
+    """One CSV row's detection fields from a ``detect_faces`` result."""
+    get = det.get if isinstance(det, dict) else (lambda k, d=None: getattr(det, k, d))
+    box = get("box")
+    row = {"face_found": box is not None, "cascade": get("cascade") or ""}
+    if box is not None:
+        row.update(zip(("x", "y", "width", "height"), (int(v) for v in box)))
+    n_faces = get("n_faces")
+    if isinstance(n_faces, dict):
+        n_faces = ";".join(f"{k}:{v}" for k, v in n_faces.items())
+    elif isinstance(n_faces, (list, tuple)):
+        n_faces = ";".join(str(v) for v in n_faces)
+    row["n_faces"] = "" if n_faces is None else n_faces
+    return row
+
+
+def _crop_step(pipe, name):
+    """The FaceCropper step of a detect=True pipeline (its first step)."""
+    from . import FaceCropper
+
+    first = pipe.steps[0][1]
+    if not isinstance(first, FaceCropper):
+        raise UsageError(f"pipeline {name!r} does not start with a FaceCropper")
+    return first
+
+
+def _cmd_train(args):
+    from . import save_model
+
+    name, factory = _pipeline(args)
+    if args.out.is_dir():
+        raise UsageError(f"--out is a directory, give a file name: {args.out}")
+    if not args.out.parent.is_dir():
+        raise UsageError(f"--out: no such directory: {args.out.parent}")
+    pipe = factory(detect=True)
+    template = _crop_step(pipe, name)
+    prep = _prepare(args, grouped=False, template=template)
+    # The cropper is stateless: crop once (with a progress bar), fit the rest on the crops.
+    cropper = _make_cropper(args, template).set_params(on_missing="raise")
+    if "n_jobs" in cropper.get_params():
+        cropper.set_params(n_jobs=None)
+    pipe.steps[0] = (pipe.steps[0][0], cropper.fit(prep.X[:1]))
+    _info(args, f"training {name} on {len(prep.y)} face crops")
+    pipe[1:].fit(prep.X.reshape(len(prep.X), -1), prep.y)
+    try:
+        save_model(pipe, args.out)
+    except (OSError, ValueError) as exc:
+        raise UsageError(_one_line(exc)) from None
+    classes = ", ".join(map(str, pipe.classes_))
+    print(f"{args.out}: {name} trained on {len(prep.y)} images ({classes})")
+    return 0
+
+
+def _cmd_predict(args):
+    import csv
+
+    from . import load_model
+
+    if not args.model.is_file():
+        raise UsageError(f"no such model file: {args.model}")
+    try:
+        model = load_model(args.model, **({"trusted": True} if args.trust else {}))
+    except (OSError, ValueError, TypeError) as exc:
+        raise UsageError(f"cannot load {args.model}: {_one_line(exc)}") from None
+    files = [f for f, _ in _image_files(args.images)]
+    classes = [str(c) for c in model.classes_]
+    scorer = next((m for m in ("predict_proba", "decision_function") if hasattr(model, m)), None)
+    rows = []
+    with progress_bar(len(files), "predicting", enabled=_bars_enabled(args)) as bar:
+        for part in _chunks(len(files), 16):
+            batch = [str(f) for f in files[part]]
+            try:
+                rows += _predict_rows(model, scorer, batch, classes)
+            except ValueError:
+                for f in batch:  # find the image(s) at fault; keep the others
+                    try:
+                        rows += _predict_rows(model, scorer, [f], classes)
+                    except ValueError as exc:
+                        rows.append({"file": f, "label": "", "error": _one_line(exc)})
+            bar.update(len(batch))
+    fields = ["file", "label"] + [f"score_{c}" for c in classes] + ["error"]
+    if args.out is not None:
+        if args.out.is_dir():
+            raise UsageError(f"--out is a directory, give a file name: {args.out}")
+        stream = open(args.out, "w", newline="", encoding="utf-8")
+    else:
+        stream = sys.stdout
+    try:
+        writer = csv.DictWriter(stream, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    n_bad = sum(1 for r in rows if r.get("error"))
+    if n_bad:
+        _info(args, f"{n_bad} of {len(rows)} images could not be classified (see the error column)")
+    return 0
+
+
+def _predict_rows(model, scorer, files, classes):
+    import numpy as np
+
+    labels = model.predict(files)
+    scores = None if scorer is None else np.asarray(getattr(model, scorer)(files))
+    if scores is not None and scores.ndim == 1:  # binary decision_function
+        scores = np.column_stack([-scores, scores])
+    rows = []
+    for i, f in enumerate(files):
+        row = {"file": f, "label": str(labels[i]), "error": ""}
+        if scores is not None:
+            row.update({f"score_{c}": f"{scores[i, j]:.6g}" for j, c in enumerate(classes)})
+        rows.append(row)
+    return rows
+
+
+def _parse_subsets(text, present):
+    """``"a,b;c,d,e;all"`` -> list of tuples of canonical names (None for all)."""
+    from itertools import combinations
+
+    from ._emotions import parse_emotions
+
+    if text is None:
+        subsets = [tuple(pair) for pair in combinations(present, 2)]
+        return subsets + ([None] if len(present) > 2 else [])
+    subsets = []
+    for chunk in (c.strip() for c in text.split(";")):
+        if not chunk:
+            continue
+        if chunk.lower() == "all":
+            subsets.append(None)
+            continue
+        try:
+            subset = parse_emotions(chunk)
+        except ValueError as exc:
+            raise UsageError(f"--subsets: {_one_line(exc)}") from None
+        missing = [e for e in subset if e not in present]
+        if missing:
+            raise UsageError(f"--subsets: no images labelled {', '.join(missing)} in the data "
+                             f"(it has: {', '.join(present)})")
+        if len(subset) < 2:
+            raise UsageError(f"--subsets: {chunk!r} has one emotion; a subset needs at least two")
+        subsets.append(subset)
+    if not subsets:
+        raise UsageError("--subsets: no subsets given")
+    return subsets
+
+
+def _float_list(text, option):
+    try:
+        values = [float(v) for v in _name_list(text)]
+    except ValueError:
+        raise UsageError(f"{option}: {text!r} is not a comma-separated list of numbers") from None
+    if not values:
+        raise UsageError(f"{option}: the list is empty")
+    return values
+
+
+def _cmd_search(args):
+    import numpy as np
+    from sklearn.model_selection import GridSearchCV
+
+    from .model_selection import EmotionSubset
+
+    name, factory = _pipeline(args)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out: not a directory: {args.out}")
+    if args.what == "cascade":
+        scale_factors = _float_list(args.scale_factors, "--scale-factors")
+        if any(v <= 1 for v in scale_factors):
+            raise UsageError("--scale-factors: every scale factor must be greater than 1")
+        neighbors = [int(v) for v in _float_list(args.min_neighbors, "--min-neighbors")]
+        data, _ = _load_data(args)
+        _check_enough(data)
+        pipe = factory(detect=True)
+        step = pipe.steps[0][0]
+        cropper = _make_cropper(args, _crop_step(pipe, name)).set_params(on_missing="full_image")
+        if "n_jobs" in cropper.get_params():
+            cropper.set_params(n_jobs=None)
+        pipe.steps[0] = (step, cropper)
+        X, y = list(data.images), np.asarray(data.target, dtype=object)
+        groups = np.asarray(data.groups, dtype=object)
+        grid = {f"{step}__scale_factor": scale_factors, f"{step}__min_neighbors": neighbors}
+        estimator, scoring = pipe, "balanced_accuracy"
+        score_name = "balanced accuracy"
+    else:
+        prep = _prepare(args)
+        X, y, groups = prep.X, prep.y, prep.groups
+        present = sorted(set(y.tolist()))
+        grid = {"emotions": _parse_subsets(args.subsets, present)}
+        estimator, scoring = EmotionSubset(factory(detect=False)), None
+        score_name = "chance-adjusted balanced accuracy"
+    _, splits = _splits(args, "grouped", X, y, groups)
+    n_candidates = int(np.prod([len(v) for v in grid.values()]))
+    _info(args, f"searching {n_candidates} candidates x {len(splits)} subject-grouped splits "
+                f"({n_candidates * len(splits)} fits)")
+    search = GridSearchCV(estimator, grid, cv=splits, scoring=scoring, n_jobs=args.n_jobs,
+                          refit=False, error_score="raise")
+    with _Backend(args):
+        search.fit(X, y, groups=groups)
+    res = search.cv_results_
+    order = np.argsort(res["rank_test_score"], kind="stable")
+    keys = list(grid)
+    table = []
+    for i in order:
+        params = {k: res["params"][i][k] for k in keys}
+        shown = {k.split("__")[-1]: ("all" if v is None else ",".join(v) if isinstance(v, tuple)
+                                     else v) for k, v in params.items()}
+        table.append({"rank": int(res["rank_test_score"][i]), **shown,
+                      "mean": float(res["mean_test_score"][i]),
+                      "std": float(res["std_test_score"][i])})
+    cols = list(table[0])
+    cells = [[str(r[c]) if c not in ("mean", "std") else f"{r[c]:.3f}" for c in cols] for r in table]
+    widths = [max(len(c), *(len(row[j]) for row in cells)) for j, c in enumerate(cols)]
+    print(f"{name}: {score_name}, {len(splits)} subject-grouped splits, test size "
+          f"{args.test_size:g}")
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip())
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+    if args.out is not None:
+        _write_table(args.out, "search", table, {"pipeline": name, "what": args.what,
+                                                 "score": score_name, "splits": len(splits)})
+    return 0
+
+
+def _write_table(out, stem, table, meta):
+    import csv
+    import json
+
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / f"{stem}.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    (out / f"{stem}.json").write_text(json.dumps({**meta, "results": table}, indent=2) + "\n",
+                                      encoding="utf-8")
+
+
+def _cmd_difficult(args):
+    from .model_selection import find_difficult_images, write_difficult_images
+
+    name, factory = _pipeline(args)
+    if args.out_dir.exists() and not args.out_dir.is_dir():
+        raise UsageError(f"OUT_DIR is not a directory: {args.out_dir}")
+    prep = _prepare(args)
+    _, splits = _splits(args, "grouped", prep.X, prep.y, prep.groups)
+    _info(args, f"{name}: {len(splits)} subject-grouped splits on {len(prep.y)} face crops")
+    with _Backend(args):
+        result = find_difficult_images(factory(detect=False), prep.X, prep.y,
+                                       groups=prep.groups, cv=splits,
+                                       filenames=prep.filenames, n_jobs=args.n_jobs)
+    write_difficult_images(result, args.out_dir, images=prep.X)
+    print(result)
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# The parser
+# ---------------------------------------------------------------------------
+
+EPILOG = """\
+examples:
+  skemotion evaluate                         the main job on the embedded London set
+  skemotion evaluate --ckplus ~/CK+ --emotions anger,happy,sadness --out report/
+  skemotion describe --ckplus ~/CK+          classes, subjects and image sizes of CK+
+  skemotion organize ~/CK+ sorted_set/       CK+ into the tutorial's sorted folders
+  skemotion crop sorted_set/ crops/          face crops and a detection report
+  skemotion train --out model.skops          train on London, save the model
+  skemotion predict model.skops a.jpg b.png  a CSV of file, label, scores
+
+Run 'skemotion COMMAND --help' for the options and an example of each command.
+"""
+
+
+def _add(sub, name, func, *, help, description, example, parents=()):
+    p = sub.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog="example:\n" + example,
+        formatter_class=_Formatter,
+        parents=list(parents),
+    )
+    p.set_defaults(func=func)
+    return p
 
 
 def build_parser():
     """Return the argument parser of the ``skemotion`` command."""
     parser = argparse.ArgumentParser(
         prog="skemotion",
-        description="Facial emotion recognition with OpenCV face detection and Fisherfaces.",
+        description="Facial emotion recognition with OpenCV face detection and Fisherfaces, "
+        "evaluated without subject leakage.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"skemotion {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    data, run = _data_parent(), _run_parent()
 
-    p = sub.add_parser(
-        "describe",
+    _add(
+        sub, "describe", _cmd_describe,
         help="summarise a dataset (classes, subjects, image sizes)",
-        description="Summarise a dataset: counts per class, subjects, image sizes.",
-        epilog="example:\n  skemotion describe",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Summarise a dataset: images per class, subjects, images per subject, "
+        "image sizes. Without data options: the embedded London set.",
+        example="  skemotion describe --ckplus ~/CK+ --emotions anger,happy,surprise",
+        parents=[data, run],
     )
-    p.set_defaults(func=_cmd_describe)
+
+    p = _add(
+        sub, "organize", _cmd_organize,
+        help="sort CK+ into the tutorial's OUT_DIR/<emotion>/ folders",
+        description="Copy the labelled CK+ peak (and neutral) frames into the sorted layout "
+        "OUT_DIR/<emotion>/<file> that the tutorial's sorted_set/ uses. Writes only inside "
+        "OUT_DIR and refuses to overwrite different files.",
+        example="  skemotion organize ~/CK+ sorted_set/ --neutral per_subject",
+        parents=[run],
+    )
+    p.add_argument("ckplus_root", metavar="CKPLUS_ROOT", type=Path, help="the CK+ root folder")
+    p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="where to write the sorted folders")
+    p.add_argument("--neutral", choices=("first", "per_subject", "none"), default="first",
+                   help="neutral images: one per labelled sequence (the tutorial), one per "
+                        "subject, or none (default: %(default)s)")
+    p.add_argument("--emotions", metavar="LIST", help="copy only these emotions, e.g. anger,happy")
+
+    crop = _crop_parent()
+    p = _add(
+        sub, "evaluate", _cmd_evaluate,
+        help="the main job: compare all pipelines under both protocols",
+        description="Load the data, crop the faces once, and evaluate every named pipeline "
+        "(skemotion.pipelines.PIPELINES) under the tutorial's protocol (StratifiedShuffleSplit: "
+        "the same person can be in training and test) and under subject-grouped splits "
+        "(StratifiedGroupShuffleSplit: nobody is on both sides). Prints the table; with --out "
+        "writes a Markdown and JSON report with plots.",
+        example="  skemotion evaluate\n"
+        "  skemotion evaluate --ckplus ~/CK+ --emotions anger,happy,sadness,surprise "
+        "--n-jobs 2 --out report/",
+        parents=[data, crop, _cv_parent(), run],
+    )
+    p.add_argument("--pipelines", metavar="LIST", type=_name_list,
+                   help="comma-separated pipeline names (default: all of them)")
+    p.add_argument("--out", metavar="DIR", type=Path,
+                   help="write report.md, report.json and the plots into DIR")
+
+    p = _add(
+        sub, "crop", _cmd_crop,
+        help="write face crops of a folder of images and a detection report",
+        description="Find the face in every image under INPUT (recursively) and write the "
+        "gray crops as PNG under OUT_DIR, mirroring INPUT's folders, plus "
+        "OUT_DIR/detections.csv (file, whether and where a face was found, which cascade). "
+        "Images without a face are listed in the report and not written.",
+        example="  skemotion crop sorted_set/ dataset/ --crop-size 350",
+        parents=[crop, run],
+    )
+    p.add_argument("input", metavar="INPUT", type=Path, help="an image file or a folder of images")
+    p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="where to write the crops")
+
+    p = _add(
+        sub, "train", _cmd_train,
+        help="train a pipeline on all the data and save it as a model file",
+        description="Fit a named pipeline (face detection included) on all the data and save "
+        "it with skemotion.save_model (skops format), ready for 'skemotion predict'.",
+        example="  skemotion train --out happy.skops --pipeline fisherface",
+        parents=[data, crop, run],
+    )
+    p.add_argument("--out", metavar="MODEL", type=Path, required=True,
+                   help="the model file to write (e.g. model.skops)")
+    p.add_argument("--pipeline", metavar="NAME", default=None,
+                   help=f"pipeline name (default: {DEFAULT_PIPELINE})")
+
+    p = _add(
+        sub, "predict", _cmd_predict,
+        help="predict the emotion of image files with a saved model",
+        description="Load a model file written by 'skemotion train' and write a CSV with "
+        "one row per image: file, label, one score column per class (the model's "
+        "predict_proba, else decision_function), and an error column for images that could "
+        "not be used (e.g. no face found).",
+        example="  skemotion predict happy.skops photos/*.jpg --out predictions.csv",
+        parents=[run],
+    )
+    p.add_argument("model", metavar="MODEL", type=Path, help="a model file from 'skemotion train'")
+    p.add_argument("images", metavar="IMAGES", type=Path, nargs="+",
+                   help="image files, or folders (searched recursively)")
+    p.add_argument("--out", metavar="FILE", type=Path, help="write the CSV here (default: stdout)")
+    p.add_argument("--trust", action="store_true",
+                   help="load a joblib/pickle model file (runs code from the file: only for "
+                        "files you made yourself)")
+
+    p = _add(
+        sub, "search", _cmd_search,
+        help="grid searches over emotion subsets or face detection parameters",
+        description="GridSearchCV with subject-grouped splits. 'emotions': which emotion "
+        "subsets a pipeline separates best (EmotionSubset; scores are chance-adjusted "
+        "balanced accuracy, 0 = chance, 1 = perfect, so subsets of different sizes compare). "
+        "'cascade': FaceCropper parameters (scale factor, min neighbours, min face size) with "
+        "the detection cache.",
+        example="  skemotion search emotions --ckplus ~/CK+ "
+        "--subsets 'anger,happy;happy,sadness,surprise;all'\n"
+        "  skemotion search cascade --scale-factors 1.05,1.1,1.3 --min-neighbors 3,5 "
+        "--cache cache/",
+        parents=[data, crop, _cv_parent(splits_default=5), run],
+    )
+    p.add_argument("what", choices=("emotions", "cascade"), help="what to search over")
+    p.add_argument("--pipeline", metavar="NAME", default=None,
+                   help=f"pipeline name (default: {DEFAULT_PIPELINE})")
+    p.add_argument("--subsets", metavar="A,B;C,D,E",
+                   help="emotion subsets separated by ';' ('all': every emotion); default: "
+                        "every pair of emotions in the data, and all of them")
+    p.add_argument("--scale-factors", metavar="LIST", default="1.05,1.1,1.2",
+                   help="cascade scale factors to try (default: %(default)s)")
+    p.add_argument("--min-neighbors", metavar="LIST", default="3,5",
+                   help="cascade min neighbours to try (default: %(default)s)")
+    p.add_argument("--out", metavar="DIR", type=Path,
+                   help="write search.csv and search.json (cv_results_) into DIR")
+
+    p = _add(
+        sub, "difficult", _cmd_difficult,
+        help="find the images a pipeline gets wrong most often",
+        description="Across repeated subject-grouped splits, count how often each image is "
+        "misclassified and as what; write OUT_DIR/difficult.csv and the crops named "
+        "<true>_<predicted>_<id>.png into OUT_DIR (the tutorial's difficult/ folder, "
+        "aggregated over all splits).",
+        example="  skemotion difficult difficult/ --pipeline fisherface --splits 10",
+        parents=[data, crop, _cv_parent(), run],
+    )
+    p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="the folder to write into")
+    p.add_argument("--pipeline", metavar="NAME", default=None,
+                   help=f"pipeline name (default: {DEFAULT_PIPELINE})")
     return parser
 
 
@@ -59,8 +1201,11 @@ def main(argv=None):
     try:
         return args.func(args)
     except UsageError as exc:
-        print(f"skemotion {args.command}: error: {exc}", file=sys.stderr)
+        print(f"skemotion {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"skemotion {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
