@@ -13,8 +13,18 @@ Public names (implementations live in private modules):
 from ._split import StratifiedGroupShuffleSplit
 from ._evaluate import PROTOCOLS, EvaluationResult, evaluate, make_protocol
 from ._subset import EmotionSubset, make_subset_scorer
+from ._difficult import (
+    DIFFICULT_COLUMNS,
+    DifficultImages,
+    find_difficult_images,
+    write_difficult_images,
+)
 
 __all__ = [
+    "DIFFICULT_COLUMNS",
+    "DifficultImages",
+    "find_difficult_images",
+    "write_difficult_images",
     "PROTOCOLS",
     "EmotionSubset",
     "EvaluationResult",
