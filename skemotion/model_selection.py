@@ -13,6 +13,7 @@ Public names (implementations live in private modules):
 from ._split import StratifiedGroupShuffleSplit
 from ._evaluate import PROTOCOLS, EvaluationResult, evaluate, make_protocol
 from ._subset import EmotionSubset, make_subset_scorer
+from ._cluster import dask_backend
 from ._difficult import (
     DIFFICULT_COLUMNS,
     DifficultImages,
@@ -21,6 +22,7 @@ from ._difficult import (
 )
 
 __all__ = [
+    "dask_backend",
     "DIFFICULT_COLUMNS",
     "DifficultImages",
     "find_difficult_images",
