@@ -52,11 +52,12 @@ def is_hidden_or_clutter(name):
     return name.startswith(".") or name.lower() in CLUTTER_NAMES
 
 
-def scan_folder(path):
-    """List a folder once: ``(subfolders, files)`` as sorted lists of ``(name, path)``.
+def scan_folder(path, *, sort=True):
+    """List a folder once: ``(subfolders, files)`` as lists of ``(name, path)``.
 
     Hidden entries and clutter files (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``)
-    are left out. Names are sorted with :func:`natural_key`.
+    are left out. Names are sorted with :func:`natural_key` unless ``sort=False``
+    (directory order, for callers that sort by something else).
     """
     dirs, files = [], []
     with os.scandir(path) as it:
@@ -64,8 +65,9 @@ def scan_folder(path):
             if is_hidden_or_clutter(entry.name):
                 continue
             (dirs if entry.is_dir() else files).append((entry.name, entry.path))
-    dirs.sort(key=lambda item: natural_key(item[0]))
-    files.sort(key=lambda item: natural_key(item[0]))
+    if sort:
+        dirs.sort(key=lambda item: natural_key(item[0]))
+        files.sort(key=lambda item: natural_key(item[0]))
     return dirs, files
 
 

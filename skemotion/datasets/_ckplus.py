@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._emotions import emotion_from_ckplus_code, parse_emotions
-from .._image_io import is_image_file
+from .._image_io import IMAGE_EXTENSIONS
 from ._base import check_root, make_dataset_bunch, natural_key, read_images, scan_folder
 
 #: (images folder, labels folder) pairs that :func:`load_ckplus` recognises: the names
@@ -73,7 +73,7 @@ def find_ckplus_layout(root):
 
 
 def _frame_number(name, path):
-    match = _FRAME_RE.search(Path(name).stem)
+    match = _FRAME_RE.search(os.path.splitext(name)[0])
     if match is None:
         raise ValueError(
             f"Cannot read a frame number from the image file {path}: CK+ frames are named "
@@ -127,9 +127,10 @@ def scan_ckplus(root):
             image_seq_dir = images_dir / subject / seq
             frames = {}
             if image_seq_dir.is_dir():
-                for name, path in scan_folder(image_seq_dir)[1]:
-                    if not is_image_file(name):
-                        continue
+                # Directory order is arbitrary: frames are ordered by number below.
+                for name, path in scan_folder(image_seq_dir, sort=False)[1]:
+                    if os.path.splitext(name)[1].lower() not in IMAGE_EXTENSIONS:
+                        continue  # hidden files and clutter are already left out
                     number = _frame_number(name, path)
                     if number in frames:
                         raise ValueError(
