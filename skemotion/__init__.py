@@ -5,6 +5,7 @@ __version__ = "0.1.0"
 from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
 from ._image_io import read_image
 from .model_selection import EmotionSubset, StratifiedGroupShuffleSplit, evaluate
+from ._fisherface import FisherFaceClassifier
 
 __all__ = [
     "__version__",
@@ -15,4 +16,5 @@ __all__ = [
     "EmotionSubset",
     "StratifiedGroupShuffleSplit",
     "evaluate",
+    "FisherFaceClassifier",
 ]

@@ -6,7 +6,12 @@ an entry to ``EXPECTED_FAILED_CHECKS`` with the written reason.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-ESTIMATORS = []
+from skemotion import FisherFaceClassifier
+
+ESTIMATORS = [
+    FisherFaceClassifier(),
+    FisherFaceClassifier(solver="opencv"),
+]
 
 #: estimator class name -> {check name: reason}
 EXPECTED_FAILED_CHECKS = {}
