@@ -3,9 +3,10 @@
 __version__ = "0.1.0"
 
 from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
-from ._image_io import read_image
-from .model_selection import EmotionSubset, StratifiedGroupShuffleSplit, evaluate
 from ._fisherface import FisherFaceClassifier
+from ._image_io import read_image
+from ._plotting import plot_confusion_matrix, plot_learning_curve
+from .model_selection import EmotionSubset, StratifiedGroupShuffleSplit, evaluate
 
 __all__ = [
     "__version__",
@@ -13,8 +14,10 @@ __all__ = [
     "canonical_emotion",
     "parse_emotions",
     "read_image",
+    "FisherFaceClassifier",
     "EmotionSubset",
     "StratifiedGroupShuffleSplit",
     "evaluate",
-    "FisherFaceClassifier",
+    "plot_confusion_matrix",
+    "plot_learning_curve",
 ]

@@ -6,11 +6,16 @@ an entry to ``EXPECTED_FAILED_CHECKS`` with the written reason.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from sklearn.linear_model import LogisticRegression
+
 from skemotion import FisherFaceClassifier
+from skemotion.model_selection import EmotionSubset
 
 ESTIMATORS = [
     FisherFaceClassifier(),
     FisherFaceClassifier(solver="opencv"),
+    EmotionSubset(LogisticRegression()),
+    EmotionSubset(FisherFaceClassifier()),
 ]
 
 #: estimator class name -> {check name: reason}
