@@ -3,6 +3,8 @@
 __version__ = "0.1.0"
 
 from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
+from ._face_cropper import FaceCropper, FaceDetection, detect_faces
+from ._features import FlipAugmentedClassifier, HOGTransformer, LBPTransformer
 from ._fisherface import FisherFaceClassifier
 from ._image_io import read_image
 from ._plotting import plot_confusion_matrix, plot_learning_curve
@@ -14,7 +16,13 @@ __all__ = [
     "canonical_emotion",
     "parse_emotions",
     "read_image",
+    "FaceCropper",
+    "FaceDetection",
+    "detect_faces",
     "FisherFaceClassifier",
+    "HOGTransformer",
+    "LBPTransformer",
+    "FlipAugmentedClassifier",
     "EmotionSubset",
     "StratifiedGroupShuffleSplit",
     "evaluate",

@@ -1,0 +1,683 @@
+"""Classical face descriptors as sklearn transformers, and honest flip augmentation.
+
+The transformers take what :class:`~skemotion.FaceCropper` returns: gray face crops
+as a 2-D float array ``(n_samples, height * width)`` or a 3-D array
+``(n_samples, height, width)``.
+
+- :class:`HOGTransformer`: histograms of oriented gradients (Dalal & Triggs 2005),
+  computed by OpenCV's ``cv2.HOGDescriptor``.
+- :class:`LBPTransformer`: uniform local binary pattern histograms on a grid of
+  cells (Ojala, Pietikainen & Maenpaa 2002; the face-expression use of Shan, Gong &
+  McOwan 2009), vectorised in numpy.
+- :class:`FlipAugmentedClassifier`: a meta-estimator that adds mirrored copies of
+  the *training* images at fit time only; prediction never sees flipped images.
+"""
+
+import math
+import numbers
+from functools import lru_cache
+
+import cv2
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._fisherface import _check_finite, _flatten_images
+
+__all__ = ["HOGTransformer", "LBPTransformer", "FlipAugmentedClassifier"]
+
+#: images per chunk in LBPTransformer: bounds the temporaries (a few float64 copies of
+#: the chunk) to some tens of MiB whatever the data set size.
+_CHUNK = 128
+
+
+# --------------------------------------------------------------------------- helpers
+def _check_image_shape_param(image_shape, n_features, estimator_name):
+    """Return ``image_shape`` as a checked ``(h, w)`` tuple for ``n_features`` pixels."""
+    shape = tuple(int(v) for v in image_shape)
+    if len(shape) != 2 or min(shape) < 1 or shape[0] * shape[1] != n_features:
+        raise ValueError(
+            f"{estimator_name}: image_shape={tuple(image_shape)!r} does not match the "
+            f"{n_features} pixels per image of X (expected (height, width) with "
+            "height * width == n_pixels)."
+        )
+    return shape
+
+
+def _resolve_image_shape(image_shape_param, found_shape, n_features, estimator_name):
+    """The (h, w) of the images: explicit parameter, 3-D input, or a square side."""
+    if image_shape_param is not None:
+        shape = _check_image_shape_param(image_shape_param, n_features, estimator_name)
+        if found_shape is not None and tuple(found_shape) != shape:
+            raise ValueError(
+                f"{estimator_name}: X holds images of shape {tuple(found_shape)} but "
+                f"image_shape={shape}."
+            )
+        return shape
+    if found_shape is not None:
+        return tuple(int(v) for v in found_shape)
+    side = math.isqrt(n_features)
+    if side * side == n_features:
+        return (side, side)
+    raise ValueError(
+        f"{estimator_name}: X has {n_features} features per sample, which is not a "
+        "square number of pixels, so the image height and width are unknown. Pass "
+        "image_shape=(height, width), or give X as a 3-D array (n_samples, height, width)."
+    )
+
+
+def _validate_images(estimator, X, *, reset, y=None):
+    """Validate crops for a skemotion image estimator; return ``(X2d, y, (h, w))``.
+
+    Accepts 2-D ``(n, h*w)`` and 3-D ``(n, h, w)`` arrays or lists of equally sized
+    2-D images. Errors name the offending sample (colour image, size mismatch, NaN).
+    """
+    name = type(estimator).__name__
+    X, found_shape = _flatten_images(X, estimator_name=name)
+    kwargs = dict(reset=reset, dtype=[np.float64, np.float32], ensure_all_finite=False)
+    if y is None:
+        X = validate_data(estimator, X, **kwargs)
+    else:
+        X, y = validate_data(estimator, X, y, **kwargs)
+    _check_finite(X)
+    shape_param = estimator.image_shape
+    if not reset and shape_param is None and found_shape is None:
+        shape_param = getattr(estimator, "image_shape_", None)
+    shape = _resolve_image_shape(shape_param, found_shape, X.shape[1], name)
+    return X, y, shape
+
+
+def _to_uint8_per_image(images):
+    """Min-max scale each image to 0..255 and round to uint8 (constant images -> 0)."""
+    lo = images.min(axis=(1, 2), keepdims=True)
+    span = images.max(axis=(1, 2), keepdims=True) - lo
+    scaled = (images - lo) * np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
+    return np.rint(scaled).astype(np.uint8)
+
+
+# ------------------------------------------------------------------------------- HOG
+class HOGTransformer(TransformerMixin, BaseEstimator):
+    """Histogram of oriented gradients of gray face crops, via ``cv2.HOGDescriptor``.
+
+    Each image is divided into square cells of ``cell_size`` pixels; a histogram of
+    gradient orientations (``n_bins`` bins, magnitude weighted) is built per cell and
+    blocks of ``block_size`` x ``block_size`` cells, moved one cell at a time, are
+    L2-Hys normalised (Dalal & Triggs 2005). The features of all blocks are
+    concatenated. The transformer is stateless: ``fit`` only validates its input.
+
+    Parameters
+    ----------
+    cell_size : int, default=8
+        Cell side in pixels (8 px on 64 px crops is the classic choice).
+    block_size : int, default=2
+        Block side in cells.
+    n_bins : int, default=9
+        Orientation bins over 0-180 degrees (or 0-360 with ``signed_gradient``).
+    signed_gradient : bool, default=False
+        Distinguish gradient directions that differ by 180 degrees.
+    image_shape : tuple of int (height, width) or None, default=None
+        Shape of one image. ``None``: taken from 3-D input, else a square image is
+        assumed (``n_features`` must be a square number).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Pixels per image seen in :meth:`fit`.
+    image_shape_ : tuple of int
+        ``(height, width)`` of the images seen in :meth:`fit`.
+
+    See Also
+    --------
+    LBPTransformer : local binary pattern histograms, the texture counterpart.
+
+    Notes
+    -----
+    OpenCV's HOG works on 8-bit images, so each image is min-max scaled to 0..255
+    and rounded first. HOG is invariant to such a contrast change up to rounding,
+    so crops in 0..1 and in 0..255 give (almost) the same features. Images whose
+    sides are not multiples of ``cell_size`` are cropped centrally to the largest
+    multiple (as scikit-image's ``hog`` ignores leftover pixels). The output has
+    ``n_blocks_y * n_blocks_x * block_size**2 * n_bins`` features, where
+    ``n_blocks = n_cells - block_size + 1`` along each axis.
+
+    References
+    ----------
+    N. Dalal and B. Triggs, "Histograms of oriented gradients for human detection",
+    CVPR 2005.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemotion import HOGTransformer
+    >>> crops = np.random.default_rng(0).uniform(0, 255, size=(3, 64 * 64))
+    >>> HOGTransformer().fit_transform(crops).shape  # 7 x 7 blocks x 4 cells x 9 bins
+    (3, 1764)
+    """
+
+    _parameter_constraints = {
+        "cell_size": [Interval(numbers.Integral, 2, None, closed="left")],
+        "block_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_bins": [Interval(numbers.Integral, 2, None, closed="left")],
+        "signed_gradient": ["boolean"],
+        "image_shape": [tuple, list, None],
+    }
+
+    def __init__(
+        self, cell_size=8, block_size=2, n_bins=9, signed_gradient=False, image_shape=None
+    ):
+        self.cell_size = cell_size
+        self.block_size = block_size
+        self.n_bins = n_bins
+        self.signed_gradient = signed_gradient
+        self.image_shape = image_shape
+
+    def _geometry(self, shape):
+        """(crop slices, descriptor window (w, h)) for images of ``shape``."""
+        cell, block = self.cell_size, self.block_size
+        h, w = (side - side % cell for side in shape)
+        if min(h, w) < cell * block:
+            raise ValueError(
+                f"HOGTransformer: images of shape {tuple(shape)} (n_features="
+                f"{shape[0] * shape[1]}) are smaller than one "
+                f"block of {block}x{block} cells of {cell} px ({cell * block} px); use "
+                "larger crops or a smaller cell_size/block_size."
+            )
+        top, left = (shape[0] - h) // 2, (shape[1] - w) // 2
+        return (slice(top, top + h), slice(left, left + w)), (w, h)
+
+    def _n_features_for(self, shape):
+        _, (w, h) = self._geometry(shape)
+        nby = h // self.cell_size - self.block_size + 1
+        nbx = w // self.cell_size - self.block_size + 1
+        return nby * nbx * self.block_size**2 * self.n_bins
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate ``X`` and record the image shape; return self.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+            Gray face crops.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : HOGTransformer
+        """
+        X, _, shape = _validate_images(self, X, reset=True)
+        self._geometry(shape)
+        self.image_shape_ = shape
+        return self
+
+    def transform(self, X):
+        """HOG features of each image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+            Gray face crops.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out) of float32
+        """
+        X, _, shape = _validate_images(self, X, reset=False)
+        (rows, cols), window = self._geometry(shape)
+        cell, block = self.cell_size, self.block_size
+        descriptor = cv2.HOGDescriptor(
+            window, (cell * block, cell * block), (cell, cell), (cell, cell), self.n_bins,
+            1, -1.0, 0, 0.2, False, 64, bool(self.signed_gradient),
+        )
+        n_out = self._n_features_for(shape)
+        out = np.empty((X.shape[0], n_out), dtype=np.float32)
+        for start in range(0, X.shape[0], _CHUNK):
+            images = X[start : start + _CHUNK].reshape(-1, *shape)[:, rows, cols]
+            for i, image in enumerate(_to_uint8_per_image(images.astype(np.float64))):
+                out[start + i] = descriptor.compute(image).ravel()
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``hog0``, ``hog1``, ... of the output features.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (pixels have no names worth keeping).
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self, "image_shape_")
+        n = self._n_features_for(self.image_shape_)
+        return np.asarray([f"hog{i}" for i in range(n)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+# ------------------------------------------------------------------------------- LBP
+@lru_cache(maxsize=16)
+def _uniform_lookup(n_points):
+    """LBP code -> bin for the ``u2`` mapping; returns ``(table, n_bins)``.
+
+    Codes with at most two 0/1 transitions around the circle ("uniform") get their
+    own bin, in increasing code order; all other codes share the last bin. For
+    ``n_points=8`` that is 58 uniform bins + 1 = 59 (Ojala et al. 2002).
+    """
+    codes = np.arange(2**n_points)
+    rotated = ((codes >> 1) | ((codes & 1) << (n_points - 1)))
+    transitions = np.array([bin(int(v)).count("1") for v in codes ^ rotated])
+    uniform = transitions <= 2
+    table = np.full(codes.shape, int(uniform.sum()), dtype=np.intp)
+    table[uniform] = np.arange(int(uniform.sum()))
+    return table, int(uniform.sum()) + 1
+
+
+def _neighbour_offsets(n_points, radius):
+    """(dy, dx) of the circular neighbours, counter-clockwise from the right (x+)."""
+    angles = 2 * np.pi * np.arange(n_points) / n_points
+    # round away the 1e-16 noise of sin/cos so axis-aligned neighbours stay exact
+    return np.round(-radius * np.sin(angles), 12), np.round(radius * np.cos(angles), 12)
+
+
+def lbp_codes(images, n_points=8, radius=1.0):
+    """Raw LBP codes of a stack of images (border of ``ceil(radius)`` px excluded).
+
+    Bit ``p`` of a pixel's code is 1 when the ``p``-th neighbour on the circle of
+    ``radius`` (bilinearly interpolated, counter-clockwise from the right) is
+    greater than or equal to the centre pixel (Ojala et al. 2002).
+
+    Parameters
+    ----------
+    images : ndarray of shape (n_images, height, width)
+    n_points : int
+    radius : float
+
+    Returns
+    -------
+    codes : ndarray of shape (n_images, height - 2r, width - 2r), r = ceil(radius)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemotion._features import lbp_codes
+    >>> image = np.array([[0, 0, 0], [0, 5, 9], [0, 9, 9]], dtype=float)
+    >>> int(lbp_codes(image[None], n_points=4, radius=1)[0, 0, 0])  # right, below >= 5
+    9
+    """
+    images = np.asarray(images, dtype=np.float64)
+    n, h, w = images.shape
+    r = int(math.ceil(radius))
+    H, W = h - 2 * r, w - 2 * r
+    centre = images[:, r : r + H, r : r + W]
+    codes = np.zeros((n, H, W), dtype=np.int64)
+
+    def shifted(oy, ox):
+        return images[:, r + oy : r + oy + H, r + ox : r + ox + W]
+
+    for p, (dy, dx) in enumerate(zip(*_neighbour_offsets(n_points, radius))):
+        y0, x0 = math.floor(dy), math.floor(dx)
+        fy, fx = dy - y0, dx - x0
+        value = (1 - fy) * (1 - fx) * shifted(y0, x0)
+        if fx > 0:
+            value += (1 - fy) * fx * shifted(y0, x0 + 1)
+        if fy > 0:
+            value += fy * (1 - fx) * shifted(y0 + 1, x0)
+        if fx > 0 and fy > 0:
+            value += fy * fx * shifted(y0 + 1, x0 + 1)
+        # tolerance: interpolated neighbours equal to the centre count as >=
+        codes |= (value >= centre - 1e-9).astype(np.int64) << p
+    return codes
+
+
+class LBPTransformer(TransformerMixin, BaseEstimator):
+    """Uniform local binary pattern histograms on a grid of cells.
+
+    Every pixel gets an LBP code from comparing ``n_points`` neighbours on a circle
+    of ``radius`` pixels with it; codes are mapped to the ``u2`` ("uniform") bins,
+    the image is divided into a ``grid_shape`` grid of cells and one histogram per
+    cell is built and normalised to sum 1. The concatenated histograms describe
+    local texture (mouth corners, wrinkles, teeth) while keeping where it is: the
+    face-expression descriptor of Shan, Gong & McOwan (2009). The transformer is
+    stateless: ``fit`` only validates its input.
+
+    Parameters
+    ----------
+    n_points : int, default=8
+        Neighbours on the circle (``P``); ``P * (P - 1) + 3`` bins per cell
+        (59 for P=8).
+    radius : float, default=1.0
+        Circle radius in pixels (``R``); non-integer neighbour positions are
+        bilinearly interpolated.
+    grid_shape : tuple of int (rows, cols), default=(7, 7)
+        Cells per image. Cells are as equal as possible; border pixels without a full
+        neighbourhood get no code (Ojala et al.).
+    norm : {"l1", "hellinger"}, default="hellinger"
+        ``"l1"``: each cell histogram sums to 1. ``"hellinger"``: the square root of
+        that, so that a linear model on the features compares histograms with the
+        Bhattacharyya/Hellinger kernel, close to the chi-square distance used by
+        Shan et al.
+    image_shape : tuple of int (height, width) or None, default=None
+        Shape of one image. ``None``: taken from 3-D input, else a square image is
+        assumed (``n_features`` must be a square number).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Pixels per image seen in :meth:`fit`.
+    image_shape_ : tuple of int
+        ``(height, width)`` of the images seen in :meth:`fit`.
+    n_bins_ : int
+        Histogram bins per cell.
+
+    See Also
+    --------
+    HOGTransformer : gradient orientation histograms.
+
+    Notes
+    -----
+    The bins of a cell, in order: the uniform codes in increasing numeric value, then
+    one bin for all non-uniform codes. Images are processed in chunks, so memory
+    stays bounded for large data sets. Intensity scale does not matter (only signs of
+    differences do), so 0..1 and 0..255 crops give identical features.
+
+    References
+    ----------
+    T. Ojala, M. Pietikainen and T. Maenpaa, "Multiresolution gray-scale and rotation
+    invariant texture classification with local binary patterns", IEEE TPAMI 24(7),
+    971-987, 2002.
+
+    C. Shan, S. Gong and P. W. McOwan, "Facial expression recognition based on Local
+    Binary Patterns: A comprehensive study", Image and Vision Computing 27(6),
+    803-816, 2009.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemotion import LBPTransformer
+    >>> crops = np.random.default_rng(0).uniform(0, 255, size=(3, 64 * 64))
+    >>> features = LBPTransformer(grid_shape=(4, 4), norm="l1").fit_transform(crops)
+    >>> features.shape  # 16 cells x 59 bins
+    (3, 944)
+    >>> np.allclose(features.reshape(3, 16, 59).sum(axis=2), 1)
+    True
+    """
+
+    _parameter_constraints = {
+        "n_points": [Interval(numbers.Integral, 2, 24, closed="both")],
+        "radius": [Interval(numbers.Real, 0, None, closed="neither")],
+        "grid_shape": [tuple, list],
+        "norm": [StrOptions({"l1", "hellinger"})],
+        "image_shape": [tuple, list, None],
+    }
+
+    def __init__(self, n_points=8, radius=1.0, grid_shape=(7, 7), norm="hellinger",
+                 image_shape=None):
+        self.n_points = n_points
+        self.radius = radius
+        self.grid_shape = grid_shape
+        self.norm = norm
+        self.image_shape = image_shape
+
+    def _check_geometry(self, shape):
+        grid = tuple(int(v) for v in self.grid_shape)
+        if len(grid) != 2 or min(grid) < 1:
+            raise ValueError(
+                f"LBPTransformer: grid_shape={tuple(self.grid_shape)!r} must be two "
+                "positive integers (rows, cols)."
+            )
+        r = int(math.ceil(self.radius))
+        inner = (shape[0] - 2 * r, shape[1] - 2 * r)
+        if inner[0] < grid[0] or inner[1] < grid[1]:
+            raise ValueError(
+                f"LBPTransformer: images of shape {tuple(shape)} (n_features="
+                f"{shape[0] * shape[1]}) leave {inner} coded "
+                f"pixels for radius={self.radius}, fewer than the {grid} grid cells; use "
+                "larger crops, a smaller radius or a coarser grid_shape."
+            )
+        return grid, inner
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate ``X`` and record the image shape; return self.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+            Gray face crops.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : LBPTransformer
+        """
+        X, _, shape = _validate_images(self, X, reset=True)
+        self._check_geometry(shape)
+        self.image_shape_ = shape
+        self.n_bins_ = _uniform_lookup(self.n_points)[1]
+        return self
+
+    def transform(self, X):
+        """Concatenated per-cell uniform LBP histograms.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+            Gray face crops.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, rows * cols * n_bins)
+        """
+        X, _, shape = _validate_images(self, X, reset=False)
+        (gy, gx), (H, W) = self._check_geometry(shape)
+        table, n_bins = _uniform_lookup(self.n_points)
+        # cell index of every coded pixel (cells as equal as possible)
+        cell = (np.arange(H) * gy // H)[:, None] * gx + (np.arange(W) * gx // W)[None, :]
+        counts = np.bincount(cell.ravel(), minlength=gy * gx).astype(np.float64)
+        out = np.empty((X.shape[0], gy * gx * n_bins), dtype=X.dtype)
+        for start in range(0, X.shape[0], _CHUNK):
+            images = X[start : start + _CHUNK].reshape(-1, *shape)
+            n = images.shape[0]
+            labels = table[lbp_codes(images, self.n_points, self.radius)]
+            index = (np.arange(n)[:, None, None] * (gy * gx) + cell) * n_bins + labels
+            hist = np.bincount(index.ravel(), minlength=n * gy * gx * n_bins)
+            hist = hist.reshape(n, gy * gx, n_bins) / counts[None, :, None]
+            if self.norm == "hellinger":
+                hist = np.sqrt(hist)
+            out[start : start + n] = hist.reshape(n, -1)
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``lbp_cell{c}_bin{b}`` of the output features.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored.
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self, "image_shape_")
+        gy, gx = (int(v) for v in self.grid_shape)
+        return np.asarray(
+            [f"lbp_cell{c}_bin{b}" for c in range(gy * gx) for b in range(self.n_bins_)],
+            dtype=object,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+# --------------------------------------------------------------------- augmentation
+def _estimator_has(attr):
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        return hasattr(self.estimator, attr)
+
+    return check
+
+
+class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Train a classifier on the training crops plus their mirror images.
+
+    :meth:`fit` appends a left-right flipped copy of every training image (with the
+    same label) and fits a clone of ``estimator`` on the doubled set. ``predict``,
+    ``decision_function``, ``predict_proba`` and ``score`` pass the images through
+    unchanged: test images are never flipped or mixed into training, so inside
+    ``cross_validate`` the augmentation touches the training folds only.
+
+    Put it after the cropper in a pipeline, around the feature and model steps:
+    ``Pipeline([("crop", FaceCropper()), ("clf", FlipAugmentedClassifier(
+    make_pipeline(HOGTransformer(), StandardScaler(), LinearSVC())))])``.
+
+    Parameters
+    ----------
+    estimator : classifier
+        Fitted on the augmented crops (``(2 * n_samples, n_pixels)``).
+    image_shape : tuple of int (height, width) or None, default=None
+        Shape of one image. ``None``: taken from 3-D input, else a square image is
+        assumed (``n_features`` must be a square number).
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray
+        Class labels, from ``estimator_``.
+    n_features_in_ : int
+        Pixels per image seen in :meth:`fit`.
+    image_shape_ : tuple of int
+        ``(height, width)`` of the images seen in :meth:`fit`.
+
+    Notes
+    -----
+    Mirroring is label-preserving for facial expressions (a smile flipped is a
+    smile), and it doubles the data that linear models on HOG/LBP features learn from.
+    Flipped copies of one subject stay inside the training set, so subject-grouped
+    splits remain leak-free. The images go to ``estimator`` as a flat 2-D array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skemotion import FlipAugmentedClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(0, 255, size=(20, 8 * 8))
+    >>> y = np.repeat(["happy", "neutral"], 10)
+    >>> clf = FlipAugmentedClassifier(LogisticRegression()).fit(X, y)
+    >>> clf.estimator_.n_features_in_, list(clf.classes_)
+    (64, [np.str_('happy'), np.str_('neutral')])
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "image_shape": [tuple, list, None],
+    }
+
+    def __init__(self, estimator, *, image_shape=None):
+        self.estimator = estimator
+        self.image_shape = image_shape
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit a clone of ``estimator`` on the images plus their mirror images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+            Gray training crops.
+        y : array-like of shape (n_samples,)
+            Labels; each flipped copy keeps the label of its original.
+
+        Returns
+        -------
+        self : FlipAugmentedClassifier
+        """
+        X, y, shape = _validate_images(self, X, reset=True, y=y)
+        check_classification_targets(y)
+        self.image_shape_ = shape
+        flipped = X.reshape(-1, *shape)[:, :, ::-1].reshape(X.shape)
+        self.estimator_ = clone(self.estimator).fit(
+            np.concatenate([X, flipped]), np.concatenate([y, y])
+        )
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return _validate_images(self, X, reset=False)[0]
+
+    def predict(self, X):
+        """Predict with the fitted estimator on the images as given (never flipped).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        X = self._check_X(X)
+        return self.estimator_.predict(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """``estimator_.decision_function`` on the images as given.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+
+        Returns
+        -------
+        scores : ndarray
+        """
+        X = self._check_X(X)
+        return self.estimator_.decision_function(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """``estimator_.predict_proba`` on the images as given.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._check_X(X)
+        return self.estimator_.predict_proba(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = clone(self.estimator).__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
+        return tags
