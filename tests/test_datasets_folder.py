@@ -336,3 +336,26 @@ def test_summary_of_a_ckplus_load(tmp_path, make_ckplus_tree):
     assert text.startswith(f"CK+: {s.n_images} images, {len(s.class_counts)} classes, 3 subjects")
     assert "neutral   3 images, 3 subjects" in text
     assert "image sizes: 48x40" in text
+
+
+def test_public_functions_validate_their_parameters(sorted_tree, tmp_path):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skemotion.datasets import load_frl_london
+
+    root, _ = sorted_tree
+    with pytest.raises(InvalidParameterError, match="on_error"):
+        load_image_folder(root, on_error="ignore")
+    with pytest.raises(InvalidParameterError, match="subject_pattern"):
+        load_image_folder(root, subject_pattern=3)
+    with pytest.raises(InvalidParameterError, match="neutral"):
+        organize_ckplus(root, tmp_path / "out", neutral="some")
+    with pytest.raises(InvalidParameterError, match="ungrouped"):
+        concat_datasets(load_image_folder(root), ungrouped="drop")
+    with pytest.raises(InvalidParameterError, match="return_X_y"):
+        load_frl_london(return_X_y="yes")
+    with pytest.raises(InvalidParameterError, match="data"):
+        summarize_dataset([1, 2])
+    a_file = root / "happy" / "S005_001_00000012.png"
+    with pytest.raises(NotADirectoryError, match=re.escape(str(a_file))):
+        load_image_folder(a_file)

@@ -2,6 +2,8 @@
 
 import csv
 
+from sklearn.utils._param_validation import validate_params
+
 from ._base import DATA_HOME, make_dataset_bunch
 from .._image_io import read_image
 
@@ -27,6 +29,7 @@ and re-encoded as JPEG quality 90; "smiling_front" renamed to the label "happy" 
 """
 
 
+@validate_params({"return_X_y": ["boolean"]}, prefer_skip_nested_validation=True)
 def load_frl_london(*, return_X_y=False):
     """Load the embedded Face Research Lab London Set (neutral vs happy).
 

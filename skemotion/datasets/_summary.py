@@ -4,8 +4,10 @@ from collections import Counter
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
 
+@validate_params({"data": [dict]}, prefer_skip_nested_validation=True)
 def summarize_dataset(data):
     """Count what a dataset Bunch holds.
 
@@ -60,6 +62,7 @@ def summarize_dataset(data):
     )
 
 
+@validate_params({"data": [dict], "name": [str, None]}, prefer_skip_nested_validation=True)
 def describe_dataset(data, *, name=None):
     """Return a short multi-line text describing a dataset Bunch.
 
