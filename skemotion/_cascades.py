@@ -1,0 +1,125 @@
+"""OpenCV Haar cascades: names, paths and a thread-safe pool of loaded classifiers.
+
+A ``cv2.CascadeClassifier`` can be neither pickled nor deep-copied, and one
+instance must not run ``detectMultiScale`` in two threads at once. So estimators
+keep only a cascade's *name or path* as a parameter; this module turns it into a
+file (:func:`resolve_cascade`) and lends out loaded classifiers from a per-process
+pool (:func:`borrow_cascade`), loading each file once per concurrent user.
+"""
+
+import contextlib
+import functools
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+import cv2
+
+#: The van Gent tutorial's four face cascades, in the order it tries them.
+DEFAULT_CASCADES = (
+    "frontalface_default",
+    "frontalface_alt2",
+    "frontalface_alt",
+    "frontalface_alt_tree",
+)
+
+#: The cascade used to find eyes for ``align="eyes"``.
+EYE_CASCADE = "eye"
+
+_PREFIX = "haarcascade_"
+
+
+def _cascade_dir():
+    return Path(cv2.data.haarcascades)
+
+
+def available_cascades():
+    """Names of the Haar cascades that ship with OpenCV (``"frontalface_alt2"``, ...).
+
+    Examples
+    --------
+    >>> from skemotion._cascades import available_cascades
+    >>> "frontalface_default" in available_cascades()
+    True
+    """
+    return sorted(
+        p.name[len(_PREFIX) : -len(".xml")]
+        for p in _cascade_dir().glob(_PREFIX + "*.xml")
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _resolve(name):
+    builtin = _cascade_dir()
+    short = name[:-4] if name.endswith(".xml") else name
+    short = short[len(_PREFIX) :] if short.startswith(_PREFIX) else short
+    candidate = builtin / f"{_PREFIX}{short}.xml"
+    if os.sep not in name and "/" not in name and candidate.is_file():
+        return str(candidate)
+    if os.path.isfile(name):
+        return os.path.abspath(name)
+    raise ValueError(
+        f"Unknown cascade {name!r}: not an OpenCV cascade name and not an existing file. "
+        f"Available names: {', '.join(available_cascades())}."
+    )
+
+
+def resolve_cascade(name):
+    """Return the absolute path of a cascade given by name or path.
+
+    Names are OpenCV's cascade file names with or without the ``haarcascade_``
+    prefix and ``.xml`` ending (``"frontalface_alt2"``,
+    ``"haarcascade_frontalface_alt2.xml"``); anything else must be an existing
+    cascade XML file.
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown; the message lists the available names.
+    """
+    if not isinstance(name, (str, os.PathLike)):
+        raise ValueError(f"A cascade must be a name or a path, got {name!r}.")
+    return _resolve(os.fspath(name))
+
+
+@functools.lru_cache(maxsize=None)
+def _file_digest(path, mtime_ns, size):
+    with open(path, "rb") as f:
+        return hashlib.blake2b(f.read(), digest_size=16).hexdigest()
+
+
+def cascade_digest(path):
+    """Content hash of a cascade file (cache keys survive moving the installation)."""
+    stat = os.stat(path)
+    return _file_digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+_POOL = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _load(path):
+    classifier = cv2.CascadeClassifier(path)
+    if classifier.empty():
+        raise ValueError(f"Cannot load cascade file {path}: not an OpenCV cascade XML file.")
+    return classifier
+
+
+@contextlib.contextmanager
+def borrow_cascade(path):
+    """Lend a loaded ``cv2.CascadeClassifier`` for ``path`` to one thread.
+
+    Classifiers are kept in a per-process pool and reused; a thread never shares
+    an instance with another thread while it holds it.
+    """
+    with _POOL_LOCK:
+        free = _POOL.setdefault(path, [])
+        classifier = free.pop() if free else None
+    if classifier is None:
+        classifier = _load(path)
+    try:
+        yield classifier
+    finally:
+        with _POOL_LOCK:
+            _POOL[path].append(classifier)

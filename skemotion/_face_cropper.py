@@ -1,0 +1,768 @@
+"""FaceCropper: the tutorial's Haar-cascade face finding as a stateless sklearn transformer."""
+
+import math
+import numbers
+import os
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    RealNotInt,
+    StrOptions,
+    validate_params,
+)
+from sklearn.utils.validation import check_memory, validate_data
+
+from ._cascades import (
+    DEFAULT_CASCADES,
+    EYE_CASCADE,
+    borrow_cascade,
+    cascade_digest,
+    resolve_cascade,
+)
+from ._image_io import read_image, to_gray, to_uint8
+
+#: Largest side accepted for ``output_size`` (a 4096x4096 float32 crop is 64 MiB per image).
+MAX_OUTPUT_SIDE = 4096
+
+# Haar face windows are 20-24 px: the downscaled detection copy never shrinks the
+# smallest face we look for below this, so no face the cascade could see is lost.
+_MIN_FACE_WINDOW = 24
+
+# Where the eye centres sit inside a frontal Haar face box, as fractions of its
+# width and height (the median over the London set's 204 default-cascade boxes);
+# align="eyes" moves the eyes to exactly these places.
+_EYE_X = 0.30
+_EYE_Y = 0.39
+
+
+@dataclass(frozen=True)
+class FaceDetection:
+    """What :func:`detect_faces` found in one image.
+
+    Attributes
+    ----------
+    source : int or str
+        The sample index, or the file path for images given as paths.
+    image_shape : tuple of int
+        ``(height, width)`` of the image.
+    box : tuple of int or None
+        ``(x, y, width, height)`` of the face in image pixels, None if no cascade
+        found one.
+    cascade : str or None
+        Name (as given in ``cascades``) of the cascade that found the face.
+    face_counts : dict
+        Cascade name -> number of faces it saw, for the cascades that ran (the
+        search stops at the first cascade that succeeds).
+    eyes : str or None
+        Eye alignment status: None when ``align=None`` or no face was found,
+        ``"aligned"`` when both eyes were found, ``"not_found"`` when they were
+        not and the plain crop was used.
+    left_eye, right_eye : tuple of float or None
+        Eye centres ``(x, y)`` in image pixels (left and right in the image).
+    """
+
+    source: object
+    image_shape: tuple
+    box: tuple = None
+    cascade: str = None
+    face_counts: dict = None
+    eyes: str = None
+    left_eye: tuple = None
+    right_eye: tuple = None
+
+    @property
+    def found(self):
+        """True if a face was found."""
+        return self.box is not None
+
+
+# --------------------------------------------------------------------------- detection
+
+
+def _run_cascade(classifier, image, scale_factor, min_neighbors, min_size, max_size):
+    """One ``detectMultiScale`` call (a separate function so tests can count calls)."""
+    faces = classifier.detectMultiScale(
+        image,
+        scaleFactor=scale_factor,
+        minNeighbors=min_neighbors,
+        minSize=(min_size, min_size),
+        maxSize=(max_size, max_size) if max_size else (0, 0),
+    )
+    return [tuple(int(v) for v in face) for face in faces]
+
+
+def _pixels(size, short_side):
+    """A size given in pixels (int) or as a fraction of the shorter side (float)."""
+    if size is None:
+        return None
+    if isinstance(size, numbers.Integral):
+        return int(size)
+    return size * short_side
+
+
+def _find_eyes(gray, box, eye_path):
+    """Eye centres in image pixels inside a face box, or (None, None)."""
+    x, y, w, h = box
+    region = gray[y : y + int(0.6 * h), x : x + w]
+    scale = min(1.0, 160.0 / w)
+    if scale < 1:
+        region = cv2.resize(region, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    rw = region.shape[1]
+    with borrow_cascade(eye_path) as classifier:
+        eyes = _run_cascade(
+            classifier, region, 1.1, 3, max(int(rw * 0.12), 1), max(int(rw * 0.4), 1)
+        )
+    left = [e for e in eyes if e[0] + e[2] / 2 < rw / 2]
+    right = [e for e in eyes if e[0] + e[2] / 2 >= rw / 2]
+    if not left or not right:
+        return None, None
+
+    def centre(e):
+        ex, ey, ew, eh = max(e, key=lambda b: b[2] * b[3])
+        return (x + (ex + ew / 2) / scale, y + (ey + eh / 2) / scale)
+
+    return centre(left), centre(right)
+
+
+def _detect_gray(
+    gray,
+    cascade_digests,
+    cascade_paths,
+    scale_factor,
+    min_neighbors,
+    min_size,
+    max_size,
+    detect_size,
+    multiple_faces,
+    align,
+):
+    """Detect one face in a 2-D uint8 image; plain tuples out (cacheable, picklable).
+
+    ``cascade_digests`` (file content hashes) identify the cascades in cache keys;
+    ``cascade_paths`` (ignored by the cache) say where to load them from.
+
+    Returns ``(box, cascade_index, counts, left_eye, right_eye)``.
+    """
+    h, w = gray.shape
+    short = min(h, w)
+    min_px = max(_pixels(min_size, short), 1.0)
+    max_px = _pixels(max_size, short)
+    scale = 1.0
+    if detect_size is not None and max(h, w) > detect_size:
+        scale = detect_size / max(h, w)
+    # never shrink the smallest wanted face below the cascade window
+    scale = min(1.0, max(scale, _MIN_FACE_WINDOW / min_px))
+    if scale < 1.0:
+        small = cv2.resize(
+            gray,
+            (max(round(w * scale), 1), max(round(h * scale), 1)),
+            interpolation=cv2.INTER_AREA,
+        )
+    else:
+        small = gray
+    sx, sy = w / small.shape[1], h / small.shape[0]
+    min_small = max(int(min_px / sx), 1)
+    max_small = int(max_px / sx) if max_px else 0
+
+    counts = []
+    box = index = None
+    for i, path in enumerate(cascade_paths):
+        with borrow_cascade(path) as classifier:
+            faces = _run_cascade(
+                classifier, small, scale_factor, min_neighbors, min_small, max_small
+            )
+        counts.append(len(faces))
+        if len(faces) == 1 or (multiple_faces == "largest" and faces):
+            fx, fy, fw, fh = max(faces, key=lambda f: f[2] * f[3])
+            x0, y0 = max(int(round(fx * sx)), 0), max(int(round(fy * sy)), 0)
+            x1, y1 = min(int(round((fx + fw) * sx)), w), min(int(round((fy + fh) * sy)), h)
+            box, index = (x0, y0, x1 - x0, y1 - y0), i
+            break
+    left = right = None
+    if align == "eyes" and box is not None:
+        left, right = _find_eyes(gray, box, resolve_cascade(EYE_CASCADE))
+    return box, index, tuple(counts), left, right
+
+
+# --------------------------------------------------------------------------- cropping
+
+
+def _crop_region(gray, box, out_h, out_w, margin):
+    """The box grown by ``margin`` and to the output's aspect ratio, padded at borders."""
+    x, y, w, h = box
+    cw, ch = w * (1 + 2 * margin), h * (1 + 2 * margin)
+    if cw / ch < out_w / out_h:
+        cw = ch * out_w / out_h
+    else:
+        ch = cw * out_h / out_w
+    cx, cy = x + w / 2, y + h / 2
+    x0, y0 = int(round(cx - cw / 2)), int(round(cy - ch / 2))
+    x1, y1 = x0 + max(int(round(cw)), 1), y0 + max(int(round(ch)), 1)
+    H, W = gray.shape
+    pad = max(-x0, -y0, x1 - W, y1 - H, 0)
+    if pad:
+        gray = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    return gray[y0 + pad : y1 + pad, x0 + pad : x1 + pad]
+
+
+def _aligned_region(gray, box, left, right, out_h, out_w, margin):
+    """Rotate and scale so the eyes land level at their usual places in the crop."""
+    x, y, w, h = box
+    cw, ch = w * (1 + 2 * margin), h * (1 + 2 * margin)
+    if cw / ch < out_w / out_h:
+        cw = ch * out_w / out_h
+    else:
+        ch = cw * out_h / out_w
+    cw, ch = max(int(round(cw)), 1), max(int(round(ch)), 1)
+    dx, dy = right[0] - left[0], right[1] - left[1]
+    angle = math.degrees(math.atan2(dy, dx))
+    scale = (1 - 2 * _EYE_X) * w / max(math.hypot(dx, dy), 1e-6)
+    mid = ((left[0] + right[0]) / 2, (left[1] + right[1]) / 2)
+    matrix = cv2.getRotationMatrix2D(mid, angle, scale)
+    matrix[0, 2] += cw / 2 - mid[0]
+    matrix[1, 2] += ch / 2 - (0.5 - _EYE_Y) * h - mid[1]
+    return cv2.warpAffine(
+        gray, matrix, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def _finish(region, out_h, out_w, equalize):
+    rh, rw = region.shape
+    shrink = rh >= out_h and rw >= out_w
+    crop = cv2.resize(
+        np.ascontiguousarray(region),
+        (out_w, out_h),
+        interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR,
+    )
+    if equalize == "histogram":
+        crop = cv2.equalizeHist(crop)
+    elif equalize == "clahe":
+        crop = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(crop)
+    return crop
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _check_image_array(image, source):
+    """Validate one in-memory image; return it as a 2-D uint8 gray array."""
+    image = np.asarray(image)
+    if image.dtype == object or not (
+        np.issubdtype(image.dtype, np.number) or image.dtype == np.bool_
+    ):
+        raise ValueError(f"{source}: not a numeric image array (dtype {image.dtype}).")
+    if np.iscomplexobj(image):
+        raise ValueError(f"{source}: Complex data not supported.")
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
+        raise ValueError(
+            f"{source} has shape {image.shape}; an image must be (h, w) gray, "
+            "(h, w, 3) BGR or (h, w, 4) BGRA."
+        )
+    if image.shape[0] * image.shape[1] < 2:
+        raise ValueError(
+            f"{source} has shape {image.shape}: {image.shape[0] * image.shape[1]} pixel(s); "
+            "an image needs at least 2."
+        )
+    if np.issubdtype(image.dtype, np.floating) and not np.all(np.isfinite(image)):
+        raise ValueError(f"{source} contains NaN or infinite values.")
+    if np.issubdtype(image.dtype, np.signedinteger) or np.issubdtype(image.dtype, np.floating):
+        if image.min() < 0:
+            raise ValueError(
+                f"{source}: Negative values in data; pixel values must be >= 0."
+            )
+    if min(image.shape[:2]) >= 2:
+        return to_gray(image, source=source)
+    # a one-pixel-high (or wide) strip, e.g. a row of tabular data
+    image = to_uint8(image, source=source)
+    if image.ndim == 3:
+        code = cv2.COLOR_BGR2GRAY if image.shape[2] == 3 else cv2.COLOR_BGRA2GRAY
+        image = cv2.cvtColor(np.ascontiguousarray(image), code).reshape(image.shape[:2])
+    return image
+
+
+def _is_nested_table(X):
+    """True for a list of lists of numbers (tabular data written as nested lists)."""
+    if not X or not all(isinstance(row, (list, tuple)) for row in X):
+        return False
+    return all(isinstance(v, numbers.Number) for row in X for v in row)
+
+
+def _is_path(item):
+    return isinstance(item, (str, bytes, os.PathLike))
+
+
+def _load_gray(item, index):
+    """Return ``(gray uint8 image, source for messages, source for reports)``."""
+    if _is_path(item):
+        path = os.fsdecode(item)
+        where = f"sample {index} ({path})"
+        try:
+            image = read_image(path)
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(f"{where}: {exc}") from None
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        return _check_image_array(image, where), where, path
+    where = f"sample {index}"
+    return _check_image_array(item, where), where, index
+
+
+# --------------------------------------------------------------------------- estimator
+
+
+def _size_constraints():
+    return [
+        Interval(numbers.Integral, 1, None, closed="left"),
+        Interval(RealNotInt, 0, 1, closed="right"),
+    ]
+
+
+class FaceCropper(TransformerMixin, BaseEstimator):
+    """Find the face in each image with OpenCV Haar cascades; return gray crops.
+
+    The van Gent tutorial's face finding as a stateless scikit-learn transformer,
+    fast enough to grid-search: cascades are tried in order and the search stops
+    at the first one that succeeds; detection runs on a downscaled copy (the box is
+    mapped back to full resolution) and never scans windows smaller than
+    ``min_size``. Detections can be cached on disk (``memory``) so that repeated
+    cross-validation splits detect each image once.
+
+    Parameters
+    ----------
+    cascades : str or sequence of str or path-like, \
+            default=("frontalface_default", "frontalface_alt2", "frontalface_alt", \
+"frontalface_alt_tree")
+        Haar cascades tried in order: OpenCV cascade names (with or without the
+        ``haarcascade_`` prefix and ``.xml``) or paths to cascade XML files. The
+        default is the tutorial's list. Loaded lazily (never stored on the
+        estimator), once per process and thread.
+    scale_factor : float, default=1.1
+        ``detectMultiScale``'s scale step between window sizes (> 1).
+    min_neighbors : int, default=10
+        ``detectMultiScale``'s ``minNeighbors``: overlapping detections needed to
+        accept a face (the tutorial's 10).
+    min_size : int or float, default=0.2
+        Smallest face searched: pixels (int) or a fraction of the image's shorter
+        side (float in (0, 1]). The default skips windows smaller than a fifth of
+        the image, which a face in a portrait or CK+ frame never is; use a small
+        value such as ``0.05`` for group photos.
+    max_size : int or float, default=None
+        Largest face searched, as ``min_size``; None for no limit.
+    detect_size : int or None, default=160
+        Longest side, in pixels, of the downscaled copy the cascades scan (never
+        so small that a ``min_size`` face falls below the 24 px cascade window).
+        None scans the full-resolution image.
+    output_size : int or tuple of (int, int), default=(350, 350)
+        ``(height, width)`` of the returned crops (an int means square); at most
+        4096 per side.
+    margin : float, default=0.0
+        Extra border around the face box on every side, as a fraction of the box
+        size (0 is the tutorial's tight crop). The crop is also widened to the
+        aspect ratio of ``output_size`` around the box centre; parts outside the
+        image are filled by repeating the border pixels.
+    equalize : {"histogram", "clahe"} or None, default=None
+        Contrast normalisation of the crop: global histogram equalisation, CLAHE,
+        or none. Detection always sees the unequalised image.
+    multiple_faces : {"next_cascade", "largest"}, default="next_cascade"
+        ``"next_cascade"``: the tutorial's rule - a cascade counts only if it
+        finds exactly one face, else the next cascade is tried. ``"largest"``:
+        the first cascade finding any face wins, and its largest face is used.
+    on_missing : {"raise", "full_image"}, default="raise"
+        When no cascade finds a face: raise an error naming the sample (and file),
+        or use the whole image (right for data that is already cropped, such as
+        the common 48 px or 128 px CK+ crops).
+    align : {"eyes"} or None, default=None
+        ``"eyes"``: find the eyes with OpenCV's eye cascade inside the face box,
+        then rotate and scale so they sit level at fixed places in the crop. When
+        the eyes are not found the plain crop is used (reported by
+        :func:`detect_faces` as ``eyes="not_found"``).
+    n_jobs : int, default=None
+        Images processed in parallel (threads: OpenCV releases the GIL). None
+        means 1 unless in a :func:`joblib.parallel_config` context; -1 means all
+        processors.
+    memory : str, path-like or joblib.Memory, default=None
+        Cache face detections on disk, keyed by image content and the detection
+        parameters (``cascades`` by file content, ``scale_factor``,
+        ``min_neighbors``, ``min_size``, ``max_size``, ``detect_size``,
+        ``multiple_faces``, ``align``). The cache is shared safely by parallel
+        workers and survives restarts. A path is used as a
+        :class:`joblib.Memory` location. None: no caching.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Only set when ``fit`` is given a 2-D numeric array (see Notes).
+    feature_names_in_ : ndarray of str
+        Only set when ``fit`` is given a DataFrame with string column names.
+
+    See Also
+    --------
+    detect_faces : Boxes, cascades and face counts per image, without cropping.
+
+    Notes
+    -----
+    ``X`` is a sequence (list, tuple, 1-D object array) of images and/or file
+    paths, a 3-D array ``(n, h, w)`` of gray images or a 4-D array
+    ``(n, h, w, c)`` of BGR(A) images. Images may have any size and be uint8,
+    uint16 or float (floats with maximum <= 1 are taken as [0, 1], else as
+    [0, 255]); colour is OpenCV's BGR order; file paths are decoded with OpenCV
+    as needed, so a dataset need not sit in memory.
+
+    A 2-D numeric array ``(n_samples, n_features)`` follows scikit-learn's
+    tabular convention: each row is one sample, here a one-pixel-high gray
+    image. No face can be found in such an image, so this only makes sense with
+    ``on_missing="full_image"``; it is what scikit-learn's estimator checks feed.
+    Flattened crops (such as FER-2013's 48x48 rows) must be reshaped to
+    ``(n, 48, 48)`` first.
+
+    The output is a float32 array ``(n_samples, height * width)`` of gray values
+    in [0, 255], one row per input in input order.
+
+    Examples
+    --------
+    >>> from skemotion import FaceCropper
+    >>> from skemotion.datasets import load_frl_london
+    >>> london = load_frl_london()
+    >>> cropper = FaceCropper(output_size=(64, 64))
+    >>> crops = cropper.fit_transform(london.images[:4])
+    >>> crops.shape, crops.dtype
+    ((4, 4096), dtype('float32'))
+    >>> FaceCropper(output_size=32).transform(london.filenames[:2]).shape
+    (2, 1024)
+    """
+
+    _parameter_constraints = {
+        "cascades": [str, os.PathLike, list, tuple],
+        "scale_factor": [Interval(numbers.Real, 1, None, closed="neither")],
+        "min_neighbors": [Interval(numbers.Integral, 0, None, closed="left")],
+        "min_size": _size_constraints(),
+        "max_size": _size_constraints() + [None],
+        "detect_size": [Interval(numbers.Integral, _MIN_FACE_WINDOW, None, closed="left"), None],
+        "output_size": [Interval(numbers.Integral, 1, MAX_OUTPUT_SIDE, closed="both"), tuple],
+        "margin": [Interval(numbers.Real, 0, 1, closed="both")],
+        "equalize": [StrOptions({"histogram", "clahe"}), None],
+        "multiple_faces": [StrOptions({"next_cascade", "largest"})],
+        "on_missing": [StrOptions({"raise", "full_image"})],
+        "align": [StrOptions({"eyes"}), None],
+        "n_jobs": [numbers.Integral, None],
+        "memory": [None, str, os.PathLike, HasMethods(["cache"])],
+    }
+
+    def __init__(
+        self,
+        *,
+        cascades=DEFAULT_CASCADES,
+        scale_factor=1.1,
+        min_neighbors=10,
+        min_size=0.2,
+        max_size=None,
+        detect_size=160,
+        output_size=(350, 350),
+        margin=0.0,
+        equalize=None,
+        multiple_faces="next_cascade",
+        on_missing="raise",
+        align=None,
+        n_jobs=None,
+        memory=None,
+    ):
+        self.cascades = cascades
+        self.scale_factor = scale_factor
+        self.min_neighbors = min_neighbors
+        self.min_size = min_size
+        self.max_size = max_size
+        self.detect_size = detect_size
+        self.output_size = output_size
+        self.margin = margin
+        self.equalize = equalize
+        self.multiple_faces = multiple_faces
+        self.on_missing = on_missing
+        self.align = align
+        self.n_jobs = n_jobs
+        self.memory = memory
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.three_d_array = True
+        tags.input_tags.positive_only = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+    # ----------------------------------------------------------------- checks
+
+    def _checked_params(self):
+        """Validate what ``_parameter_constraints`` cannot express; return derived values."""
+        size = self.output_size
+        if isinstance(size, numbers.Integral):
+            size = (size, size)
+        if not (
+            isinstance(size, tuple)
+            and len(size) == 2
+            and all(isinstance(s, numbers.Integral) and 1 <= s <= MAX_OUTPUT_SIDE for s in size)
+        ):
+            raise InvalidParameterError(
+                f"The 'output_size' parameter of {type(self).__name__} must be an int or a "
+                f"tuple of two ints (height, width), each in [1, {MAX_OUTPUT_SIDE}]. "
+                f"Got {self.output_size!r} instead."
+            )
+        cascades = self.cascades
+        if isinstance(cascades, (str, os.PathLike)):
+            cascades = [cascades]
+        if len(cascades) == 0:
+            raise InvalidParameterError(
+                f"The 'cascades' parameter of {type(self).__name__} must name at least one "
+                "cascade. Got an empty sequence."
+            )
+        names = [os.fspath(c) if isinstance(c, os.PathLike) else c for c in cascades]
+        paths = tuple(resolve_cascade(c) for c in names)
+        if self.max_size is not None:
+            both_int = isinstance(self.max_size, numbers.Integral) == isinstance(
+                self.min_size, numbers.Integral
+            )
+            if both_int and self.max_size < self.min_size:
+                raise InvalidParameterError(
+                    f"The 'max_size' parameter of {type(self).__name__} ({self.max_size!r}) "
+                    f"must not be smaller than 'min_size' ({self.min_size!r})."
+                )
+        return {
+            "names": [str(n) for n in names],
+            "paths": paths,
+            "digests": tuple(cascade_digest(p) for p in paths),
+            "output_size": (int(size[0]), int(size[1])),
+        }
+
+    def _items(self, X, reset):
+        """The samples of ``X`` as a list of images or paths (validated cheaply)."""
+        if _is_path(X):
+            raise ValueError(
+                f"X must be a sequence of images or paths, got the single path {X!r}; "
+                "wrap it in a list."
+            )
+        if isinstance(X, (list, tuple)) and not _is_nested_table(X):
+            items = list(X)
+        elif isinstance(X, np.ndarray) and X.ndim in (3, 4) and X.dtype != object:
+            items = list(X)
+        elif isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "OUS":
+            items = list(X)
+        elif (
+            sparse.issparse(X)
+            or hasattr(X, "__array__")
+            or hasattr(X, "iloc")
+            or isinstance(X, (list, tuple))
+        ):
+            # tabular input: scikit-learn's messages and feature-count checks
+            # (1-D numeric arrays get its "Reshape your data" error)
+            X = validate_data(self, X, reset=reset, dtype="numeric")
+            if X.shape[1] < 2:
+                raise ValueError(
+                    f"Found array with {X.shape[1]} feature(s) (shape={X.shape}) while a "
+                    "minimum of 2 is required: each row is taken as a one-pixel-high image, "
+                    "and an image needs at least 2 pixels."
+                )
+            if X.min() < 0:
+                raise ValueError("Negative values in data passed to FaceCropper.")
+            return [row.reshape(1, -1) for row in X]  # one-pixel-high images
+        else:
+            try:
+                items = list(X)
+            except TypeError:
+                raise ValueError(
+                    f"X must be a sequence of images or paths, got {type(X).__name__}."
+                ) from None
+        if reset:
+            for attr in ("n_features_in_", "feature_names_in_"):
+                if hasattr(self, attr):
+                    delattr(self, attr)
+        if not items:
+            raise ValueError("X is empty: FaceCropper needs at least one image.")
+        return items
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the parameters and the input; no learning happens.
+
+        In-memory images are validated (shape, dtype, no NaN, no negative
+        values); paths are checked to exist (they are decoded in ``transform``).
+
+        Parameters
+        ----------
+        X : sequence of images or paths, or array
+            See the class Notes.
+        y : ignored
+
+        Returns
+        -------
+        self : FaceCropper
+        """
+        self._checked_params()
+        for i, item in enumerate(self._items(X, reset=True)):
+            if _is_path(item):
+                if not os.path.isfile(item):
+                    raise FileNotFoundError(
+                        f"sample {i}: image file not found: {os.fsdecode(item)}"
+                    )
+            else:
+                _check_image_array(item, f"sample {i}")
+        return self
+
+    def transform(self, X):
+        """Crop the face in every image.
+
+        Parameters
+        ----------
+        X : sequence of images or paths, or array
+            See the class Notes.
+
+        Returns
+        -------
+        crops : ndarray of float32, shape (n_samples, height * width)
+            Gray crops of ``output_size`` in [0, 255], in input order.
+        """
+        crops, _ = self._run(X, crop=True)
+        return crops
+
+    def detect(self, X):
+        """Detect faces without cropping (never raises for a missing face).
+
+        Returns
+        -------
+        detections : list of FaceDetection
+            One per input, in input order.
+        """
+        _, detections = self._run(X, crop=False)
+        return detections
+
+    # ----------------------------------------------------------------- work
+
+    def _run(self, X, crop):
+        self._validate_params()
+        params = self._checked_params()
+        items = self._items(X, reset=False)
+        memory = check_memory(
+            os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
+        )
+        detect = memory.cache(_detect_gray, ignore=["cascade_paths"])
+        job = {
+            "detect": detect,
+            "params": params,
+            "crop": crop,
+            "detect_kwargs": {
+                "cascade_digests": params["digests"],
+                "cascade_paths": params["paths"],
+                "scale_factor": float(self.scale_factor),
+                "min_neighbors": int(self.min_neighbors),
+                "min_size": self.min_size,
+                "max_size": self.max_size,
+                "detect_size": self.detect_size,
+                "multiple_faces": self.multiple_faces,
+                "align": self.align,
+            },
+            "margin": float(self.margin),
+            "equalize": self.equalize,
+            "on_missing": self.on_missing if crop else "report",
+        }
+        n_jobs = min(effective_n_jobs(self.n_jobs), len(items))
+        if n_jobs == 1:
+            results = _process(items, 0, job)
+        else:
+            n_chunks = min(len(items), 4 * n_jobs)
+            bounds = np.linspace(0, len(items), n_chunks + 1).astype(int)
+            parts = Parallel(n_jobs=n_jobs, prefer="threads")(
+                delayed(_process)(items[a:b], a, job) for a, b in zip(bounds[:-1], bounds[1:])
+            )
+            results = [r for part in parts for r in part]
+        detections = [r[1] for r in results]
+        if not crop:
+            return None, detections
+        return np.stack([r[0] for r in results]), detections
+
+
+def _process(items, start, job):
+    """Detect and crop a chunk of samples; returns [(crop row or None, FaceDetection)]."""
+    params = job["params"]
+    names = params["names"]
+    out_h, out_w = params["output_size"]
+    kwargs = job["detect_kwargs"]
+    results = []
+    for offset, item in enumerate(items):
+        index = start + offset
+        gray, where, source = _load_gray(item, index)
+        box, found, counts, left, right = job["detect"](gray, **kwargs)
+        status = None
+        if kwargs["align"] == "eyes" and box is not None:
+            status = "aligned" if left is not None else "not_found"
+        detection = FaceDetection(
+            source=source,
+            image_shape=gray.shape,
+            box=box,
+            cascade=None if found is None else names[found],
+            face_counts=dict(zip(names, counts)),
+            eyes=status,
+            left_eye=left,
+            right_eye=right,
+        )
+        row = None
+        if job["crop"]:
+            if box is None:
+                if job["on_missing"] == "raise":
+                    seen = ", ".join(f"{n}: {c}" for n, c in zip(names, counts))
+                    raise ValueError(
+                        f"No face found in {where} (faces seen per cascade: {seen}; a "
+                        "cascade counts only when it sees exactly one face with "
+                        "multiple_faces='next_cascade'). Use on_missing='full_image' for "
+                        "images that are already face crops, or detect_faces(X) to find "
+                        "and drop such images before cross-validation."
+                    )
+                region = gray
+            elif status == "aligned":
+                region = _aligned_region(gray, box, left, right, out_h, out_w, job["margin"])
+            else:
+                region = _crop_region(gray, box, out_h, out_w, job["margin"])
+            row = _finish(region, out_h, out_w, job["equalize"]).astype(np.float32).ravel()
+        results.append((row, detection))
+    return results
+
+
+@validate_params({"X": ["array-like", list, tuple]}, prefer_skip_nested_validation=True)
+def detect_faces(X, **params):
+    """Detect the face in every image, as :class:`FaceCropper` would, without cropping.
+
+    Use it to count, inspect and drop the images where no face is found before
+    cross-validation (``FaceCropper.transform`` never drops or reorders samples).
+
+    Parameters
+    ----------
+    X : sequence of images or paths, or array
+        As for :class:`FaceCropper`.
+    **params
+        :class:`FaceCropper` parameters (``cascades``, ``scale_factor``,
+        ``min_neighbors``, ``min_size``, ``max_size``, ``detect_size``,
+        ``multiple_faces``, ``align``, ``n_jobs``, ``memory``, ...).
+
+    Returns
+    -------
+    detections : list of FaceDetection
+        Per image: ``source``, ``image_shape``, ``box`` (x, y, w, h or None),
+        ``cascade`` that found it, ``face_counts`` per cascade tried, and with
+        ``align="eyes"`` the eye status and positions.
+
+    Examples
+    --------
+    >>> from skemotion import detect_faces
+    >>> from skemotion.datasets import load_frl_london
+    >>> found = detect_faces(load_frl_london().images[:3])
+    >>> [d.found for d in found], found[0].cascade, found[0].face_counts
+    ([True, True, True], 'frontalface_default', {'frontalface_default': 1})
+    """
+    return FaceCropper(**params).detect(X)
