@@ -288,3 +288,15 @@ def test_load_ckplus_colour_and_16bit_frames(ck_tree):
     assert ck.images[0].shape == (64, 64, 3) and ck.images[0].dtype == np.uint8
     assert ck.images[1].dtype == np.uint8
     np.testing.assert_array_equal(ck.images[1], gray)
+
+
+def test_load_ckplus_warns_when_peak_frame_is_missing(ck_tree):
+    """The label file names the peak frame; if that file is gone, say so (no silent shift)."""
+    root, expected = ck_tree
+    seq = list(expected.labels)[2]
+    expected.peak_files[seq].unlink()
+    with pytest.warns(UserWarning, match=f"{seq}: label file names frame {expected.peak_frames[seq]}"):
+        ck = load_ckplus(root, neutral="none")
+    i = list(ck.sequences).index(seq)
+    assert ck.frames[i] < expected.peak_frames[seq]
+    assert ck.target[i] == expected.labels[seq]

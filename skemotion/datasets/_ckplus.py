@@ -2,6 +2,7 @@
 
 import os
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ CKPLUS_LAYOUTS = (
 )
 
 _FRAME_RE = re.compile(r"_(\d+)$")
+_LABEL_FRAME_RE = re.compile(r"_(\d+)_emotion$", re.IGNORECASE)
 
 _DESCR = """\
 The Extended Cohn-Kanade dataset (CK+)
@@ -112,6 +114,7 @@ def scan_ckplus(root):
     """
     images_dir, labels_dir = find_ckplus_layout(root)
     records = []
+    mismatched = []
     for subject, subject_path in scan_folder(labels_dir)[0]:
         for seq, seq_path in scan_folder(subject_path)[0]:
             label_files = [p for n, p in scan_folder(seq_path)[1] if n.lower().endswith(".txt")]
@@ -143,15 +146,32 @@ def scan_ckplus(root):
                     f"Labelled sequence {subject}/{seq} (label file {label_file}) has no images: "
                     f"expected image files in {image_seq_dir}."
                 )
+            frames = sorted(frames.items())
+            # CK+ names each label file after the sequence's last frame; a different
+            # number means frames are missing or were added (e.g. a partial copy).
+            named = _LABEL_FRAME_RE.search(os.path.splitext(os.path.basename(label_file))[0])
+            if named is not None and int(named.group(1)) != frames[-1][0]:
+                mismatched.append(
+                    f"  {subject}/{seq}: label file names frame {int(named.group(1))}, "
+                    f"last frame is {frames[-1][0]}"
+                )
             records.append(
                 {
                     "subject": subject,
                     "sequence": f"{subject}/{seq}",
                     "label": label,
                     "label_file": label_file,
-                    "frames": sorted(frames.items()),
+                    "frames": frames,
                 }
             )
+    if mismatched:
+        warnings.warn(
+            f"{len(mismatched)} labelled sequence(s) whose label file names another frame than "
+            "the last one; the last frame is used as the peak (check that the copy is "
+            "complete):\n" + "\n".join(mismatched),
+            UserWarning,
+            stacklevel=3,
+        )
     return records
 
 
@@ -237,8 +257,8 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", retur
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``images`` (list of uint8 arrays as decoded: CK+ has 640x490 and 640x480
-        frames, mostly gray, some colour), ``filenames``, ``target`` (emotion names),
+        ``images`` (list of uint8 arrays as decoded: CK+ frames are mostly 640x490
+        gray, some sequences are colour or of another size), ``filenames``, ``target`` (emotion names),
         ``target_names``, ``groups`` (subject ids such as ``"S005"``), ``sequences``
         (``"S005/001"``), ``frames`` (int frame numbers), ``skipped`` (files skipped
         with ``on_error="skip"``), ``n_skipped`` and ``DESCR``.
@@ -254,6 +274,13 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", retur
         was found), a label file is empty, not a number or out of range, a
         labelled sequence has no images, or an image cannot be decoded (with
         ``on_error="raise"``); the message names the folder or file.
+
+    Warns
+    -----
+    UserWarning
+        With ``on_error="skip"``, listing every skipped file; and when a label
+        file's name (``..._00000011_emotion.txt``) gives another frame number than
+        the sequence's last frame (a sign of missing frames), listing those sequences.
 
     See Also
     --------
