@@ -295,7 +295,8 @@ def test_load_ckplus_warns_when_peak_frame_is_missing(ck_tree):
     root, expected = ck_tree
     seq = list(expected.labels)[2]
     expected.peak_files[seq].unlink()
-    with pytest.warns(UserWarning, match=f"{seq}: label file names frame {expected.peak_frames[seq]}"):
+    match = f"{seq}: label file names frame {expected.peak_frames[seq]}"
+    with pytest.warns(UserWarning, match=match):
         ck = load_ckplus(root, neutral="none")
     i = list(ck.sequences).index(seq)
     assert ck.frames[i] < expected.peak_frames[seq]

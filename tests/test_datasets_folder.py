@@ -124,7 +124,8 @@ def test_load_image_folder_wrong_layout(tmp_path):
         load_image_folder(empty)
     nested = tmp_path / "nested"
     _imwrite(nested / "happy" / "batch1" / "S005_001_00000001.png", np.zeros((8, 8), np.uint8))
-    with pytest.raises(ValueError, match=re.escape(f"{nested / 'happy'} holds the subfolder batch1/")):
+    match = re.escape(f"{nested / 'happy'} holds the subfolder batch1/")
+    with pytest.raises(ValueError, match=match):
         load_image_folder(nested)
 
 

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._emotions import emotion_from_ckplus_code, parse_emotions
 from .._image_io import IMAGE_EXTENSIONS
-from ._base import check_root, make_dataset_bunch, natural_key, read_images, scan_folder
+from ._base import check_root, make_dataset_bunch, read_images, scan_folder
 
 #: (images folder, labels folder) pairs that :func:`load_ckplus` recognises: the names
 #: of the CK+ distribution, and the tutorial's renamed copies.
@@ -258,8 +258,8 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", retur
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``images`` (list of uint8 arrays as decoded: CK+ frames are mostly 640x490
-        gray, some sequences are colour or of another size), ``filenames``, ``target`` (emotion names),
-        ``target_names``, ``groups`` (subject ids such as ``"S005"``), ``sequences``
+        gray, some sequences are colour or of another size), ``filenames``,
+        ``target`` (emotion names), ``target_names``, ``groups`` (subject ids such as ``"S005"``), ``sequences``
         (``"S005/001"``), ``frames`` (int frame numbers), ``skipped`` (files skipped
         with ``on_error="skip"``), ``n_skipped`` and ``DESCR``.
     (images, target) : tuple
