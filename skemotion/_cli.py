@@ -391,7 +391,7 @@ def _make_cropper(args, template=None):
     """A FaceCropper with the command line's crop options (based on ``template``)."""
     from sklearn.base import clone
 
-    from . import FaceCropper
+    from ._face_cropper import FaceCropper
 
     cropper = FaceCropper() if template is None else clone(template)
     params = {}
@@ -411,63 +411,56 @@ def _chunks(n, size):
 def _crop(args, cropper, images, names, *, desc="cropping faces"):
     """Crop ``images`` with a progress bar, handling images without a face per ``--on-missing``.
 
-    Returns ``(X, kept)``: the crops as (n_kept, h, w) float32 and the indices of
-    the images they come from.
+    Returns ``(X, kept)``: the crops as (n_kept, h, w) float32 in [0, 255] and the
+    indices of the images they come from. Faces are detected once per image, except
+    in the (rare) chunks that hold an image without a face.
     """
     import numpy as np
 
-    from . import detect_faces
-
     n = len(images)
-    chunk = max(8, 8 * max(1, getattr(args, "n_jobs", 1) or 1))
-    kept = np.arange(n)
     on_missing = getattr(args, "on_missing", "drop")
-    if on_missing in ("drop", "raise"):
-        detection = {k: v for k, v in cropper.get_params().items() if k in _DETECTION_PARAMS}
-        found = []
-        with progress_bar(n, "finding faces", enabled=_bars_enabled(args)) as bar:
-            for part in _chunks(n, chunk):
-                found += [_has_face(d) for d in detect_faces(images[part], **detection)]
-                bar.update(part.stop - part.start)
-        found = np.asarray(found, dtype=bool)
-        missing = np.flatnonzero(~found)
-        if missing.size:
-            listing = ", ".join(str(names[i]) for i in missing[:5])
-            listing += f" and {missing.size - 5} more" if missing.size > 5 else ""
-            if on_missing == "raise":
-                raise UsageError(
-                    f"no face found in {missing.size} of {n} images: {listing} "
-                    "(--on-missing drop leaves them out, full_image uses the whole image)"
-                )
-            _info(args, f"no face found in {missing.size} of {n} images, left out: {listing}")
-            kept = np.flatnonzero(found)
-        cropper = cropper.set_params(on_missing="raise")
-    else:
-        cropper = cropper.set_params(on_missing="full_image")
-    if kept.size == 0:
-        raise UsageError(f"no face found in any of the {n} images")
-    todo = [images[i] for i in kept]
-    parts = []
-    with progress_bar(len(todo), desc, enabled=_bars_enabled(args)) as bar:
-        for part in _chunks(len(todo), chunk):
+    cropper = cropper.set_params(on_missing="full_image" if on_missing == "full_image"
+                                 else "raise")
+    chunk = max(8, 8 * abs(getattr(args, "n_jobs", 1) or 1))
+    h, w = _output_shape(cropper)
+    parts, kept, missing = [], [], []
+    with progress_bar(n, desc, enabled=_bars_enabled(args)) as bar:
+        for part in _chunks(n, chunk):
+            index = list(range(part.start, part.stop))
+            batch = [images[i] for i in index]
             try:
-                parts.append(cropper.transform(todo[part]))
+                parts.append(cropper.transform(batch))
+                kept += index
             except ValueError as exc:
-                raise UsageError(_one_line(exc)) from None
-            bar.update(part.stop - part.start)
-    h, w = cropper.output_size
-    X = np.concatenate(parts).reshape(-1, h, w)
-    return X, kept
+                if on_missing == "full_image":
+                    raise UsageError(_one_line(exc)) from None
+                found = [d.found for d in cropper.detect(batch)]
+                if all(found):  # not a missing face: a bad image
+                    raise UsageError(_one_line(exc)) from None
+                lost = [i for i, ok in zip(index, found) if not ok]
+                if on_missing == "raise":
+                    raise UsageError(
+                        f"no face found in {names[lost[0]]} (--on-missing drop leaves such "
+                        "images out, full_image uses the whole image)"
+                    ) from None
+                missing += lost
+                ok = [i for i, f in zip(index, found) if f]
+                if ok:
+                    parts.append(cropper.transform([images[i] for i in ok]))
+                    kept += ok
+            bar.update(len(index))
+    if missing:
+        listing = ", ".join(str(names[i]) for i in missing[:5])
+        listing += f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        _info(args, f"no face found in {len(missing)} of {n} images, left out: {listing}")
+    if not kept:
+        raise UsageError(f"no face found in any of the {n} images")
+    return np.concatenate(parts).reshape(-1, h, w), np.asarray(kept)
 
 
-#: FaceCropper parameters that ``detect_faces`` takes.
-_DETECTION_PARAMS = ("cascades", "scale_factor", "min_neighbors", "min_size", "max_size",
-                     "multiple_faces", "memory")
-
-
-def _has_face(detection):
-    box = detection.get("box") if isinstance(detection, dict) else getattr(detection, "box", None)
-    return box is not None
+def _output_shape(cropper):
+    size = cropper.output_size
+    return tuple(size) if isinstance(size, (tuple, list)) else (int(size), int(size))
 
 
 def _splits(args, protocol, X, y, groups):
@@ -477,7 +470,7 @@ def _splits(args, protocol, X, y, groups):
     cv = make_protocol(protocol, n_splits=args.splits, test_size=args.test_size,
                        random_state=args.seed)
     try:
-        splits = list(cv.split(X, y, groups))
+        splits = list(cv.split(X, y, groups if protocol == "grouped" else None))
     except ValueError as exc:
         raise UsageError(f"too few samples for {args.splits} {protocol} splits with test size "
                          f"{args.test_size:g}: {_one_line(exc)}") from None
@@ -491,36 +484,34 @@ def _splits(args, protocol, X, y, groups):
 
 
 class _Backend:
-    """Context manager: joblib's Dask backend when ``--scheduler`` is given, else nothing."""
+    """Context manager: joblib's Dask backend (``dask_backend``) when ``--scheduler`` is given."""
 
     def __init__(self, args):
         self.address = getattr(args, "scheduler", None)
-        self.client = self.ctx = None
+        self.ctx = None
 
     def __enter__(self):
         if not self.address:
             return self
         try:
-            from distributed import Client
+            import distributed  # noqa: F401
         except ImportError:
             raise UsageError("--scheduler needs the 'cluster' extra: "
                              "pip install 'skemotion[cluster]'") from None
-        import joblib
+        from .model_selection import dask_backend
 
+        self.ctx = dask_backend(self.address, timeout=10)
         try:
-            self.client = Client(self.address, timeout="10s")
+            self.ctx.__enter__()
         except (OSError, TimeoutError, ValueError) as exc:
+            self.ctx = None
             raise UsageError(f"--scheduler: cannot connect to {self.address}: "
                              f"{_one_line(exc)}") from None
-        self.ctx = joblib.parallel_backend("dask")
-        self.ctx.__enter__()
         return self
 
     def __exit__(self, *exc):
         if self.ctx is not None:
             self.ctx.__exit__(*exc)
-        if self.client is not None:
-            self.client.close()
 
 
 def _prepare(args, *, grouped=True, template=None):
@@ -562,8 +553,9 @@ def _cmd_evaluate(args):
     if prep.groups is None:
         _info(args, "no subject ids in the data: only the tutorial's protocol is possible")
     for protocol in names:
-        cv, splits[protocol] = _splits(args, protocol, prep.X, prep.y, prep.groups)
-        protocols[protocol] = splits[protocol]
+        # the splitters have fixed seeds: evaluate draws exactly the splits checked here
+        protocols[protocol], splits[protocol] = _splits(args, protocol, prep.X, prep.y,
+                                                        prep.groups)
     models = {name: factory(detect=False) for name, factory in factories.items()}
     total = len(models) * len(protocols)
     _info(args, f"evaluating {len(models)} pipelines x {len(protocols)} protocols x "
@@ -573,17 +565,24 @@ def _cmd_evaluate(args):
                                       enabled=_bars_enabled(args)) as bar:
         result = evaluate(models, prep.X, prep.y, groups=prep.groups, protocols=protocols,
                           n_jobs=args.n_jobs, callback=lambda *a: bar.update(1))
-    # the protocol descriptions: name the splitter, not the list of splits
-    for protocol in protocols:
-        from .model_selection import PROTOCOLS, make_protocol
-
-        cv = make_protocol(protocol, n_splits=args.splits, test_size=args.test_size,
-                           random_state=args.seed)
-        result.protocols[protocol] = f"{PROTOCOLS[protocol]} - {cv!r}"
     print(result)
     if args.out is not None:
         _write_report(args, prep, result, models, splits)
     return 0
+
+
+#: What the two protocols mean (printed in reports).
+PROTOCOL_NOTE = (
+    "The *tutorial* protocol (StratifiedShuffleSplit) splits images at random, so photos of "
+    "the same person land in training and test: the score mixes recognising expressions with "
+    "recognising people, and does not tell how the model does on someone new. When each "
+    "person appears with several emotions (one neutral and one happy photo each, as in the "
+    "London set) the nearest training face is often the same person with the other "
+    "expression, which pulls the score down; with several similar images per person and "
+    "emotion (CK+ sequences) it pushes it up. The *grouped* protocol "
+    "(StratifiedGroupShuffleSplit) keeps every subject on one side of every split: that is "
+    "the number to expect on new people."
+)
 
 
 def _best_model(result, protocol):
@@ -629,10 +628,7 @@ def _write_report(args, prep, result, models, splits):
         f"Splits: {args.splits} per protocol, test size {args.test_size:g}, seed {args.seed}.",
         "",
         result.to_markdown(),
-        "The *tutorial* protocol splits images at random, so photos of the same person "
-        "land in training and test and the score partly measures recognising people. The "
-        "*grouped* protocol keeps every subject on one side: that is the number to expect "
-        "on new people.",
+        PROTOCOL_NOTE,
         "",
         f"Best pipeline ({protocol} protocol, balanced accuracy): **{best}**.",
         "",
@@ -644,8 +640,54 @@ def _write_report(args, prep, result, models, splits):
 
 
 def _write_plots(args, prep, models, best, splits, out):
-    """The report's figures; returns ``{title: file name}``."""
-    return {}
+    """The report's figures and the difficult/ folder; returns ``{title: file name}``."""
+    try:
+        import matplotlib
+    except ImportError:
+        _info(args, "matplotlib is not installed: the report has no plots "
+                    "(pip install 'skemotion[plot]')")
+        return {}
+    matplotlib.use("Agg")  # files only, never a window
+    import matplotlib.pyplot as plt
+
+    from ._plotting import plot_confusion_matrix, plot_learning_curve
+    from .model_selection import (
+        StratifiedGroupShuffleSplit,
+        find_difficult_images,
+        write_difficult_images,
+    )
+
+    figures = {}
+    model = models[best]
+    grouped = prep.groups is not None
+    steps = ["difficult", "learning"] + (["fisherfaces"] if "fisherface" in models else [])
+    with progress_bar(len(steps), "plotting", enabled=_bars_enabled(args)) as bar:
+        difficult = find_difficult_images(model, prep.X, prep.y, groups=prep.groups,
+                                          filenames=prep.filenames, cv=splits,
+                                          n_jobs=args.n_jobs)
+        write_difficult_images(difficult, prep.X, out / "difficult")
+        display = plot_confusion_matrix(difficult)
+        display.ax_.set_title(f"{best}: {display.ax_.get_title()}")
+        _save(display.figure_, out / "confusion_matrix.png", plt)
+        figures[f"Confusion matrix ({best})"] = "confusion_matrix.png"
+        bar.update()
+
+        cv = (StratifiedGroupShuffleSplit(min(args.splits, 5), test_size=args.test_size,
+                                          random_state=args.seed) if grouped else None)
+        display = plot_learning_curve(model, prep.X, prep.y, groups=prep.groups, cv=cv,
+                                      scoring="balanced_accuracy", n_jobs=args.n_jobs,
+                                      random_state=args.seed)
+        display.ax_.set_title(f"{best}: learning curve"
+                              + (" (subject-grouped splits)" if grouped else ""))
+        _save(display.figure_, out / "learning_curve.png", plt)
+        figures[f"Learning curve ({best})"] = "learning_curve.png"
+        bar.update()
+    return figures
+
+
+def _save(figure, path, plt):
+    figure.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(figure)
 
 
 def _image_files(paths, *, exclude=None):
@@ -703,18 +745,16 @@ def _cmd_crop(args):
 
     import numpy as np
 
-    from . import detect_faces
     from ._image_io import read_image
 
     out = args.out_dir
     if out.exists() and not out.is_dir():
         raise UsageError(f"OUT_DIR is not a directory: {out}")
     files = _image_files([args.input], exclude=out)
-    cropper = _make_cropper(args)
-    detection = {k: v for k, v in cropper.get_params().items() if k in _DETECTION_PARAMS}
+    cropper = _make_cropper(args).set_params(on_missing="full_image")
+    h, w = _output_shape(cropper)
     rows, n_written = [], 0
-    out.mkdir(parents=True, exist_ok=True)
-    chunk = max(8, 8 * max(1, args.n_jobs))
+    chunk = max(8, 8 * abs(args.n_jobs))
     with progress_bar(len(files), "cropping faces", enabled=_bars_enabled(args)) as bar:
         for part in _chunks(len(files), chunk):
             batch = files[part]
@@ -724,8 +764,8 @@ def _cmd_crop(args):
                     images.append(read_image(f))
                 except (OSError, ValueError) as exc:
                     raise UsageError(_one_line(exc)) from None
-            detections = detect_faces(images, **detection)
-            found = [_has_face(d) for d in detections]
+            detections = cropper.detect(images)
+            found = [d.found for d in detections]
             if args.on_missing == "raise" and not all(found):
                 first = batch[found.index(False)][0]
                 raise UsageError(f"no face found in {first} (--on-missing drop skips such "
@@ -733,25 +773,22 @@ def _cmd_crop(args):
             use = [i for i, ok in enumerate(found) if ok or args.on_missing == "full_image"]
             crops = {}
             if use:
-                crops = dict(zip(use, cropper.set_params(on_missing="full_image").transform(
-                    [images[i] for i in use])))
-            h, w = cropper.output_size
+                crops = dict(zip(use, cropper.transform([images[i] for i in use])))
             for i, ((f, base), det) in enumerate(zip(batch, detections)):
-                rel = f.relative_to(base)
                 row = {"file": str(f), **_detection_row(det)}
                 if i in crops:
-                    dest = (out / rel).with_suffix(".png")
+                    dest = (out / f.relative_to(base)).with_suffix(".png")
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     _write_png(dest, _to_png_uint8(np.reshape(crops[i], (h, w))))
                     row["crop"] = str(dest.relative_to(out))
                     n_written += 1
-                else:
-                    row["crop"] = ""
                 rows.append(row)
             bar.update(len(batch))
-    fields = ["file", "face_found", "cascade", "x", "y", "width", "height", "n_faces", "crop"]
+    out.mkdir(parents=True, exist_ok=True)
+    fields = ["file", "face_found", "cascade", "x", "y", "width", "height", "faces_per_cascade",
+              "eyes", "crop"]
     with open(out / "detections.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        writer = csv.DictWriter(f, fieldnames=fields, restval="")
         writer.writeheader()
         writer.writerows(rows)
     n_found = sum(r["face_found"] for r in rows)
@@ -761,24 +798,17 @@ def _cmd_crop(args):
 
 
 def _detection_row(det):
-    """One CSV row's detection fields from a ``detect_faces`` result."""
-    get = det.get if isinstance(det, dict) else (lambda k, d=None: getattr(det, k, d))
-    box = get("box")
-    row = {"face_found": box is not None, "cascade": get("cascade") or ""}
-    if box is not None:
-        row.update(zip(("x", "y", "width", "height"), (int(v) for v in box)))
-    n_faces = get("n_faces")
-    if isinstance(n_faces, dict):
-        n_faces = ";".join(f"{k}:{v}" for k, v in n_faces.items())
-    elif isinstance(n_faces, (list, tuple)):
-        n_faces = ";".join(str(v) for v in n_faces)
-    row["n_faces"] = "" if n_faces is None else n_faces
+    """One CSV row's detection fields from a :class:`FaceDetection`."""
+    row = {"face_found": det.found, "cascade": det.cascade or "", "eyes": det.eyes or "",
+           "faces_per_cascade": ";".join(f"{k}:{v}" for k, v in (det.face_counts or {}).items())}
+    if det.box is not None:
+        row.update(zip(("x", "y", "width", "height"), (int(v) for v in det.box)))
     return row
 
 
 def _crop_step(pipe, name):
     """The FaceCropper step of a detect=True pipeline (its first step)."""
-    from . import FaceCropper
+    from ._face_cropper import FaceCropper
 
     first = pipe.steps[0][1]
     if not isinstance(first, FaceCropper):
@@ -1004,16 +1034,26 @@ def _cmd_difficult(args):
     name, factory = _pipeline(args)
     if args.out_dir.exists() and not args.out_dir.is_dir():
         raise UsageError(f"OUT_DIR is not a directory: {args.out_dir}")
-    prep = _prepare(args)
+    prep = _prepare(args, template=_pipeline_cropper(factory, name))
     _, splits = _splits(args, "grouped", prep.X, prep.y, prep.groups)
     _info(args, f"{name}: {len(splits)} subject-grouped splits on {len(prep.y)} face crops")
     with _Backend(args):
         result = find_difficult_images(factory(detect=False), prep.X, prep.y,
-                                       groups=prep.groups, cv=splits,
-                                       filenames=prep.filenames, n_jobs=args.n_jobs)
-    write_difficult_images(result, args.out_dir, images=prep.X)
+                                       groups=prep.groups, filenames=prep.filenames,
+                                       cv=splits, n_jobs=args.n_jobs)
+    try:
+        csv_path = write_difficult_images(result, prep.X, args.out_dir,
+                                          min_error_rate=args.min_error_rate)
+    except OSError as exc:
+        raise UsageError(_one_line(exc)) from None
     print(result)
+    print(f"wrote {csv_path} and the crops of the misclassified images")
     return 0
+
+
+def _pipeline_cropper(factory, name):
+    """The FaceCropper a named pipeline uses with ``detect=True``."""
+    return _crop_step(factory(detect=True), name)
 
 
 # ---------------------------------------------------------------------------
@@ -1188,6 +1228,9 @@ def build_parser():
     p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="the folder to write into")
     p.add_argument("--pipeline", metavar="NAME", default=None,
                    help=f"pipeline name (default: {DEFAULT_PIPELINE})")
+    p.add_argument("--min-error-rate", metavar="F", type=float, default=0.0,
+                   help="write only images wrong in at least this share of the splits that "
+                        "tested them (default: every image wrong at least once)")
     return parser
 
 

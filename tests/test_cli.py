@@ -192,3 +192,63 @@ def test_fallback_progress_bar_draws_and_finishes():
     with progress_bar(10, "x", enabled=False, stream=silent) as b:
         b.update(10)
     assert silent.getvalue() == ""
+
+
+# ---------------------------------------------------------------------------
+# CK+ and sorted folders: organize, describe --ckplus / --folder
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ckplus(tmp_path, make_ckplus_tree):
+    root, expected = make_ckplus_tree(tmp_path / "CK+ données", n_subjects=4,
+                                      sequences_per_subject=3, image_size=48)
+    return root, expected
+
+
+def test_organize_then_describe_folder_and_ckplus(cwd, ckplus):
+    from collections import Counter
+
+    root, expected = ckplus
+    result = run("organize", root, "sorted", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    peaks = Counter(expected.labels.values())
+    n = len(expected.labels) * 2  # peak + first frame (neutral="first")
+    assert f"{n} images" in result.stdout and f"{n} written" in result.stdout
+    assert all(f.startswith("sorted/") for f in tree(cwd)), tree(cwd)
+    assert len(tree(cwd)) == n
+    # running it twice is harmless
+    again = run("organize", root, "sorted", cwd=cwd)
+    assert again.returncode == 0 and f"0 written, {n} already there" in again.stdout
+
+    for args in (["--folder", "sorted"], ["--ckplus", root]):
+        desc = run("describe", *args, cwd=cwd)
+        assert desc.returncode == 0, desc.stderr
+        assert f"{n} images" in desc.stdout and f"{len(expected.subjects)} subjects" in desc.stdout
+        for emotion, count in peaks.items():
+            assert re.search(rf"^\s+{emotion}\s+{count}\b", desc.stdout, re.M), desc.stdout
+        assert re.search(rf"^\s+neutral\s+{len(expected.labels)}\b", desc.stdout, re.M)
+
+    both = run("describe", "--folder", "sorted", "--ckplus", root, "--emotions", "neutral,anger",
+               cwd=cwd)
+    assert both.returncode == 0, both.stderr
+    n_anger = peaks["anger"]
+    assert f"{2 * (len(expected.labels) + n_anger)} images, 2 classes" in both.stdout
+    assert len(tree(cwd)) == n  # describe wrote nothing
+
+
+def test_organize_user_errors(cwd, tmp_path, ckplus):
+    root, _ = ckplus
+    assert_usage_error(run("organize", tmp_path / "missing", "out", cwd=cwd), "missing")
+    wrong = tmp_path / "not_ckplus"
+    (wrong / "images").mkdir(parents=True)
+    result = run("organize", wrong, "out", cwd=cwd)
+    assert_usage_error(result, "cohn-kanade-images")
+    assert_usage_error(run("organize", root, "out", "--emotions", "happy,glee", cwd=cwd), "glee")
+    assert tree(cwd) == []
+
+
+def test_describe_ckplus_wrong_layout(cwd, tmp_path):
+    wrong = tmp_path / "CK"
+    (wrong / "random").mkdir(parents=True)
+    assert_usage_error(run("describe", "--ckplus", wrong, cwd=cwd), "Emotion")
