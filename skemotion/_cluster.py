@@ -41,19 +41,23 @@ def dask_backend(scheduler_address=None, *, timeout=10, **client_kwargs):
     -----
     Pass ``n_jobs=-1`` to the search (or to ``evaluate``) so joblib hands out all
     jobs at once; the cluster, not ``n_jobs``, then limits parallelism. A grid of
-    ``C`` candidates with ``S`` splits is ``C * S`` independent jobs (plus one refit):
-    for example 7 emotion subsets x 3 cascade settings x 10 splits = 210 fits, spread
-    over the workers as they free up. Every job carries its own copy of ``X``, so
-    pass cropped faces (``FaceCropper`` output, e.g. 600 x 350 x 350 float32 = 294 MB
-    on CK+; downsized crops such as 64x64 are 10 MB) rather than raw frames, or crop
-    inside the pipeline with a ``FaceCropper(memory=...)`` cache on a shared disk.
+    ``C`` candidates with ``S`` splits is ``C * S`` independent tasks (plus one refit
+    on the client side): for example 7 emotion subsets x 2 pipelines x 10 splits =
+    140 fits, handed to the workers as they free up. joblib's dask backend scatters
+    large arguments such as ``X`` to the cluster once per search and the workers
+    share them, so pass cropped faces (``FaceCropper`` output: CK+'s ~1,000 images at
+    64x64 float32 are 16 MB, at 350x350 about 490 MB) rather than raw frames, or crop
+    inside the pipeline with ``FaceCropper(memory=...)`` on a disk every worker sees.
     Workers must have skemotion (same version) installed.
 
     Examples
     --------
+    Needs a running scheduler, so not run here (``tests/test_dask.py`` starts a real
+    two-process ``LocalCluster`` and checks a search gives the local results):
+
     >>> from skemotion.model_selection import dask_backend
-    >>> callable(dask_backend)
-    True
+    >>> with dask_backend("tcp://127.0.0.1:8786") as client:  # doctest: +SKIP
+    ...     search.set_params(n_jobs=-1).fit(X, y, groups=groups)
     """
     try:
         from distributed import Client
