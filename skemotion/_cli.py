@@ -93,7 +93,24 @@ def progress_bar(total, desc, *, enabled=True, stream=None):
         from tqdm import tqdm
     except ImportError:
         return _FallbackBar(total, desc, stream)
-    return tqdm(total=total, desc=desc, file=stream, unit="", dynamic_ncols=True)
+    columns, lines = _terminal_size(stream)
+    return tqdm(total=total, desc=desc, file=stream, unit="", ncols=columns, nrows=lines)
+
+
+def _terminal_size(stream):
+    """(columns, lines) of the terminal ``stream`` is on; (80, 24) when unknown or 0.
+
+    tqdm draws nothing on a terminal that reports 0 lines (some CI runners and
+    ``pty.openpty()`` do), so the size is passed explicitly.
+    """
+    import os
+
+    try:
+        size = os.get_terminal_size(stream.fileno())
+        columns, lines = size.columns, size.lines
+    except (AttributeError, OSError, ValueError):
+        columns = lines = 0
+    return (columns if columns > 0 else 80), (lines if lines > 0 else 24)
 
 
 def _bars_enabled(args):
@@ -161,6 +178,13 @@ def _name_list(text):
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line gives one line on stderr (and exit code 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see '{self.prog} --help')\n")
 
 
 def _data_parent():
@@ -1089,7 +1113,7 @@ def _add(sub, name, func, *, help, description, example, parents=()):
 
 def build_parser():
     """Return the argument parser of the ``skemotion`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="skemotion",
         description="Facial emotion recognition with OpenCV face detection and Fisherfaces, "
         "evaluated without subject leakage.",

@@ -165,10 +165,11 @@ def test_describe_user_errors(cwd, args, needles):
     assert tree(cwd) == []
 
 
-def test_bad_option_value_exits_2(cwd):
-    result = run("evaluate", "--test-size", "1.5", cwd=cwd)
-    assert result.returncode == 2
-    assert "--test-size" in result.stderr and "between 0 and 1" in result.stderr
+def test_bad_command_line_is_one_line_exit_2(cwd):
+    assert_usage_error(run("evaluate", "--test-size", "1.5", cwd=cwd), "--test-size",
+                       "between 0 and 1")
+    assert_usage_error(run("evaluate", "--bogus", cwd=cwd), "--bogus")
+    assert tree(cwd) == []
 
 
 # ---------------------------------------------------------------------------
@@ -252,3 +253,105 @@ def test_describe_ckplus_wrong_layout(cwd, tmp_path):
     wrong = tmp_path / "CK"
     (wrong / "random").mkdir(parents=True)
     assert_usage_error(run("describe", "--ckplus", wrong, cwd=cwd), "Emotion")
+
+
+# ---------------------------------------------------------------------------
+# crop
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def photo_folder(tmp_path, london):
+    """A sorted folder of 6 London photos (3 subjects), a blank image and clutter."""
+    import cv2
+
+    root = tmp_path / "in put"
+    for i in [0, 1, 2]:
+        for label in ("happy", "neutral"):
+            idx = [j for j, (t, g) in enumerate(zip(london.target, london.groups))
+                   if t == label][i]
+            d = root / label
+            d.mkdir(parents=True, exist_ok=True)
+            shutil.copy(london.filenames[idx], d / f"S{i + 1:03d}_{Path(london.filenames[idx]).name}")
+    cv2.imwrite(str(root / "neutral" / "S009_blank.png"), np.full((120, 100), 128, np.uint8))
+    (root / "happy" / ".DS_Store").write_bytes(b"\0\0junk")
+    (root / "notes.txt").write_text("not an image")
+    return root
+
+
+def test_crop_writes_crops_and_detection_report(cwd, photo_folder):
+    import cv2
+
+    result = run("crop", photo_folder, "crops", "--crop-size", "40x32", "--quiet", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "face found in 6 of 7 images, 6 crops written" in result.stdout
+    assert result.stderr == ""
+    files = tree(cwd)
+    assert "crops/detections.csv" in files
+    pngs = [f for f in files if f.endswith(".png")]
+    assert len(pngs) == 6 and all(re.match(r"crops/(happy|neutral)/S00\d_", f) for f in pngs)
+    assert len(files) == 7  # crops and the report, nothing else
+    crop = cv2.imread(str(cwd / pngs[0]), cv2.IMREAD_UNCHANGED)
+    assert crop.shape == (40, 32) and crop.dtype == np.uint8 and crop.std() > 10
+    with open(cwd / "crops" / "detections.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 7
+    blank = [r for r in rows if r["file"].endswith("S009_blank.png")]
+    assert blank and blank[0]["face_found"] == "False" and blank[0]["crop"] == ""
+    faces = [r for r in rows if r["face_found"] == "True"]
+    assert len(faces) == 6
+    for r in faces:
+        assert r["cascade"] and int(r["width"]) > 50 and (cwd / "crops" / r["crop"]).is_file()
+
+
+def test_crop_on_missing_raise_and_out_dir_inside_input(cwd, photo_folder):
+    result = run("crop", photo_folder, "crops", "--crop-size", "32", "--on-missing", "raise",
+                 "-q", cwd=cwd)
+    assert_usage_error(result, "no face found", "S009_blank.png")
+    # OUT_DIR inside INPUT: its own files are not taken as input
+    inner = photo_folder / "crops"
+    first = run("crop", photo_folder, inner, "--crop-size", "32", "--on-missing", "full_image",
+                "-q", cwd=cwd)
+    assert first.returncode == 0, first.stderr
+    assert "7 crops written" in first.stdout
+    second = run("crop", photo_folder, inner, "--crop-size", "32", "-q", cwd=cwd)
+    assert "of 7 images" in second.stdout
+    assert tree(cwd) == []
+
+
+def test_crop_user_errors(cwd, tmp_path):
+    assert_usage_error(run("crop", "missing_dir", "out", cwd=cwd), "missing_dir")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_usage_error(run("crop", empty, "out", cwd=cwd), "no image files", str(empty))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.jpg").write_bytes(b"not a jpeg")
+    assert_usage_error(run("crop", bad, "out", cwd=cwd), "broken.jpg")
+    assert_usage_error(run("crop", bad, "out", "--crop-size", "4", cwd=cwd), "--crop-size")
+    assert tree(cwd) == []
+
+
+def test_progress_bar_on_a_terminal_only(cwd, photo_folder):
+    """With stderr on a terminal the crop shows a progress bar; with --quiet it does not."""
+    pty = pytest.importorskip("pty")
+    outputs = {}
+    for quiet in (False, True):
+        master, slave = pty.openpty()
+        args = ["crop", photo_folder, f"crops{int(quiet)}", "--crop-size", "32"]
+        result = run(*args, *(["--quiet"] if quiet else []), cwd=cwd, stderr=slave)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(master)
+        assert result.returncode == 0
+        outputs[quiet] = b"".join(chunks).decode(errors="replace")
+    assert "cropping faces" in outputs[False] and "7/7" in outputs[False]
+    assert outputs[True] == ""
