@@ -1,0 +1,256 @@
+"""Tests for HOGTransformer, LBPTransformer and FlipAugmentedClassifier (skemotion/_features.py)."""
+
+import pickle
+
+import cv2
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import GroupShuffleSplit, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skemotion import FlipAugmentedClassifier, HOGTransformer, LBPTransformer
+from skemotion._features import _uniform_lookup, lbp_codes
+
+
+def _crops(n=6, h=64, w=64, seed=0):
+    return np.random.default_rng(seed).uniform(0, 255, size=(n, h * w)).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------- LBP
+def test_lbp_codes_of_a_hand_made_pattern():
+    # P=4, R=1: neighbours right (bit 0), up (bit 1), left (bit 2), down (bit 3)
+    image = np.array([[9, 1, 9], [1, 5, 5], [9, 7, 9]], dtype=float)
+    # right 5 >= 5 -> 1, up 1 -> 0, left 1 -> 0, down 7 -> 1  => 0b1001
+    assert lbp_codes(image[None], n_points=4, radius=1)[0].tolist() == [[9]]
+    # P=8: diagonals sit at distance 1 on the circle, bilinear between the 4 pixels;
+    # all neighbours brighter than a dark centre -> every bit set
+    dark = np.full((3, 3), 10.0)
+    dark[1, 1] = 0
+    assert lbp_codes(dark[None], n_points=8, radius=1)[0, 0, 0] == 255
+    # a flat image: neighbours equal to the centre count as >= (all bits set)
+    assert np.all(lbp_codes(np.full((1, 5, 5), 3.0), 8, 1) == 255)
+    edge = np.full((3, 3), 10.0)
+    edge[:, 0] = 0  # dark left column, centre 10
+    code = int(lbp_codes(edge[None], 8, 1)[0, 0, 0])
+    bits = [(code >> p) & 1 for p in range(8)]
+    # p=3 (up-left), 4 (left), 5 (down-left) fall below the centre; the rest are 10 >= 10
+    assert bits == [1, 1, 1, 0, 0, 0, 1, 1]
+
+
+def test_lbp_codes_match_scikit_image():
+    feature = pytest.importorskip("skimage.feature")
+    image = np.random.default_rng(1).integers(0, 256, size=(21, 25)).astype(np.uint8)
+    for n_points, radius in [(8, 1), (8, 2), (16, 2)]:
+        ours = lbp_codes(image[None].astype(float), n_points, radius)[0]
+        r = int(np.ceil(radius))
+        ref = feature.local_binary_pattern(image, n_points, radius, method="default")
+        np.testing.assert_array_equal(ours, ref[r:-r, r:-r])
+
+
+def test_uniform_mapping_has_59_bins_for_8_points():
+    table, n_bins = _uniform_lookup(8)
+    assert n_bins == 59
+    assert table[0] == 0 and table[255] == 57  # first and last uniform codes
+    assert table[0b00000101] == 58  # four transitions: the shared non-uniform bin
+    assert table[0b00001110] < 58  # two transitions: uniform
+    assert len(set(table[table < 58].tolist())) == 58
+
+
+def test_lbp_histograms_are_normalised_per_cell():
+    X = _crops(4, 40, 40)
+    l1 = LBPTransformer(grid_shape=(3, 5), norm="l1").fit_transform(X)
+    assert l1.shape == (4, 15 * 59)
+    np.testing.assert_allclose(l1.reshape(4, 15, 59).sum(axis=2), 1, rtol=1e-6)
+    hell = LBPTransformer(grid_shape=(3, 5)).fit_transform(X)
+    np.testing.assert_allclose(hell, np.sqrt(l1), rtol=1e-6)
+    # a flat image puts all mass in the bin of code 255 (index 57)
+    flat = LBPTransformer(grid_shape=(2, 2), norm="l1").fit_transform(np.full((1, 100), 7.0))
+    expected = np.zeros((4, 59))
+    expected[:, 57] = 1
+    np.testing.assert_allclose(flat.reshape(4, 59), expected)
+
+
+def test_lbp_ignores_intensity_scale_and_accepts_3d_and_lists():
+    X = _crops(3, 32, 48).astype(np.float64)
+    lbp = LBPTransformer(grid_shape=(4, 4), image_shape=(32, 48))
+    a = lbp.fit_transform(X)
+    np.testing.assert_allclose(lbp.transform(X / 255.0), a)
+    images = X.reshape(3, 32, 48)
+    b = LBPTransformer(grid_shape=(4, 4)).fit_transform(images)
+    c = LBPTransformer(grid_shape=(4, 4)).fit_transform(list(images))
+    np.testing.assert_allclose(a, b)
+    np.testing.assert_allclose(a, c)
+
+
+# ----------------------------------------------------------------------------- HOG
+def test_hog_dimensions():
+    assert HOGTransformer().fit_transform(_crops(2, 64, 64)).shape == (2, 7 * 7 * 4 * 9)
+    hog = HOGTransformer(cell_size=16, block_size=2, n_bins=12, image_shape=(96, 80))
+    out = hog.fit_transform(_crops(2, 96, 80))
+    assert out.shape == (2, 5 * 4 * 4 * 12)
+    assert len(hog.get_feature_names_out()) == out.shape[1]
+    # sides that are not multiples of the cell: central crop to 64 x 64
+    assert HOGTransformer().fit_transform(_crops(2, 70, 70)).shape == (2, 1764)
+
+
+def test_hog_matches_opencv_and_ignores_intensity_scale():
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, size=(64, 64)).astype(np.uint8)
+    image[0, 0], image[0, 1] = 0, 255  # full range: the min-max scaling is the identity
+    descriptor = cv2.HOGDescriptor((64, 64), (16, 16), (8, 8), (8, 8), 9)
+    ref = descriptor.compute(image).ravel()
+    ours = HOGTransformer().fit_transform(image.reshape(1, -1).astype(np.float32))[0]
+    np.testing.assert_allclose(ours, ref, atol=1e-6)
+    ours01 = HOGTransformer().fit_transform(image.reshape(1, -1) / 255.0)[0]
+    np.testing.assert_allclose(ours01, ref, atol=1e-6)
+
+
+@pytest.mark.parametrize("axis, expected_bins", [(1, [0, 8]), (0, [4])])
+def test_hog_orientation_of_a_step_edge(axis, expected_bins):
+    # 9 bins of 20 deg over 0-180, votes interpolated between neighbouring bin centres
+    # (10, 30, ..., 170 deg). A step along x (vertical edge) has horizontal gradients,
+    # 0 deg: split between bins 0 and 8. A step along y has vertical gradients, 90 deg:
+    # the centre of bin 4.
+    image = np.zeros((32, 32))
+    if axis == 1:
+        image[:, 16:] = 200
+    else:
+        image[16:, :] = 200
+    out = HOGTransformer(cell_size=8).fit_transform(image[None])
+    per_bin = out.reshape(-1, 9).sum(axis=0)
+    assert per_bin[expected_bins].sum() > 0.99 * per_bin.sum() > 0
+
+
+def test_hog_preserves_float32_and_is_stateless():
+    X = _crops(3)
+    out = HOGTransformer().transform(X)  # no fit needed
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, HOGTransformer().fit(X).transform(X))
+
+
+# ------------------------------------------------------------------ shared contracts
+@pytest.mark.parametrize(
+    "estimator",
+    [HOGTransformer(), LBPTransformer(), FlipAugmentedClassifier(LogisticRegression())],
+    ids=["hog", "lbp", "flip"],
+)
+def test_image_shape_errors(estimator):
+    y = np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="not a square number.*image_shape"):
+        clone(estimator).fit(np.zeros((4, 60 * 64)), y)
+    with pytest.raises(ValueError, match=r"image_shape=\(10, 10\) does not match the 4096"):
+        clone(estimator).set_params(image_shape=(10, 10)).fit(_crops(4), y)
+    images = [np.zeros((64, 64))] * 3 + [np.zeros((60, 64))]
+    with pytest.raises(ValueError, match=r"Sample 3 .*\(60, 64\)"):
+        clone(estimator).fit(images, y)
+    X = _crops(4)
+    X[2, 17] = np.nan
+    with pytest.raises(ValueError, match="sample 2 has NaN"):
+        clone(estimator).fit(X, y)
+    fitted = clone(estimator).fit(_crops(4), y)
+    with pytest.raises(ValueError, match="4096 features"):
+        fitted.transform(_crops(2, 32, 32)) if hasattr(fitted, "transform") else \
+            fitted.predict(_crops(2, 32, 32))
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [HOGTransformer(), LBPTransformer(grid_shape=(4, 4)),
+     FlipAugmentedClassifier(LogisticRegression())],
+    ids=["hog", "lbp", "flip"],
+)
+def test_clone_pickle_order_and_subset_invariance(estimator):
+    X = _crops(8)
+    y = np.array([0, 1] * 4)
+    fitted = clone(estimator).fit(X, y)
+    method = fitted.transform if hasattr(fitted, "transform") else fitted.decision_function
+    out = method(X)
+    restored = pickle.loads(pickle.dumps(fitted))
+    restored_method = getattr(restored, method.__name__)
+    np.testing.assert_allclose(restored_method(X), out, rtol=1e-6)
+    order = np.random.default_rng(0).permutation(8)
+    np.testing.assert_allclose(method(X[order]), out[order], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(method(X[:3]), out[:3], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(getattr(clone(estimator).fit(X, y), method.__name__)(X), out,
+                               rtol=1e-6)
+    assert fitted.n_features_in_ == 64 * 64 and fitted.image_shape_ == (64, 64)
+
+
+def test_small_images_give_clear_errors():
+    with pytest.raises(ValueError, match=r"images of shape \(10, 10\).*smaller than one block"):
+        HOGTransformer(cell_size=8).fit(np.zeros((2, 100)))
+    with pytest.raises(ValueError, match=r"\(4, 4\) coded pixels.*\(7, 7\) grid"):
+        LBPTransformer().fit(np.zeros((2, 36)))
+
+
+# ------------------------------------------------------------------ flip augmentation
+class _Recorder(ClassifierMixin, BaseEstimator):
+    """Remembers what it was fitted and asked to predict on."""
+
+    def fit(self, X, y):
+        self.fit_X_, self.fit_y_ = np.array(X), np.array(y)
+        self.classes_ = np.unique(y)
+        self.predict_X_ = []
+        return self
+
+    def predict(self, X):
+        self.predict_X_.append(np.array(X))
+        return np.full(len(X), self.classes_[0])
+
+
+def test_flips_are_added_in_fit_only():
+    X = _crops(4, 8, 6)
+    y = np.array(["happy", "neutral", "happy", "neutral"])
+    clf = FlipAugmentedClassifier(_Recorder(), image_shape=(8, 6)).fit(X, y)
+    seen = clf.estimator_.fit_X_
+    assert seen.shape == (8, 48)
+    np.testing.assert_array_equal(seen[:4], X)
+    np.testing.assert_array_equal(seen[4:], X.reshape(4, 8, 6)[:, :, ::-1].reshape(4, 48))
+    np.testing.assert_array_equal(clf.estimator_.fit_y_, np.r_[y, y])
+    test = _crops(3, 8, 6, seed=5)
+    clf.predict(test)
+    assert len(clf.estimator_.predict_X_) == 1
+    np.testing.assert_array_equal(clf.estimator_.predict_X_[0], test)  # unflipped, alone
+
+
+def test_flips_never_reach_test_folds_in_cross_validation():
+    X = _crops(20, 8, 8)
+    y = np.repeat([0, 1], 10)
+    groups = np.tile(np.arange(10), 2)
+    cv = GroupShuffleSplit(3, test_size=0.3, random_state=0)
+    res = cross_validate(FlipAugmentedClassifier(_Recorder()), X, y, groups=groups, cv=cv,
+                         return_estimator=True, return_indices=True)
+    for est, train, test in zip(res["estimator"], res["indices"]["train"],
+                                res["indices"]["test"]):
+        rec = est.estimator_
+        np.testing.assert_array_equal(rec.fit_X_[: len(train)], X[train])
+        flipped_test = X[test].reshape(-1, 8, 8)[:, :, ::-1].reshape(len(test), -1)
+        for row in np.concatenate([X[test], flipped_test]):  # no test image, nor its mirror
+            assert not (rec.fit_X_ == row).all(axis=1).any()
+        np.testing.assert_array_equal(rec.predict_X_[0], X[test])
+
+
+# ------------------------------------------------------------------- end to end
+@pytest.fixture(scope="session")
+def london_crops_64(london):
+    from skemotion import FaceCropper
+
+    crops = FaceCropper(output_size=(64, 64), on_missing="full_image").transform(london.images)
+    return crops, np.asarray(london.target), np.asarray(london.groups)
+
+
+def test_hog_pipeline_beats_chance_on_london_with_grouped_splits(london_crops_64):
+    # FaceCropper is stateless, so the crops are computed once outside the CV loop
+    X, y, groups = london_crops_64
+    model = make_pipeline(HOGTransformer(), StandardScaler(),
+                          LogisticRegression(C=0.01, max_iter=1000))
+    scores = []
+    for train, test in GroupShuffleSplit(3, test_size=0.2, random_state=0).split(X, y, groups):
+        assert not set(groups[train]) & set(groups[test])
+        model.fit(X[train], y[train])
+        scores.append(balanced_accuracy_score(y[test], model.predict(X[test])))
+    assert np.mean(scores) >= 0.75, scores
