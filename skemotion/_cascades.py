@@ -100,8 +100,11 @@ _POOL_LOCK = threading.Lock()
 
 
 def _load(path):
-    classifier = cv2.CascadeClassifier(path)
-    if classifier.empty():
+    try:
+        classifier = cv2.CascadeClassifier(path)
+    except (cv2.error, SystemError):  # OpenCV raises on some malformed files
+        classifier = None
+    if classifier is None or classifier.empty():
         raise ValueError(f"Cannot load cascade file {path}: not an OpenCV cascade XML file.")
     return classifier
 

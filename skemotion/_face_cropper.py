@@ -183,7 +183,8 @@ def _detect_gray(
         if len(faces) == 1 or (multiple_faces == "largest" and faces):
             fx, fy, fw, fh = max(faces, key=lambda f: f[2] * f[3])
             x0, y0 = max(int(round(fx * sx)), 0), max(int(round(fy * sy)), 0)
-            x1, y1 = min(int(round((fx + fw) * sx)), w), min(int(round((fy + fh) * sy)), h)
+            x1 = min(x0 + int(round(fw * sx)), w)  # keeps square boxes square
+            y1 = min(y0 + int(round(fh * sy)), h)
             box, index = (x0, y0, x1 - x0, y1 - y0), i
             break
     left = right = None
