@@ -31,7 +31,8 @@ def london_crops(london):
 
 
 def _cache_entries(location):
-    return len(list(Path(location).rglob("output.pkl")))
+    """{cached result file: modification time}: one file per (image, detection setting)."""
+    return {p: p.stat().st_mtime_ns for p in Path(location).rglob("output.pkl")}
 
 
 def test_cascade_parameter_search_with_detection_cache(london, tmp_path):
@@ -41,24 +42,27 @@ def test_cascade_parameter_search_with_detection_cache(london, tmp_path):
     y, groups = london.target[keep], london.groups[keep]
     cache = tmp_path / "detections"
     pipe = Pipeline([
-        ("crop", FaceCropper(output_size=SIZE, memory=cache, multiple_faces="largest")),
+        ("crop", FaceCropper(output_size=SIZE, memory=cache, multiple_faces="largest",
+                             on_missing="full_image")),
         ("clf", FisherFaceClassifier()),
     ])
     grid = {"crop__min_neighbors": [3, 10], "crop__scale_factor": [1.1, 1.3]}
     cv = StratifiedGroupShuffleSplit(n_splits=2, random_state=0)
-    search = GridSearchCV(pipe, grid, cv=cv).fit(images, y, groups=groups)
+    search = GridSearchCV(pipe, grid, cv=cv, error_score="raise").fit(images, y, groups=groups)
     assert len(search.cv_results_["params"]) == 4
     assert search.best_params_ in search.cv_results_["params"]
     # each image is detected once per detection setting, not once per split and refit:
     # 4 settings x 40 images, although the search ran 4 x 2 fits + 1 refit on them
-    assert _cache_entries(cache) == 4 * len(images)
+    entries = _cache_entries(cache)
+    assert len(entries) == 4 * len(images)
     again = GridSearchCV(pipe, grid, cv=cv).fit(images, y, groups=groups)
-    assert _cache_entries(cache) == 4 * len(images)  # all answered from the cache
+    assert _cache_entries(cache) == entries  # all answered from the cache: nothing rewritten
     np.testing.assert_array_equal(again.cv_results_["mean_test_score"],
                                   search.cv_results_["mean_test_score"])
     # the cached search scores exactly like an uncached pipeline on the same splits
     best = search.cv_results_["params"][search.best_index_]
-    plain = Pipeline([("crop", FaceCropper(output_size=SIZE, multiple_faces="largest")),
+    plain = Pipeline([("crop", FaceCropper(output_size=SIZE, multiple_faces="largest",
+                                          on_missing="full_image")),
                       ("clf", FisherFaceClassifier())]).set_params(**best)
     scores = cross_val_score(plain, images, y, groups=groups, cv=cv)
     assert scores.mean() == pytest.approx(search.best_score_)
