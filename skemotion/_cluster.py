@@ -45,8 +45,8 @@ def dask_backend(scheduler_address=None, *, timeout=10, **client_kwargs):
     on the client side): for example 7 emotion subsets x 2 pipelines x 10 splits =
     140 fits, handed to the workers as they free up. joblib's dask backend scatters
     large arguments such as ``X`` to the cluster once per search and the workers
-    share them, so pass cropped faces (``FaceCropper`` output: CK+'s ~1,000 images at
-    64x64 float32 are 16 MB, at 350x350 about 490 MB) rather than raw frames, or crop
+    share them, so pass cropped faces (``FaceCropper`` output: CK+'s up to 654 images at
+    64x64 float32 are 11 MB, at 350x350 320 MB) rather than raw frames, or crop
     inside the pipeline with ``FaceCropper(memory=...)`` on a disk every worker sees.
     Workers must have skemotion (same version) installed.
 
