@@ -7,6 +7,8 @@ from ._face_cropper import FaceCropper, FaceDetection, detect_faces
 from ._features import FlipAugmentedClassifier, HOGTransformer, LBPTransformer
 from ._fisherface import FisherFaceClassifier
 from ._image_io import read_image
+from ._pca_lda import ImageFlattener, make_pca_lda
+from ._persistence import load_model, save_model, trusted_types
 from ._plotting import plot_confusion_matrix, plot_learning_curve
 from .model_selection import EmotionSubset, StratifiedGroupShuffleSplit, evaluate
 
@@ -20,6 +22,11 @@ __all__ = [
     "FaceDetection",
     "detect_faces",
     "FisherFaceClassifier",
+    "ImageFlattener",
+    "make_pca_lda",
+    "save_model",
+    "load_model",
+    "trusted_types",
     "HOGTransformer",
     "LBPTransformer",
     "FlipAugmentedClassifier",

@@ -8,7 +8,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn.linear_model import LogisticRegression
 
-from skemotion import FaceCropper, FisherFaceClassifier
+from skemotion import FaceCropper, FisherFaceClassifier, ImageFlattener
 from skemotion import FlipAugmentedClassifier, HOGTransformer, LBPTransformer
 from skemotion.model_selection import EmotionSubset
 
@@ -21,6 +21,7 @@ ESTIMATORS = [
     FaceCropper(on_missing="full_image", output_size=(8, 8)),
     FisherFaceClassifier(),
     FisherFaceClassifier(solver="opencv"),
+    ImageFlattener(),
     EmotionSubset(LogisticRegression()),
     EmotionSubset(FisherFaceClassifier()),
     HOGTransformer(cell_size=2, block_size=1),

@@ -1,0 +1,199 @@
+"""Ready-made end-to-end pipelines, from raw images (or crops) to emotion labels.
+
+``PIPELINES`` maps a name to a factory ``factory(*, detect=True, **params)`` returning
+an unfitted :class:`~sklearn.pipeline.Pipeline`:
+
+- with ``detect=True`` (default) the first step ``"crop"`` is a
+  :class:`~skemotion.FaceCropper` and the pipeline takes what FaceCropper takes
+  (images of any size, file paths);
+- with ``detect=False`` there is no cropper and the pipeline takes crops that are
+  already gray and of one size: ``(n, h*w)`` or ``(n, h, w)`` arrays, i.e. exactly
+  FaceCropper's output;
+- the last step is always named ``"classifier"``, so that hyper-parameters are
+  ``"classifier__..."`` in every pipeline.
+
+Adding a pipeline: write a factory with the same keyword-only signature that builds
+its steps and returns ``face_pipeline(steps, detect=detect, output_size=output_size,
+cropper_params=cropper_params)``, then register it with ``PIPELINES["name"] =
+factory`` (or decorate it with ``@register_pipeline("name")``).
+
+Examples
+--------
+>>> from skemotion.pipelines import PIPELINES, make_named_pipeline
+>>> sorted(PIPELINES)[:2]
+['fisherface', 'pca_lda']
+>>> pipe = make_named_pipeline("fisherface", output_size=(64, 64))
+>>> [name for name, _ in pipe.steps]
+['crop', 'classifier']
+>>> [name for name, _ in make_named_pipeline("pca_lda", detect=False).steps]
+['flatten', 'pca', 'classifier']
+"""
+
+from ._face_cropper import FaceCropper
+from ._fisherface import FisherFaceClassifier
+from ._pca_lda import ImageFlattener, make_pca_lda
+
+from sklearn.pipeline import Pipeline
+
+__all__ = [
+    "PIPELINES",
+    "face_pipeline",
+    "make_fisherface_pipeline",
+    "make_named_pipeline",
+    "make_pca_lda_pipeline",
+    "register_pipeline",
+]
+
+#: Name -> factory(*, detect=True, output_size=(350, 350), cropper_params=None, **params).
+PIPELINES = {}
+
+
+def register_pipeline(name):
+    """Decorator adding a factory to :data:`PIPELINES` under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Key in ``PIPELINES`` (must not be taken yet).
+
+    Returns
+    -------
+    decorator : callable
+        Registers the factory and returns it unchanged.
+    """
+
+    def decorator(factory):
+        if name in PIPELINES:
+            raise ValueError(f"A pipeline named {name!r} is already registered.")
+        PIPELINES[name] = factory
+        return factory
+
+    return decorator
+
+
+def _as_size(output_size):
+    if isinstance(output_size, int):
+        return (output_size, output_size)
+    return tuple(int(v) for v in output_size)
+
+
+def face_pipeline(steps, *, detect=True, output_size=(350, 350), cropper_params=None):
+    """Build a Pipeline ``[("crop", FaceCropper), *steps]`` (without the cropper if ``detect=False``).
+
+    Parameters
+    ----------
+    steps : list of (str, estimator)
+        The steps after the cropper; the last should be named ``"classifier"``.
+    detect : bool, default=True
+        Put a :class:`~skemotion.FaceCropper` first.
+    output_size : int or tuple of (int, int), default=(350, 350)
+        FaceCropper's ``output_size`` (ignored when ``detect=False``).
+    cropper_params : dict or None, default=None
+        Other FaceCropper parameters, e.g. ``{"on_missing": "full_image"}``.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Unfitted.
+    """
+    steps = list(steps)
+    if detect:
+        params = dict(cropper_params or {})
+        if "output_size" in params:
+            raise ValueError("Pass output_size as its own argument, not in cropper_params.")
+        steps.insert(0, ("crop", FaceCropper(output_size=_as_size(output_size), **params)))
+    elif cropper_params:
+        raise ValueError("cropper_params is only used with detect=True.")
+    return Pipeline(steps)
+
+
+@register_pipeline("fisherface")
+def make_fisherface_pipeline(
+    *, detect=True, output_size=(350, 350), cropper_params=None, **params
+):
+    """FaceCropper + FisherFaceClassifier: the van Gent tutorial's pipeline.
+
+    Parameters
+    ----------
+    detect : bool, default=True
+        Start with a :class:`~skemotion.FaceCropper`; False for ready crops.
+    output_size : int or tuple of (int, int), default=(350, 350)
+        Crop size ``(height, width)`` (the tutorial's 350x350).
+    cropper_params : dict or None, default=None
+        Other FaceCropper parameters.
+    **params
+        :class:`~skemotion.FisherFaceClassifier` parameters (``n_components``,
+        ``threshold``, ``solver``...).
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Steps ``crop`` (if ``detect``) and ``classifier``.
+    """
+    if detect and "image_shape" not in params:
+        params["image_shape"] = _as_size(output_size)  # fisherfaces_ as images
+    clf = FisherFaceClassifier(**params)
+    return face_pipeline(
+        [("classifier", clf)],
+        detect=detect,
+        output_size=output_size,
+        cropper_params=cropper_params,
+    )
+
+
+@register_pipeline("pca_lda")
+def make_pca_lda_pipeline(*, detect=True, output_size=(350, 350), cropper_params=None, **params):
+    """FaceCropper + PCA + LinearDiscriminantAnalysis (see :func:`~skemotion.make_pca_lda`).
+
+    Parameters
+    ----------
+    detect : bool, default=True
+        Start with a :class:`~skemotion.FaceCropper`; False for ready crops.
+    output_size : int or tuple of (int, int), default=(350, 350)
+        Crop size ``(height, width)``.
+    cropper_params : dict or None, default=None
+        Other FaceCropper parameters.
+    **params
+        :func:`~skemotion.make_pca_lda` parameters.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Steps ``crop`` (if ``detect``), ``pca`` and ``classifier``.
+
+    Notes
+    -----
+    With ``detect=False`` a first ``"flatten"`` step (:class:`~skemotion.ImageFlattener`)
+    lets the pipeline take ``(n, h, w)`` crops as well as flat ones.
+    """
+    base = make_pca_lda(**params)
+    steps = [("pca", base.named_steps["pca"]), ("classifier", base.named_steps["lda"])]
+    if not detect:
+        steps.insert(0, ("flatten", ImageFlattener()))
+    return face_pipeline(
+        steps, detect=detect, output_size=output_size, cropper_params=cropper_params
+    )
+
+
+def make_named_pipeline(name, **params):
+    """Build the pipeline registered as ``name`` in :data:`PIPELINES`.
+
+    Parameters
+    ----------
+    name : str
+        One of ``sorted(PIPELINES)``.
+    **params
+        Passed to the factory (``detect``, ``output_size``, ...).
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Unfitted.
+    """
+    try:
+        factory = PIPELINES[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown pipeline {name!r}; available: {', '.join(sorted(PIPELINES))}."
+        ) from None
+    return factory(**params)

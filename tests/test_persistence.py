@@ -1,0 +1,95 @@
+"""save_model / load_model: skops by default, joblib only on request, untrusted types refused."""
+
+import operator
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+import skops.io as sio
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from _london_crops import london_crops
+from skemotion import FaceCropper, FisherFaceClassifier, load_model, save_model
+from skemotion.pipelines import make_fisherface_pipeline
+
+
+@pytest.fixture(scope="module")
+def crops():
+    X, y, _ = london_crops(32)
+    idx = np.r_[np.flatnonzero(y == "happy")[:15], np.flatnonzero(y == "neutral")[:15]]
+    return X[idx], y[idx]
+
+
+def test_round_trip_fisherface_alone(tmp_path, crops):
+    X, y = crops
+    clf = FisherFaceClassifier(threshold=1e3).fit(X, y)
+    path = save_model(clf, tmp_path / "fisher.skops")
+    assert path == tmp_path / "fisher.skops" and zipfile.is_zipfile(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fisher.skops"]
+    loaded = load_model(path)
+    assert type(loaded) is FisherFaceClassifier and loaded is not clf
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+    np.testing.assert_array_equal(loaded.fisherfaces_, clf.fisherfaces_)
+    assert loaded.get_params() == clf.get_params()
+
+
+def test_round_trip_pipeline_with_face_cropper(tmp_path, london):
+    idx = [i for i in range(len(london.target))][:16] + list(range(len(london.target)))[-16:]
+    images = [london.images[i] for i in idx]
+    y = london.target[idx]
+    assert set(y) == {"happy", "neutral"}
+    pipe = make_fisherface_pipeline(output_size=(48, 48)).fit(images, y)
+    assert isinstance(pipe.named_steps["crop"], FaceCropper)
+    path = save_model(pipe, tmp_path / "pipe.skops")
+    loaded = load_model(path)
+    test_files = list(london.filenames[40:60])  # paths work through the cropper
+    np.testing.assert_array_equal(loaded.predict(test_files), pipe.predict(test_files))
+    np.testing.assert_allclose(loaded.predict_proba(images), pipe.predict_proba(images))
+
+
+def test_untrusted_types_refused(tmp_path, crops):
+    X, y = crops
+    pipe = make_pipeline(FunctionTransformer(operator.pos), FisherFaceClassifier()).fit(X, y)
+    path = tmp_path / "untrusted.skops"
+    save_model(pipe, path)
+    with pytest.raises(ValueError, match=r"Refusing to load .*untrusted.skops.*_operator.pos"):
+        load_model(path)
+    # explicit trust is the escape hatch
+    loaded = load_model(path, trusted=sio.get_untrusted_types(file=path))
+    np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
+
+
+def test_joblib_is_opt_in_and_warns(tmp_path, crops):
+    X, y = crops
+    clf = FisherFaceClassifier().fit(X, y)
+    path = tmp_path / "model.joblib"
+    with pytest.warns(UserWarning, match="runs arbitrary code"):
+        save_model(clf, path, format="joblib")
+    with pytest.raises(ValueError, match="not a skops model file.*format='joblib'"):
+        load_model(path)
+    with pytest.warns(UserWarning, match="runs arbitrary code"):
+        loaded = load_model(path, format="joblib")
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+
+
+def test_plain_pickle_refused(tmp_path):
+    path = tmp_path / "evil.pkl"
+    path.write_bytes(pickle.dumps({"a": 1}))
+    with pytest.raises(ValueError, match="not a skops model file"):
+        load_model(path)
+
+
+def test_bad_paths(tmp_path, crops):
+    X, y = crops
+    clf = FisherFaceClassifier().fit(X, y)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        save_model(clf, tmp_path / "missing" / "m.skops")
+    assert not (tmp_path / "missing").exists()
+    with pytest.raises(IsADirectoryError):
+        save_model(clf, tmp_path)
+    with pytest.raises(FileNotFoundError, match="Model file not found"):
+        load_model(tmp_path / "nope.skops")
+    with pytest.raises(ValueError, match="format"):
+        save_model(clf, tmp_path / "m.bin", format="pickle")
