@@ -6,6 +6,7 @@ from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
 from ._face_cropper import FaceCropper, FaceDetection, detect_faces
 from ._features import FlipAugmentedClassifier, HOGTransformer, LBPTransformer
 from ._fisherface import FisherFaceClassifier
+from ._gallery import FisherfaceGalleryDisplay, ImageGalleryDisplay
 from ._image_io import read_image
 from ._pca_lda import ImageFlattener, make_pca_lda
 from ._persistence import load_model, save_model, trusted_types
@@ -22,6 +23,8 @@ __all__ = [
     "FaceDetection",
     "detect_faces",
     "FisherFaceClassifier",
+    "FisherfaceGalleryDisplay",
+    "ImageGalleryDisplay",
     "ImageFlattener",
     "make_pca_lda",
     "save_model",
