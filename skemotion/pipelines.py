@@ -197,3 +197,12 @@ def make_named_pipeline(name, **params):
             f"Unknown pipeline {name!r}; available: {', '.join(sorted(PIPELINES))}."
         ) from None
     return factory(**params)
+
+
+# Issue 6: pipelines on HOG / LBP features (factories in skemotion/_feature_pipelines.py,
+# same keyword-only contract as above).
+from ._feature_pipelines import FEATURE_PIPELINES as _FEATURE_PIPELINES  # noqa: E402
+
+for _name, _factory in _FEATURE_PIPELINES.items():
+    register_pipeline(_name)(_factory)
+del _name, _factory

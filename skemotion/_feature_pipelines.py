@@ -1,0 +1,109 @@
+"""Named pipelines built on HOG / LBP features (issue 6), registered in ``skemotion.pipelines``.
+
+Every factory follows the ``skemotion.pipelines`` contract:
+``factory(*, detect=True, output_size=..., cropper_params=None, **params)`` returns an
+unfitted Pipeline whose last step is ``"classifier"`` (``**params`` go to the model
+inside it). With ``detect=True`` the first step is a :class:`~skemotion.FaceCropper`
+(eye-aligned by default; ``cropper_params`` override that); with ``detect=False`` the
+pipeline starts at the features and takes face crops as FaceCropper returns them, flat
+``(n, h * w)`` or ``(n, h, w)``, of any size (e.g. the common 128x128 CK+ crops).
+
+Hyper-parameters are FIXED defaults, not tuned per data set (no search on test
+splits): HOG as Dalal & Triggs (8 px cells, 2x2-cell blocks, 9 unsigned bins) on
+64 px eye-aligned crops; LBP ``u2`` with P=8, R=1 on a 7x7 grid (Shan, Gong &
+McOwan 2009 used 42 regions on 110x150 faces) on 96 px crops so that each cell
+keeps ~13x13 coded pixels; standardised features and L2 logistic regression with
+C=0.01 (strong shrinkage: far fewer faces than features). Fisherfaces on these
+features use :class:`~skemotion.FisherFaceClassifier` with its defaults.
+"""
+
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ._features import FlipAugmentedClassifier, HOGTransformer, LBPTransformer
+from ._fisherface import FisherFaceClassifier
+
+__all__ = ["FEATURE_PIPELINES"]
+
+#: Face crop sizes per feature family: 64 px suits 8 px HOG cells; LBP histograms need
+#: more pixels per cell. Crops are eye-aligned unless cropper_params says otherwise.
+_HOG_SIZE = (64, 64)
+_LBP_SIZE = (96, 96)
+_CROP_DEFAULTS = {"align": "eyes"}
+
+
+def _pipeline(steps, detect, output_size, cropper_params):
+    from .pipelines import face_pipeline  # late: skemotion.pipelines imports this module
+
+    if detect:
+        cropper_params = {**_CROP_DEFAULTS, **(cropper_params or {})}
+    return face_pipeline(steps, detect=detect, output_size=output_size,
+                         cropper_params=cropper_params)
+
+
+def _logreg(params):
+    return LogisticRegression(**{"C": 0.01, "max_iter": 2000, **params})
+
+
+def _hog():
+    return HOGTransformer(cell_size=8, block_size=2, n_bins=9)
+
+
+def _lbp():
+    return LBPTransformer(n_points=8, radius=1.0, grid_shape=(7, 7), norm="hellinger")
+
+
+def hog_logreg(*, detect=True, output_size=_HOG_SIZE, cropper_params=None, **params):
+    """HOG (8 px cells) -> StandardScaler -> logistic regression (C=0.01; ``**params``)."""
+    steps = [("hog", _hog()), ("scale", StandardScaler()), ("classifier", _logreg(params))]
+    return _pipeline(steps, detect, output_size, cropper_params)
+
+
+def hog_logreg_flip(*, detect=True, output_size=_HOG_SIZE, cropper_params=None, **params):
+    """``hog_logreg`` fitted on the training crops plus their mirror images.
+
+    ``**params`` go to the logistic regression inside
+    (``classifier__estimator__classifier__C`` in a search).
+    """
+    inner = Pipeline([("hog", _hog()), ("scale", StandardScaler()),
+                      ("classifier", _logreg(params))])
+    steps = [("classifier", FlipAugmentedClassifier(inner))]
+    return _pipeline(steps, detect, output_size, cropper_params)
+
+
+def lbp_logreg(*, detect=True, output_size=_LBP_SIZE, cropper_params=None, **params):
+    """Uniform LBP 7x7 grid histograms (Hellinger) -> StandardScaler -> logistic regression."""
+    steps = [("lbp", _lbp()), ("scale", StandardScaler()), ("classifier", _logreg(params))]
+    return _pipeline(steps, detect, output_size, cropper_params)
+
+
+def hog_lbp_logreg(*, detect=True, output_size=_HOG_SIZE, cropper_params=None, **params):
+    """HOG and LBP features side by side -> StandardScaler -> logistic regression."""
+    features = FeatureUnion([("hog", _hog()), ("lbp", _lbp())])
+    steps = [("features", features), ("scale", StandardScaler()),
+             ("classifier", _logreg(params))]
+    return _pipeline(steps, detect, output_size, cropper_params)
+
+
+def hog_fisherface(*, detect=True, output_size=_HOG_SIZE, cropper_params=None, **params):
+    """Fisherfaces (PCA + LDA + nearest projection) on HOG features instead of pixels."""
+    steps = [("hog", _hog()), ("classifier", FisherFaceClassifier(**params))]
+    return _pipeline(steps, detect, output_size, cropper_params)
+
+
+def lbp_fisherface(*, detect=True, output_size=_LBP_SIZE, cropper_params=None, **params):
+    """Fisherfaces on uniform LBP grid histograms instead of pixels."""
+    steps = [("lbp", _lbp()), ("classifier", FisherFaceClassifier(**params))]
+    return _pipeline(steps, detect, output_size, cropper_params)
+
+
+#: name -> factory(*, detect=True, output_size=..., cropper_params=None, **params)
+FEATURE_PIPELINES = {
+    "hog_logreg": hog_logreg,
+    "hog_logreg_flip": hog_logreg_flip,
+    "lbp_logreg": lbp_logreg,
+    "hog_lbp_logreg": hog_lbp_logreg,
+    "hog_fisherface": hog_fisherface,
+    "lbp_fisherface": lbp_fisherface,
+}
