@@ -1,4 +1,4 @@
-"""Run searches and evaluations on a Dask cluster through joblib's dask backend (extra ``cluster``)."""
+"""Run searches and evaluations on a Dask cluster via joblib's dask backend (extra ``cluster``)."""
 
 from contextlib import contextmanager
 

@@ -335,7 +335,8 @@ def write_difficult_images(result, crops, out_dir, *, min_error_rate=0.0, image_
         path = (root / name).resolve()
         if path.parent != root:  # defence in depth: _safe_name_part leaves no separators
             raise ValueError(f"Refusing to write {path}: outside {root}.")
-        image = _as_image(crops[row["id"]], image_shape, source=row["file"] or f"sample {row['id']}")
+        where = row["file"] or f"sample {row['id']}"
+        image = _as_image(crops[row["id"]], image_shape, source=where)
         ok, buf = cv2.imencode(".png", image)
         if not ok:  # pragma: no cover - PNG encoding of uint8 does not fail
             raise ValueError(f"Could not encode the crop of sample {row['id']} as PNG.")
@@ -356,7 +357,8 @@ def _as_image(crop, image_shape, *, source):
             side = int(round(np.sqrt(img.size)))
             if side * side != img.size:
                 raise ValueError(
-                    f"Crop of {source} has {img.size} values, not a square image; pass image_shape=(h, w)."
+                    f"Crop of {source} has {img.size} values, not a square image; "
+                    "pass image_shape=(h, w)."
                 )
             image_shape = (side, side)
         if int(np.prod(image_shape)) != img.size:

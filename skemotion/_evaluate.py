@@ -1,4 +1,4 @@
-"""Compare several models on identical splits, under the tutorial's and the subject-grouped protocol."""
+"""Compare several models on identical splits, under the tutorial's and the grouped protocol."""
 
 import json
 import numbers
@@ -157,7 +157,9 @@ class EvaluationResult:
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - pandas is in the test extras
-            raise ImportError("EvaluationResult.to_frame() needs pandas: pip install pandas") from exc
+            raise ImportError(
+                "EvaluationResult.to_frame() needs pandas: pip install pandas"
+            ) from exc
         return pd.DataFrame(self._flat_rows()).set_index(["model", "protocol"])
 
     def _table(self):
@@ -185,7 +187,8 @@ class EvaluationResult:
             f"{self.n_samples} images{groups} ({counts}); "
             f"{'/'.join(map(str, splits))} splits per protocol.",
             f"Chance level: accuracy {self.chance_accuracy:.3f} (always the most frequent class), "
-            f"balanced accuracy {self.chance_balanced_accuracy:.3f} (1/{len(self.classes)} classes).",
+            f"balanced accuracy {self.chance_balanced_accuracy:.3f} "
+            f"(1/{len(self.classes)} classes).",
         ] + [f"{name}: {desc}" for name, desc in self.protocols.items()]
 
     def to_markdown(self):
@@ -326,7 +329,7 @@ def evaluate(
     -----  --------  ...
     lda    tutorial  0... ± 0...
     ...
-    Chance level: accuracy 0.500 (always the most frequent class), balanced accuracy 0.500 (1/2 classes).
+    Chance level: accuracy 0.500 (always the most frequent class), balanced accuracy 0.500 ...
     ...
     """
     named_models = _as_named(models, "model")
@@ -350,7 +353,9 @@ def evaluate(
                 raise ValueError(
                     "The 'grouped' protocol needs groups= (subject ids); got groups=None."
                 )
-            cv = make_protocol(cv, n_splits=n_splits, test_size=test_size, random_state=random_state)
+            cv = make_protocol(
+                cv, n_splits=n_splits, test_size=test_size, random_state=random_state
+            )
         elif isinstance(cv, numbers.Integral):
             cv = check_cv(cv, y, classifier=True)
         named_protocols.append((name, cv))
@@ -372,7 +377,8 @@ def evaluate(
         # draw the splits once: every model sees exactly the same ones
         split_cache[p_name] = list(cv.split(X, y, groups if _uses_groups(cv) else None))
         cv_repr = " ".join(repr(cv).split())
-        protocol_desc[p_name] = f"{PROTOCOLS[p_name]}; {cv_repr}" if p_name in PROTOCOLS else cv_repr
+        known = p_name in PROTOCOLS
+        protocol_desc[p_name] = f"{PROTOCOLS[p_name]}; {cv_repr}" if known else cv_repr
     for m_name, model in named_models:
         for p_name, _ in named_protocols:
             splits = split_cache[p_name]

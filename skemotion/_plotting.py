@@ -131,7 +131,8 @@ def plot_confusion_matrix(result, *, normalize="true", ax=None, **kwargs):
     >>> from skemotion.model_selection import find_difficult_images
     >>> from skemotion import plot_confusion_matrix
     >>> y = np.array(["happy"] * 6 + ["neutral"] * 4)
-    >>> result = find_difficult_images(DummyClassifier(), np.zeros((10, 2)), y, groups=np.arange(10))
+    >>> X = np.zeros((10, 2))
+    >>> result = find_difficult_images(DummyClassifier(), X, y, groups=np.arange(10))
     >>> plot_confusion_matrix(result).confusion_matrix.tolist()
     [[1.0, 0.0], [1.0, 0.0]]
     """

@@ -1,4 +1,7 @@
-"""Subject-grouped, class-stratified repeated random splits (the tutorial's 10 x 80/20 without leakage)."""
+"""Subject-grouped, class-stratified repeated random splits.
+
+The tutorial's "10 x 80/20" without subject leakage.
+"""
 
 import numbers
 

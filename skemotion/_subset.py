@@ -1,4 +1,4 @@
-"""Emotion subsets as a hyper-parameter: a meta-estimator that trains and scores on chosen classes."""
+"""Emotion subsets as a hyper-parameter: a meta-estimator trained and scored on chosen classes."""
 
 import re
 
@@ -327,7 +327,8 @@ class _SubsetScorer:
         emotions = getattr(estimator, "emotions_", None)
         if emotions is None:
             raise TypeError(
-                f"make_subset_scorer scorers need a fitted EmotionSubset; got {type(estimator).__name__}."
+                "make_subset_scorer scorers need a fitted EmotionSubset; "
+                f"got {type(estimator).__name__}."
             )
         idx = np.flatnonzero(np.isin(y.astype(object), np.asarray(emotions, dtype=object)))
         if len(idx) == 0:
@@ -370,7 +371,7 @@ def make_subset_scorer(score_func, *, response_method="predict", **kwargs):
     >>> from sklearn.metrics import accuracy_score, balanced_accuracy_score
     >>> from skemotion.model_selection import make_subset_scorer
     >>> scoring = {
-    ...     "adjusted_balanced_accuracy": make_subset_scorer(balanced_accuracy_score, adjusted=True),
+    ...     "adjusted": make_subset_scorer(balanced_accuracy_score, adjusted=True),
     ...     "accuracy": make_subset_scorer(accuracy_score),
     ... }
     >>> scoring["accuracy"]

@@ -2,7 +2,7 @@
 
 Public names (implementations live in private modules):
 
-- :class:`StratifiedGroupShuffleSplit`: repeated random splits, subjects kept apart, classes balanced.
+- :class:`StratifiedGroupShuffleSplit`: repeated random splits, subjects apart, classes balanced.
 - :func:`evaluate` / :class:`EvaluationResult`: several models on identical splits under the
   tutorial's protocol and the subject-grouped one; :func:`make_protocol`, :data:`PROTOCOLS`.
 - :class:`EmotionSubset` / :func:`make_subset_scorer`: emotion subsets as a grid-search dimension.

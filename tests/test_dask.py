@@ -31,7 +31,8 @@ def _data(seed=0, n_subjects=20):
     emotions = np.array(["anger", "happy", "neutral", "surprise"])
     y = np.tile(emotions, n_subjects)
     groups = np.repeat(np.arange(n_subjects), len(emotions))
-    X = rng.normal(size=(len(y), 12)) + rng.normal(scale=2, size=(4, 12))[np.searchsorted(emotions, y)]
+    centres = rng.normal(scale=2, size=(4, 12))
+    X = rng.normal(size=(len(y), 12)) + centres[np.searchsorted(emotions, y)]
     return X, y, groups
 
 
@@ -58,7 +59,9 @@ def test_grid_search_on_local_cluster_equals_local_run(cluster):
     assert client.status == "closed"  # the helper closed the client it opened
     # the jobs really ran on the cluster's worker processes
     assert len(stream.data) >= 4 * 3 and workers <= set(cluster.scheduler_info["workers"])
-    for key in ["params", "mean_test_score", "split0_test_score", "split2_test_score", "rank_test_score"]:
+    keys = ["params", "mean_test_score", "split0_test_score", "split2_test_score",
+            "rank_test_score"]
+    for key in keys:
         np.testing.assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
     assert remote.best_params_ == local.best_params_
     local_ev = evaluate({"lda": LinearDiscriminantAnalysis()}, X, y, groups=groups, n_splits=3)

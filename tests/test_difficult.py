@@ -103,7 +103,8 @@ def test_hostile_labels_stay_inside(tmp_path):
     y = np.array(["../../evil", "a/b\\c"] * 6, dtype=object)
     X = np.zeros((12, 4))
     res = find_difficult_images(DummyClassifier(strategy="constant", constant="../../evil"), X, y,
-                                groups=np.arange(12), cv=StratifiedGroupShuffleSplit(2, random_state=0))
+                                groups=np.arange(12),
+                                cv=StratifiedGroupShuffleSplit(2, random_state=0))
     out = tmp_path / "out"
     write_difficult_images(res, np.zeros((12, 4, 4), np.uint8), out)
     written = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}

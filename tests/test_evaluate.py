@@ -1,4 +1,4 @@
-"""evaluate(): several models on identical splits, both protocols, a printable/serialisable table."""
+"""evaluate(): several models on identical splits, both protocols, a printable table."""
 
 import json
 
@@ -105,7 +105,8 @@ def test_custom_protocols_and_callback():
     X, y, groups = _people()
     calls = []
     res = evaluate({"lda": LinearDiscriminantAnalysis()}, X, y, groups=groups,
-                   protocols={"gkf": GroupKFold(3), "sss": StratifiedShuffleSplit(2, random_state=0)},
+                   protocols={"gkf": GroupKFold(3),
+                              "sss": StratifiedShuffleSplit(2, random_state=0)},
                    callback=lambda m, p, row: calls.append((m, p, row["n_splits"])))
     assert calls == [("lda", "gkf", 3), ("lda", "sss", 2)]
     assert "GroupKFold" in res.protocols["gkf"]

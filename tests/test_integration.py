@@ -72,7 +72,8 @@ def test_evaluate_both_protocols_real_models(london_crops):
     X, y, groups = london_crops
     models = {
         "fisherface": FisherFaceClassifier(),
-        "pca_lda": make_pipeline(PCA(n_components=30, random_state=0), LinearDiscriminantAnalysis()),
+        "pca_lda": make_pipeline(PCA(n_components=30, random_state=0),
+                                 LinearDiscriminantAnalysis()),
     }
     res = evaluate(models, X, y, groups=groups, n_splits=3, random_state=0)
     assert [(r["model"], r["protocol"]) for r in res.rows] == [

@@ -1,4 +1,4 @@
-"""StratifiedGroupShuffleSplit: subjects never cross a split, classes stay balanced, sklearn tools accept it."""
+"""StratifiedGroupShuffleSplit: no subject crosses a split, classes stay balanced."""
 
 import cv2
 import numpy as np
@@ -76,9 +76,11 @@ def test_unbalanced_synthetic(seed, test_size):
 def test_splits_are_random_but_reproducible():
     y, groups = _unbalanced(0)
     X = np.zeros((len(y), 1))
-    a = [te.tolist() for _, te in StratifiedGroupShuffleSplit(5, random_state=3).split(X, y, groups)]
-    b = [te.tolist() for _, te in StratifiedGroupShuffleSplit(5, random_state=3).split(X, y, groups)]
-    c = [te.tolist() for _, te in StratifiedGroupShuffleSplit(5, random_state=4).split(X, y, groups)]
+    def tests(seed):
+        cv = StratifiedGroupShuffleSplit(5, random_state=seed)
+        return [te.tolist() for _, te in cv.split(X, y, groups)]
+
+    a, b, c = tests(3), tests(3), tests(4)
     assert a == b
     assert a != c
     test_sets = {frozenset(groups[te]) for te in a}

@@ -46,7 +46,8 @@ def test_learning_curve_grouped_png(tmp_path):
     # explicit cv and axes are honoured
     fig, ax = plt.subplots()
     d2 = plot_learning_curve(LinearDiscriminantAnalysis(), X, y, groups=groups, ax=ax,
-                             cv=StratifiedGroupShuffleSplit(2, random_state=0), train_sizes=(0.6, 1.0))
+                             cv=StratifiedGroupShuffleSplit(2, random_state=0),
+                             train_sizes=(0.6, 1.0))
     assert d2.ax_ is ax and d2.test_scores.shape == (2, 2)
     plt.close(fig)
 

@@ -97,7 +97,8 @@ def test_grid_search_over_subsets_identical_splits():
     # identical splits: scoring one candidate by hand on cv's splits reproduces its scores
     for k, (train, test) in enumerate(cv.split(X, y, groups)):
         est = EmotionSubset(LogisticRegression(), emotions=subsets[1]).fit(X[train], y[train])
-        assert search.cv_results_[f"split{k}_test_score"][1] == pytest.approx(est.score(X[test], y[test]))
+        expected = est.score(X[test], y[test])
+        assert search.cv_results_[f"split{k}_test_score"][1] == pytest.approx(expected)
 
 
 def test_multimetric_subset_scorers_and_randomized_search():
