@@ -198,6 +198,9 @@ def _data_parent():
     g.add_argument("--neutral", choices=("first", "per_subject", "none"), default="first",
                    help="CK+ neutral images: one per labelled sequence (the tutorial), one per "
                         "subject, or none (default: %(default)s)")
+    g.add_argument("--subject-pattern", metavar="REGEX",
+                   help="--folder: regular expression finding the subject id in a file name "
+                        r"(default: CK+ names, '^(S\d+)_'; 'none': no subject ids)")
     g.add_argument("--emotions", metavar="LIST",
                    help="comma-separated emotions to keep, e.g. anger,happy,sadness (aliases "
                         "such as happiness are accepted)")
@@ -208,9 +211,8 @@ def _crop_parent(default_size=None):
     parent = argparse.ArgumentParser(add_help=False)
     g = parent.add_argument_group("face detection and cropping")
     g.add_argument("--crop-size", metavar="N|HxW", type=_crop_size, default=default_size,
-                   help="size of the face crops"
-                        + (" (default: %(default)s)" if default_size else
-                           " (default: FaceCropper's, 350x350)"))
+                   help="size of the face crops (default: each pipeline's own, e.g. 350x350 "
+                        "for fisherface; FaceCropper's 350x350 for 'crop')")
     g.add_argument("--on-missing", choices=("drop", "raise", "full_image"), default="drop",
                    help="images where no face is found: drop them (listed on stderr and in the "
                         "report), stop with an error, or use the whole image (for data that is "
@@ -223,9 +225,9 @@ def _crop_parent(default_size=None):
 def _run_parent():
     parent = argparse.ArgumentParser(add_help=False)
     g = parent.add_argument_group("running")
-    g.add_argument("--n-jobs", metavar="N", type=_n_jobs, default=1,
+    g.add_argument("--n-jobs", metavar="N", type=_n_jobs, default=None,
                    help="parallel jobs for cropping and cross-validation (-1: all cores) "
-                        "(default: %(default)s)")
+                        "(default: 1; -1 with --scheduler, so the cluster gets every job)")
     g.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bars or progress messages on stderr")
     return parent
@@ -237,8 +239,8 @@ def _cv_parent(splits_default=10):
     g.add_argument("--splits", metavar="N", type=_positive_int, default=splits_default,
                    help="number of random train/test splits per protocol (default: %(default)s)")
     g.add_argument("--test-size", metavar="F", type=_test_size, default=0.2,
-                   help="fraction of the data (of the subjects, for grouped splits) held out "
-                        "per split (default: %(default)s)")
+                   help="fraction of the images held out for testing in each split; grouped "
+                        "splits move whole subjects, so close to it (default: %(default)s)")
     g.add_argument("--seed", metavar="N", type=int, default=0,
                    help="random seed of the splits (default: %(default)s)")
     g.add_argument("--scheduler", metavar="tcp://HOST:PORT",
@@ -302,6 +304,27 @@ def _select_emotions(data, emotions):
     return _subset(data, np.isin(np.asarray(data.target), wanted))
 
 
+def _load_folder(folder, pattern):
+    import re
+
+    from .datasets import load_image_folder
+
+    kwargs = {}
+    if pattern is not None:
+        try:
+            kwargs["subject_pattern"] = None if pattern.lower() == "none" else re.compile(pattern)
+        except re.error as exc:
+            raise UsageError(f"--subject-pattern: {pattern!r} is not a regular expression: "
+                             f"{exc}") from None
+    try:
+        return load_image_folder(folder, **kwargs)
+    except ValueError as exc:
+        if "subject_pattern" in str(exc):
+            raise UsageError(f"{_one_line(exc)} (on the command line: --subject-pattern REGEX, "
+                             "or --subject-pattern none)") from None
+        raise
+
+
 def _load_data(args):
     """The dataset the data options name (London by default), as a Bunch, and its name."""
     ckplus, folders = getattr(args, "ckplus", None), getattr(args, "folder", None) or []
@@ -315,7 +338,7 @@ def _load_data(args):
             names.append(f"CK+ ({ckplus})")
         for folder in folders:
             _check_dir(folder, "--folder")
-            parts.append(datasets.load_image_folder(folder))
+            parts.append(_load_folder(folder, getattr(args, "subject_pattern", None)))
             names.append(f"folder {folder}")
         if not parts:
             parts.append(datasets.load_frl_london())
@@ -439,16 +462,20 @@ def _crop(args, cropper, images, names, *, desc="cropping faces"):
     indices of the images they come from. Faces are detected once per image, except
     in the (rare) chunks that hold an image without a face.
     """
+    import joblib
     import numpy as np
+    from sklearn.base import clone
 
     n = len(images)
     on_missing = getattr(args, "on_missing", "drop")
-    cropper = cropper.set_params(on_missing="full_image" if on_missing == "full_image"
+    cropper = clone(cropper).set_params(on_missing="full_image" if on_missing == "full_image"
                                  else "raise")
     chunk = max(8, 8 * abs(getattr(args, "n_jobs", 1) or 1))
     h, w = _output_shape(cropper)
     parts, kept, missing = [], [], []
-    with progress_bar(n, desc, enabled=_bars_enabled(args)) as bar:
+    # FaceCropper's threads stay local, also inside --scheduler's Dask backend
+    with joblib.parallel_config(backend="threading"), \
+            progress_bar(n, desc, enabled=_bars_enabled(args)) as bar:
         for part in _chunks(n, chunk):
             index = list(range(part.start, part.stop))
             batch = [images[i] for i in index]
@@ -524,7 +551,7 @@ class _Backend:
                              "pip install 'skemotion[cluster]'") from None
         from .model_selection import dask_backend
 
-        self.ctx = dask_backend(self.address, timeout=10)
+        self.ctx = dask_backend(self.address, timeout=5)
         try:
             self.ctx.__enter__()
         except (OSError, TimeoutError, ValueError) as exc:
@@ -538,40 +565,72 @@ class _Backend:
             self.ctx.__exit__(*exc)
 
 
-def _prepare(args, *, grouped=True, template=None):
-    """Load the data named on the command line and crop its faces once.
+def _cropper_key(cropper):
+    """Cropper parameters that change the crops (not n_jobs or the cache location)."""
+    params = cropper.get_params()
+    return repr(sorted((k, v) for k, v in params.items()
+                       if k not in ("n_jobs", "memory", "on_missing")))
 
-    Returns a Bunch: ``X`` (n, h, w) crops, ``y``, ``groups`` (None without subject
-    ids), ``filenames``, ``data`` (the loaded Bunch), ``name``, ``cropper`` and
-    ``dropped`` (files without a face).
+
+def _prepare(args, *, grouped=True, template=None, templates=None):
+    """Load the data named on the command line and crop its faces once per cropper setting.
+
+    ``templates`` maps names (pipelines) to the FaceCropper each wants; pipelines
+    wanting the same crops share one cropping pass. Images where some cropper
+    finds no face are left out for all, so every pipeline sees the same samples.
+
+    Returns a Bunch: ``X`` (n, h, w) crops (of ``template``, or of the first of
+    ``templates``), ``Xs`` (name -> crops), ``y``, ``groups`` (None without subject
+    ids), ``filenames``, ``data`` (the loaded Bunch), ``name``, ``cropper``,
+    ``croppers`` (name -> FaceCropper) and ``dropped`` (files without a face).
     """
     import numpy as np
     from sklearn.utils import Bunch
 
     data, name = _load_data(args)
     _check_enough(data, grouped=grouped)
+    if hasattr(args, "splits"):  # refuse impossible splits before the slow cropping
+        y = np.asarray(data.target, dtype=object)
+        groups = None if data.get("groups") is None else np.asarray(data.groups, dtype=object)
+        for protocol in ["tutorial"] + (["grouped"] if groups is not None else []):
+            _splits(args, protocol, np.zeros((len(y), 1)), y, groups)
     _info(args, f"{name}: {len(data.images)} images")
-    cropper = _make_cropper(args, template)
+    templates = templates if templates is not None else {"": template}
+    croppers = {label: _make_cropper(args, t) for label, t in templates.items()}
+    distinct = {}
+    for label, cropper in croppers.items():
+        distinct.setdefault(_cropper_key(cropper), cropper)
     names = np.asarray([str(f) for f in data.filenames], dtype=object)
-    X, kept = _crop(args, cropper, data.images, names)
+    crops = {}
+    for i, (key, cropper) in enumerate(distinct.items()):
+        desc = "cropping faces" + (f" ({i + 1}/{len(distinct)})" if len(distinct) > 1 else "")
+        crops[key] = _crop(args, cropper, data.images, names, desc=desc)
+    kept = sorted(set.intersection(*(set(k.tolist()) for _, k in crops.values())))
+    if not kept:
+        raise UsageError("no image has a face found by every pipeline's face cropper")
+    kept = np.asarray(kept)
+    Xs = {}
+    for label, cropper in croppers.items():
+        X, k = crops[_cropper_key(cropper)]
+        Xs[label] = X[np.searchsorted(k, kept)]
     y = np.asarray(data.target, dtype=object)[kept]
     groups = None if data.get("groups") is None else np.asarray(data.groups, dtype=object)[kept]
     dropped = sorted(set(names.tolist()) - set(names[kept].tolist()))
-    out = Bunch(X=X, y=y, groups=groups, filenames=names[kept], data=data, name=name,
-                cropper=cropper, dropped=dropped)
-    _check_enough(Bunch(images=X, target=y, groups=groups), grouped=grouped)
+    first = next(iter(croppers))
+    out = Bunch(X=Xs[first], Xs=Xs, y=y, groups=groups, filenames=names[kept], data=data,
+                name=name, cropper=croppers[first], croppers=croppers, dropped=dropped)
+    _check_enough(Bunch(images=out.X, target=y, groups=groups), grouped=grouped)
     return out
 
 
 def _cmd_evaluate(args):
-    import numpy as np
-
-    from .model_selection import evaluate
+    from .model_selection import EvaluationResult, evaluate
 
     factories = _pipelines(args.pipelines)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out: not a directory: {args.out}")
-    prep = _prepare(args, grouped=False)
+    templates = {name: _crop_step(_full_pipeline(args, f), name) for name, f in factories.items()}
+    prep = _prepare(args, grouped=False, templates=templates)
     protocols, splits = {}, {}
     names = ["tutorial"] + (["grouped"] if prep.groups is not None else [])
     if prep.groups is None:
@@ -581,14 +640,28 @@ def _cmd_evaluate(args):
         protocols[protocol], splits[protocol] = _splits(args, protocol, prep.X, prep.y,
                                                         prep.groups)
     models = {name: factory(detect=False) for name, factory in factories.items()}
-    total = len(models) * len(protocols)
+    # pipelines sharing a crop setting are evaluated together; the splits are the same
+    # for all (they depend on y, groups and the seed only)
+    batches = {}
+    for name in models:
+        batches.setdefault(_cropper_key(prep.croppers[name]), []).append(name)
+    sizes = sorted({f"{X.shape[1]}x{X.shape[2]}" for X in prep.Xs.values()})
     _info(args, f"evaluating {len(models)} pipelines x {len(protocols)} protocols x "
-                f"{args.splits} splits on {len(prep.y)} face crops "
-                f"{prep.X.shape[1]}x{prep.X.shape[2]}")
-    with _Backend(args), progress_bar(total, "cross-validating",
-                                      enabled=_bars_enabled(args)) as bar:
-        result = evaluate(models, prep.X, prep.y, groups=prep.groups, protocols=protocols,
-                          n_jobs=args.n_jobs, callback=lambda *a: bar.update(1))
+                f"{args.splits} splits on {len(prep.y)} face crops ({', '.join(sizes)})")
+    rows, result = {}, None
+    with progress_bar(len(models) * len(protocols), "cross-validating",
+                      enabled=_bars_enabled(args)) as bar:
+        for batch in batches.values():
+            result = evaluate({n: models[n] for n in batch}, prep.Xs[batch[0]], prep.y,
+                              groups=prep.groups, protocols=protocols, n_jobs=args.n_jobs,
+                              callback=lambda *a: bar.update(1))
+            for row in result.rows:
+                rows[row["model"], row["protocol"]] = row
+    result = EvaluationResult(
+        [rows[m, p] for m in models for p in protocols],
+        classes=result.classes, class_counts=result.class_counts, n_samples=result.n_samples,
+        n_groups=result.n_groups, protocols=result.protocols,
+    )
     print(result)
     if args.out is not None:
         _write_report(args, prep, result, models, splits)
@@ -628,7 +701,7 @@ def _write_report(args, prep, result, models, splits):
         "n_images": len(prep.data.images),
         "n_face_crops": len(prep.y),
         "dropped_no_face": prep.dropped,
-        "crop_size": list(prep.X.shape[1:]),
+        "crop_size": {name: list(X.shape[1:]) for name, X in prep.Xs.items()},
         "splits": args.splits,
         "test_size": args.test_size,
         "seed": args.seed,
@@ -644,7 +717,7 @@ def _write_report(args, prep, result, models, splits):
         "# skemotion evaluation report",
         "",
         f"Data: {prep.name}: {len(prep.data.images)} images, {len(prep.y)} with a face found "
-        f"(crops {prep.X.shape[1]}x{prep.X.shape[2]}).",
+        f"(crops {', '.join(sorted({f'{X.shape[1]}x{X.shape[2]}' for X in prep.Xs.values()}))}).",
     ]
     if prep.dropped:
         lines.append(f"No face found, left out: {', '.join(prep.dropped)}.")
@@ -686,10 +759,11 @@ def _write_plots(args, prep, models, best, splits, out):
     grouped = prep.groups is not None
     steps = ["difficult", "learning"] + (["fisherfaces"] if "fisherface" in models else [])
     with progress_bar(len(steps), "plotting", enabled=_bars_enabled(args)) as bar:
-        difficult = find_difficult_images(model, prep.X, prep.y, groups=prep.groups,
+        X = prep.Xs[best]
+        difficult = find_difficult_images(model, X, prep.y, groups=prep.groups,
                                           filenames=prep.filenames, cv=splits,
                                           n_jobs=args.n_jobs)
-        write_difficult_images(difficult, prep.X, out / "difficult")
+        write_difficult_images(difficult, X, out / "difficult")
         display = plot_confusion_matrix(difficult)
         display.ax_.set_title(f"{best}: {display.ax_.get_title()}")
         _save(display.figure_, out / "confusion_matrix.png", plt)
@@ -698,7 +772,7 @@ def _write_plots(args, prep, models, best, splits, out):
 
         cv = (StratifiedGroupShuffleSplit(min(args.splits, 5), test_size=args.test_size,
                                           random_state=args.seed) if grouped else None)
-        display = plot_learning_curve(model, prep.X, prep.y, groups=prep.groups, cv=cv,
+        display = plot_learning_curve(model, X, prep.y, groups=prep.groups, cv=cv,
                                       scoring="balanced_accuracy", n_jobs=args.n_jobs,
                                       random_state=args.seed)
         display.ax_.set_title(f"{best}: learning curve"
@@ -841,14 +915,14 @@ def _crop_step(pipe, name):
 
 
 def _cmd_train(args):
-    from . import save_model
+    from ._persistence import save_model
 
     name, factory = _pipeline(args)
     if args.out.is_dir():
         raise UsageError(f"--out is a directory, give a file name: {args.out}")
     if not args.out.parent.is_dir():
         raise UsageError(f"--out: no such directory: {args.out.parent}")
-    pipe = factory(detect=True)
+    pipe = _full_pipeline(args, factory)
     template = _crop_step(pipe, name)
     prep = _prepare(args, grouped=False, template=template)
     # The cropper is stateless: crop once (with a progress bar), fit the rest on the crops.
@@ -870,14 +944,15 @@ def _cmd_train(args):
 def _cmd_predict(args):
     import csv
 
-    from . import load_model
+    from ._persistence import load_model
 
     if not args.model.is_file():
         raise UsageError(f"no such model file: {args.model}")
     try:
-        model = load_model(args.model, **({"trusted": True} if args.trust else {}))
-    except (OSError, ValueError, TypeError) as exc:
-        raise UsageError(f"cannot load {args.model}: {_one_line(exc)}") from None
+        model = load_model(args.model, format="joblib" if args.trust else None)
+    except (OSError, ValueError, TypeError, EOFError) as exc:
+        hint = "" if args.trust else " (a joblib file you made yourself loads with --trust)"
+        raise UsageError(f"cannot load {args.model}: {_one_line(exc)}{hint}") from None
     files = [f for f, _ in _image_files(args.images)]
     classes = [str(c) for c in model.classes_]
     scorer = next((m for m in ("predict_proba", "decision_function") if hasattr(model, m)), None)
@@ -892,7 +967,7 @@ def _cmd_predict(args):
                     try:
                         rows += _predict_rows(model, scorer, [f], classes)
                     except ValueError as exc:
-                        rows.append({"file": f, "label": "", "error": _one_line(exc)})
+                        rows.append({"file": f, "label": "", "error": _predict_error(exc)})
             bar.update(len(batch))
     fields = ["file", "label"] + [f"score_{c}" for c in classes] + ["error"]
     if args.out is not None:
@@ -912,6 +987,13 @@ def _cmd_predict(args):
     if n_bad:
         _info(args, f"{n_bad} of {len(rows)} images could not be classified (see the error column)")
     return 0
+
+
+def _predict_error(exc):
+    text = _one_line(exc)
+    if text.startswith("No face found"):
+        return "no face found"
+    return text.split("): ", 1)[-1] if text.startswith("sample ") else text
 
 
 def _predict_rows(model, scorer, files, classes):
@@ -988,7 +1070,7 @@ def _cmd_search(args):
         neighbors = [int(v) for v in _float_list(args.min_neighbors, "--min-neighbors")]
         data, _ = _load_data(args)
         _check_enough(data)
-        pipe = factory(detect=True)
+        pipe = _full_pipeline(args, factory)
         step = pipe.steps[0][0]
         cropper = _make_cropper(args, _crop_step(pipe, name)).set_params(on_missing="full_image")
         if "n_jobs" in cropper.get_params():
@@ -1012,8 +1094,7 @@ def _cmd_search(args):
                 f"({n_candidates * len(splits)} fits)")
     search = GridSearchCV(estimator, grid, cv=splits, scoring=scoring, n_jobs=args.n_jobs,
                           refit=False, error_score="raise")
-    with _Backend(args):
-        search.fit(X, y, groups=groups)
+    search.fit(X, y, groups=groups)
     res = search.cv_results_
     order = np.argsort(res["rank_test_score"], kind="stable")
     keys = list(grid)
@@ -1058,13 +1139,12 @@ def _cmd_difficult(args):
     name, factory = _pipeline(args)
     if args.out_dir.exists() and not args.out_dir.is_dir():
         raise UsageError(f"OUT_DIR is not a directory: {args.out_dir}")
-    prep = _prepare(args, template=_pipeline_cropper(factory, name))
+    prep = _prepare(args, template=_crop_step(_full_pipeline(args, factory), name))
     _, splits = _splits(args, "grouped", prep.X, prep.y, prep.groups)
     _info(args, f"{name}: {len(splits)} subject-grouped splits on {len(prep.y)} face crops")
-    with _Backend(args):
-        result = find_difficult_images(factory(detect=False), prep.X, prep.y,
-                                       groups=prep.groups, filenames=prep.filenames,
-                                       cv=splits, n_jobs=args.n_jobs)
+    result = find_difficult_images(factory(detect=False), prep.X, prep.y,
+                                   groups=prep.groups, filenames=prep.filenames,
+                                   cv=splits, n_jobs=args.n_jobs)
     try:
         csv_path = write_difficult_images(result, prep.X, args.out_dir,
                                           min_error_rate=args.min_error_rate)
@@ -1075,9 +1155,14 @@ def _cmd_difficult(args):
     return 0
 
 
-def _pipeline_cropper(factory, name):
-    """The FaceCropper a named pipeline uses with ``detect=True``."""
-    return _crop_step(factory(detect=True), name)
+def _full_pipeline(args, factory):
+    """A named pipeline with its FaceCropper, built for ``--crop-size`` when given.
+
+    The size goes to the factory (not only to the cropper) because later steps may
+    be built for it (e.g. a classifier's ``image_shape``).
+    """
+    size = getattr(args, "crop_size", None)
+    return factory(detect=True, **({"output_size": tuple(size)} if size else {}))
 
 
 # ---------------------------------------------------------------------------
@@ -1265,14 +1350,23 @@ def main(argv=None):
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
+    if "n_jobs" in args and args.n_jobs is None:
+        args.n_jobs = -1 if getattr(args, "scheduler", None) else 1
     try:
-        return args.func(args)
+        # connect to a Dask scheduler (--scheduler) first: a wrong address fails fast
+        with _Backend(args):
+            return args.func(args)
     except UsageError as exc:
         print(f"skemotion {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"skemotion {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. "skemotion predict ... | head": not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

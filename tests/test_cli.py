@@ -355,3 +355,159 @@ def test_progress_bar_on_a_terminal_only(cwd, photo_folder):
         outputs[quiet] = b"".join(chunks).decode(errors="replace")
     assert "cropping faces" in outputs[False] and "7/7" in outputs[False]
     assert outputs[True] == ""
+
+
+# ---------------------------------------------------------------------------
+# evaluate, train, predict, search, difficult (small data: 48 px crops, 2 splits)
+# ---------------------------------------------------------------------------
+
+SMALL = ["--crop-size", "48", "--splits", "2", "--quiet"]
+
+
+def _png_ok(path):
+    data = Path(path).read_bytes()
+    return data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000
+
+
+def test_evaluate_table_and_report(cwd):
+    from skemotion.pipelines import PIPELINES
+
+    names = list(PIPELINES)[:2]
+    result = run("evaluate", *SMALL, "--pipelines", ",".join(names), "--out", "report",
+                 cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:4] == ["model", "protocol", "accuracy", "balanced"]
+    for name in names:
+        for protocol in ("tutorial", "grouped"):
+            assert any(re.match(rf"{name}\s+{protocol}\s+0\.\d{{3}} ± ", line) for line in lines)
+    assert "Chance level: accuracy 0.500" in result.stdout
+    assert "204 images, 102 subjects" in result.stdout
+    files = tree(cwd)
+    assert all(f.startswith("report/") for f in files), files
+    for name in ["report.md", "report.json", "confusion_matrix.png", "learning_curve.png",
+                 "difficult/difficult.csv"]:
+        assert f"report/{name}" in files, name
+    assert _png_ok(cwd / "report" / "confusion_matrix.png")
+    assert _png_ok(cwd / "report" / "learning_curve.png")
+    report = json.loads((cwd / "report" / "report.json").read_text(encoding="utf-8"))
+    rows = report["evaluation"]["rows"]
+    assert [(r["model"], r["protocol"]) for r in rows] == [
+        (n, p) for n in names for p in ("tutorial", "grouped")]
+    assert all(len(r["scores"]["accuracy"]) == 2 for r in rows)
+    assert report["settings"]["crop_size"] == {n: [48, 48] for n in names}
+    # the printed table and the JSON agree
+    for r in rows:
+        assert f"{r['accuracy_mean']:.3f} ± {r['accuracy_std']:.3f}" in result.stdout
+    md = (cwd / "report" / "report.md").read_text(encoding="utf-8")
+    assert "| model | protocol |" in md and "![" in md and "grouped" in md
+
+
+@pytest.mark.parametrize(
+    "args, needles",
+    [
+        (["--pipelines", "fisherface,magic"], ["'magic'", "known pipelines", "fisherface"]),
+        (["--emotions", "happy"], ["too few classes", "happy"]),
+        (["--emotions", "happy,angry"], ["anger", "happy, neutral"]),
+        (["--test-size", "0.001"], ["too few samples"]),
+    ],
+)
+def test_evaluate_user_errors(cwd, args, needles):
+    assert_usage_error(run("evaluate", *SMALL, *args, cwd=cwd), *needles)
+    assert tree(cwd) == []
+
+
+def test_scheduler_unreachable_is_a_user_error(cwd):
+    result = run("evaluate", "--scheduler", "tcp://127.0.0.1:9", cwd=cwd)
+    assert_usage_error(result, "--scheduler", "tcp://127.0.0.1:9")
+
+
+def test_train_then_predict(cwd, photo_folder):
+    result = run("train", "--out", "model.skops", "--pipeline", "fisherface",
+                 "--crop-size", "48", "-q", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "fisherface trained on 204 images (happy, neutral)" in result.stdout
+    assert tree(cwd) == ["model.skops"]
+
+    predicted = run("predict", "model.skops", photo_folder, "-q", cwd=cwd)
+    assert predicted.returncode == 0, predicted.stderr
+    rows = list(csv.DictReader(io.StringIO(predicted.stdout)))
+    assert list(rows[0]) == ["file", "label", "score_happy", "score_neutral", "error"]
+    assert len(rows) == 7
+    by_name = {Path(r["file"]).name: r for r in rows}
+    blank = by_name.pop("S009_blank.png")
+    assert blank["label"] == "" and blank["error"] == "no face found"
+    for name, row in by_name.items():
+        assert row["label"] in ("happy", "neutral") and row["error"] == ""
+        scores = {c: float(row[f"score_{c}"]) for c in ("happy", "neutral")}
+        assert max(scores, key=scores.get) == row["label"]
+    # trained on these very photos: (almost) all right
+    right = sum(row["label"] == Path(f).parent.name for f, row in
+                ((r["file"], r) for r in rows if r["label"]))
+    assert right >= 5
+
+    out = run("predict", "model.skops", photo_folder / "happy", "--out", "pred.csv", "-q",
+              cwd=cwd)
+    assert out.returncode == 0 and out.stdout == ""
+    assert len((cwd / "pred.csv").read_text().splitlines()) == 4
+    assert sorted(tree(cwd)) == ["model.skops", "pred.csv"]
+
+
+def test_train_predict_user_errors(cwd, tmp_path):
+    assert_usage_error(run("train", "--out", "m.skops", "--pipeline", "nope", cwd=cwd), "'nope'")
+    assert_usage_error(run("train", "--out", "no/such/dir/m.skops", cwd=cwd), "no/such/dir")
+    assert_usage_error(run("predict", "missing.skops", "a.jpg", cwd=cwd), "missing.skops")
+    junk = tmp_path / "junk.skops"
+    junk.write_bytes(b"not a model")
+    assert_usage_error(run("predict", junk, "a.jpg", cwd=cwd), "junk.skops")
+    assert tree(cwd) == []
+
+
+def test_train_on_ckplus_tree(cwd, ckplus):
+    root, expected = ckplus
+    result = run("train", "--out", "ck.skops", "--ckplus", root, "--emotions", "neutral,anger",
+                 "--on-missing", "full_image", "--crop-size", "32", "-q", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    n = len(expected.labels) + list(expected.labels.values()).count("anger")
+    assert f"trained on {n} images (anger, neutral)" in result.stdout
+    assert tree(cwd) == ["ck.skops"]
+
+
+def test_search_emotion_subsets(cwd):
+    result = run("search", "emotions", *SMALL, "--subsets", "happy,neutral;all",
+                 "--out", "search", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "chance-adjusted balanced accuracy, 2 subject-grouped splits" in result.stdout
+    table = json.loads((cwd / "search" / "search.json").read_text())["results"]
+    assert sorted(r["emotions"] for r in table) == ["all", "happy,neutral"]
+    # "all" is the same two emotions here: same splits, same score
+    assert table[0]["mean"] == pytest.approx(table[1]["mean"])
+    assert sorted(tree(cwd)) == ["search/search.csv", "search/search.json"]
+    bad = run("search", "emotions", *SMALL, "--subsets", "happy", cwd=cwd)
+    assert_usage_error(bad, "--subsets", "at least two")
+
+
+def test_search_cascade_parameters_with_cache(cwd):
+    result = run("search", "cascade", *SMALL, "--scale-factors", "1.1,1.3",
+                 "--min-neighbors", "5", "--cache", "cache", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["rank", "scale_factor", "min_neighbors", "mean", "std"]
+    assert sorted(line.split()[1] for line in lines[2:4]) == ["1.1", "1.3"]
+    assert all(f.startswith("cache/") for f in tree(cwd)) and tree(cwd)
+    assert_usage_error(run("search", "cascade", "--scale-factors", "0.9", cwd=cwd),
+                       "--scale-factors")
+
+
+def test_difficult_writes_only_into_out_dir(cwd):
+    result = run("difficult", "hard", *SMALL, "--pipeline", "fisherface", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    files = tree(cwd)
+    assert "hard/difficult.csv" in files and all(f.startswith("hard/") for f in files)
+    with open(cwd / "hard" / "difficult.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and len(files) == len(rows) + 1
+    for row in rows:
+        assert row["image"] == f"{row['true']}_{row['predicted_as']}_{int(row['id']):04d}.png"
+        assert row["true"] != row["predicted_as"] and int(row["n_wrong"]) >= 1
+    assert f"{len(rows)} of 204 images misclassified" in result.stdout
