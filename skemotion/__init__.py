@@ -10,7 +10,7 @@ from ._gallery import FisherfaceGalleryDisplay, ImageGalleryDisplay
 from ._image_io import read_image
 from ._pca_lda import ImageFlattener, make_pca_lda
 from ._persistence import load_model, save_model, trusted_types
-from ._plotting import plot_confusion_matrix, plot_learning_curve
+from ._plotting import plot_confusion_matrix, plot_difficult_images, plot_learning_curve
 from .model_selection import EmotionSubset, StratifiedGroupShuffleSplit, evaluate
 
 __all__ = [
@@ -37,5 +37,6 @@ __all__ = [
     "StratifiedGroupShuffleSplit",
     "evaluate",
     "plot_confusion_matrix",
+    "plot_difficult_images",
     "plot_learning_curve",
 ]

@@ -150,3 +150,80 @@ def plot_confusion_matrix(result, *, normalize="true", ax=None, **kwargs):
     )
     display.ax_.set_title(f"Summed over {result.n_splits} splits")
     return display
+
+
+def plot_difficult_images(
+    result, crops, *, n_images=16, min_error_rate=0.0, image_shape=None, n_cols=None, ax=None
+):
+    """Montage of the most often misclassified images, hardest first.
+
+    Each image is titled ``true->predicted`` (the most frequent wrong answer) and
+    ``n_wrong/n_tested`` over the repeated splits. Drawn with
+    :class:`~skemotion.ImageGalleryDisplay`; intensities are shown as they are
+    (no per-image stretching), as :func:`write_difficult_images` writes them.
+
+    Parameters
+    ----------
+    result : DifficultImages
+        From :func:`~skemotion.model_selection.find_difficult_images`.
+    crops : array-like or list of images
+        One image per sample, in the order of ``result`` (e.g. FaceCropper output).
+    n_images : int, default=16
+        Show at most this many images.
+    min_error_rate : float, default=0.0
+        Only images misclassified in at least this share of the splits that tested them.
+    image_shape : tuple of int or None, default=None
+        ``(h, w)`` of flat crops; default: square.
+    n_cols : int or None, default=None
+        Images per row (about the square root of the number shown by default).
+    ax : matplotlib Axes, default=None
+        Axes to draw into; a new figure otherwise.
+
+    Returns
+    -------
+    display : ImageGalleryDisplay
+        ``display.figure_.savefig(path)`` writes it.
+
+    Raises
+    ------
+    ValueError
+        If no image was misclassified (at ``min_error_rate``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from skemotion import plot_difficult_images
+    >>> from skemotion.model_selection import find_difficult_images
+    >>> y = np.array(["happy"] * 6 + ["neutral"] * 4)
+    >>> crops = np.random.RandomState(0).randint(0, 255, size=(10, 8, 8)).astype(np.uint8)
+    >>> result = find_difficult_images(DummyClassifier(), crops.reshape(10, -1), y,
+    ...                                groups=np.arange(10))
+    >>> display = plot_difficult_images(result, crops)
+    >>> len(display.axes_), display.axes_[0].get_title()
+    (4, 'neutral->happy\\n4/4')
+    """
+    _require_matplotlib()
+    from ._difficult import _as_image
+    from ._gallery import ImageGalleryDisplay
+
+    if n_images < 1:
+        raise ValueError(f"n_images must be at least 1; got {n_images}.")
+    rows = result.records(min_error_rate=min_error_rate)[:n_images]
+    if not rows:
+        raise ValueError(
+            f"No image was misclassified in at least {min_error_rate:.0%} of its splits: "
+            "nothing to show."
+        )
+    if len(crops) != len(result.y_true):
+        raise ValueError(
+            f"crops has {len(crops)} images but the result has {len(result.y_true)} samples."
+        )
+    images = [
+        _as_image(crops[r["id"]], image_shape, source=r["file"] or f"sample {r['id']}")
+        for r in rows
+    ]
+    titles = [f"{r['true']}->{r['predicted_as']}\n{r['n_wrong']}/{r['n_tested']}" for r in rows]
+    return ImageGalleryDisplay.from_images(
+        images, titles=titles, n_cols=n_cols, ax=ax, normalize="none"
+    )

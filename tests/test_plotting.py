@@ -7,7 +7,14 @@ import pytest
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.dummy import DummyClassifier
 
-from skemotion import plot_confusion_matrix, plot_learning_curve
+from skemotion import (
+    FaceCropper,
+    FisherfaceGalleryDisplay,
+    FisherFaceClassifier,
+    plot_confusion_matrix,
+    plot_difficult_images,
+    plot_learning_curve,
+)
 from skemotion.model_selection import StratifiedGroupShuffleSplit, find_difficult_images
 
 matplotlib.use("Agg")
@@ -69,3 +76,51 @@ def test_confusion_matrix_summed_over_splits(tmp_path):
     d = plot_confusion_matrix(dummy)
     np.testing.assert_allclose(d.confusion_matrix.sum(axis=1), 1.0)  # rows = recall
     plt.close(d.figure_)
+
+
+@pytest.fixture(scope="module")
+def london_crops(london):
+    """Real 48x48 face crops of 40 London photos (20 subjects)."""
+    keep = np.isin(london.groups, np.unique(london.groups)[:20])
+    images = [im for im, k in zip(london.images, keep) if k]
+    X = FaceCropper(output_size=48, on_missing="full_image").fit_transform(images)
+    return X, london.target[keep], london.groups[keep], london.filenames[keep]
+
+
+def test_difficult_images_montage_png(tmp_path, london_crops):
+    import matplotlib.pyplot as plt
+
+    X, y, groups, files = london_crops
+    res = find_difficult_images(FisherFaceClassifier(), X, y, groups=groups, filenames=files,
+                                cv=StratifiedGroupShuffleSplit(4, random_state=0))
+    rows = res.records()
+    assert rows  # Fisherfaces on 32 training faces do get some wrong
+    display = plot_difficult_images(res, X, n_images=6)
+    shown = min(6, len(rows))
+    assert len(display.axes_) == shown
+    # hardest first, titled true->predicted and n_wrong/n_tested
+    first = rows[0]
+    assert display.axes_[0].get_title() == (
+        f"{first['true']}->{first['predicted_as']}\n{first['n_wrong']}/{first['n_tested']}")
+    # the crop is shown as it is (gray 48x48), not re-stretched
+    np.testing.assert_array_equal(display.images_[0].get_array(),
+                                  np.clip(np.rint(X[first["id"]]), 0, 255).reshape(48, 48))
+    display.figure_.savefig(tmp_path / "difficult.png", dpi=80)
+    _check_png(tmp_path / "difficult.png", min_side=100)
+    plt.close(display.figure_)
+    with pytest.raises(ValueError, match="nothing to show"):
+        plot_difficult_images(res, X, min_error_rate=1.01)
+    with pytest.raises(ValueError, match="crops has 3 images"):
+        plot_difficult_images(res, X[:3])
+
+
+def test_fisherface_gallery_png(tmp_path, london_crops):
+    import matplotlib.pyplot as plt
+
+    X, y, _, _ = london_crops
+    clf = FisherFaceClassifier(image_shape=(48, 48)).fit(X, y)
+    display = FisherfaceGalleryDisplay.from_estimator(clf, include_mean=True)
+    assert len(display.axes_) == 2  # mean face + the one Fisherface of 2 classes
+    display.figure_.savefig(tmp_path / "fisherfaces.png", dpi=80)
+    _check_png(tmp_path / "fisherfaces.png", min_side=100)
+    plt.close(display.figure_)
