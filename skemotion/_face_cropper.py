@@ -359,10 +359,11 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         value such as ``0.05`` for group photos.
     max_size : int or float, default=None
         Largest face searched, as ``min_size``; None for no limit.
-    detect_size : int or None, default=160
+    detect_size : int or None, default=120
         Longest side, in pixels, of the downscaled copy the cascades scan (never
-        so small that a ``min_size`` face falls below the 24 px cascade window).
-        None scans the full-resolution image.
+        so small that a ``min_size`` face falls below the 24 px cascade window);
+        the box found is mapped back to the full-resolution image, which is what
+        gets cropped. None scans the full-resolution image.
     output_size : int or tuple of (int, int), default=(350, 350)
         ``(height, width)`` of the returned crops (an int means square); at most
         4096 per side.
@@ -467,7 +468,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         min_neighbors=10,
         min_size=0.2,
         max_size=None,
-        detect_size=160,
+        detect_size=120,
         output_size=(350, 350),
         margin=0.0,
         equalize=None,
