@@ -19,6 +19,7 @@ from skemotion.model_selection import (
     find_difficult_images,
     write_difficult_images,
 )
+from skemotion.pipelines import PIPELINES
 
 SIZE = 32
 
@@ -70,15 +71,15 @@ def test_cascade_parameter_search_with_detection_cache(london, tmp_path):
 
 def test_evaluate_both_protocols_real_models(london_crops):
     X, y, groups = london_crops
-    models = {
-        "fisherface": FisherFaceClassifier(),
-        "pca_lda": make_pipeline(PCA(n_components=30, random_state=0),
-                                 LinearDiscriminantAnalysis()),
-    }
+    # the package's named pipelines, taking FaceCropper output (detect=False)
+    models = {name: PIPELINES[name](detect=False) for name in ("fisherface", "pca_lda")}
+    models["sk_pca_lda"] = make_pipeline(PCA(n_components=30, random_state=0),
+                                         LinearDiscriminantAnalysis())
     res = evaluate(models, X, y, groups=groups, n_splits=3, random_state=0)
     assert [(r["model"], r["protocol"]) for r in res.rows] == [
         ("fisherface", "tutorial"), ("fisherface", "grouped"),
-        ("pca_lda", "tutorial"), ("pca_lda", "grouped")]
+        ("pca_lda", "tutorial"), ("pca_lda", "grouped"),
+        ("sk_pca_lda", "tutorial"), ("sk_pca_lda", "grouped")]
     for row in res.rows:
         # clearly above chance (0.5), with per-class recall for both emotions
         assert row["balanced_accuracy_mean"] > 0.6
@@ -96,11 +97,13 @@ def test_learning_curve_and_emotion_subset_with_groups(london_crops):
     assert list(sizes) == [int(0.3 * 164), 164] and test_scores.shape == (2, 2)
     # EmotionSubset over the real classifier inside GridSearchCV (London has 2 classes, so
     # the subset is both; the search still runs through sklearn and scores chance-adjusted)
-    search = GridSearchCV(EmotionSubset(FisherFaceClassifier()),
-                          {"emotions": [("happy", "neutral")], "estimator__n_components": [1]},
+    pipe = PIPELINES["fisherface"](detect=False)
+    search = GridSearchCV(EmotionSubset(pipe),
+                          {"emotions": [("happy", "neutral")],
+                           "estimator__classifier__n_components": [1]},
                           cv=cv).fit(X, y, groups=groups)
     manual = [
-        EmotionSubset(FisherFaceClassifier(), emotions=("happy", "neutral"))
+        EmotionSubset(pipe, emotions=("happy", "neutral"))
         .fit(X[tr], y[tr]).score(X[te], y[te]) for tr, te in cv.split(X, y, groups)
     ]
     assert search.best_score_ == pytest.approx(np.mean(manual))
