@@ -20,7 +20,7 @@ factory`` (or decorate it with ``@register_pipeline("name")``).
 Examples
 --------
 >>> from skemotion.pipelines import PIPELINES, make_named_pipeline
->>> sorted(PIPELINES)[:2]
+>>> list(PIPELINES)[:2]
 ['fisherface', 'pca_lda']
 >>> pipe = make_named_pipeline("fisherface", output_size=(64, 64))
 >>> [name for name, _ in pipe.steps]
