@@ -11,6 +11,8 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 
+from ._emotions import canonical_emotion
+
 
 def _estimator_has(attr):
     def check(self):
@@ -51,8 +53,10 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         The classifier (usually a Pipeline) to train on the subset; cloned in ``fit``.
     emotions : sequence of str, str or None, default=None
         Labels to keep, as they appear in ``y`` (``("anger", "happy")`` or the string
-        ``"anger,happy"``). ``None`` keeps every class (plain pass-through). Each
-        label must occur in the training data; at least two are needed.
+        ``"anger,happy"``); emotion aliases such as ``"happiness"`` select the samples
+        of their canonical name (``"happy"``) when only that occurs in ``y``. ``None``
+        keeps every class (plain pass-through). Each label must occur in the training
+        data; at least two are needed.
 
     Attributes
     ----------
@@ -147,6 +151,7 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             idx = None  # pass-through: X and fit params untouched
         else:
             known = set(present.tolist())
+            wanted = _dedupe([_match_label(e, known) for e in wanted])
             missing = [e for e in wanted if e not in known]
             if missing:
                 raise ValueError(
@@ -296,6 +301,28 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags = inner.input_tags
         tags.classifier_tags.multi_class = True
         return tags
+
+
+def _match_label(label, known):
+    """``label`` itself when it occurs in ``y``, else its canonical emotion name if that does.
+
+    So ``"happiness"`` or ``"Surprised"`` select the ``"happy"`` / ``"surprise"`` samples.
+    """
+    if label in known or not isinstance(label, str):
+        return label
+    try:
+        canonical = canonical_emotion(label)
+    except ValueError:
+        return label
+    return canonical if canonical in known else label
+
+
+def _dedupe(values):
+    out = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
 
 
 def _take(X, idx):

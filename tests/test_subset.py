@@ -46,6 +46,9 @@ def test_fit_keeps_only_subset_and_predicts_its_labels():
     # comma-separated string form
     est2 = EmotionSubset(LogisticRegression(), emotions="happy,surprise").fit(X, y)
     assert est2.classes_.tolist() == ["happy", "surprise"]
+    # aliases select their canonical emotion's samples (duplicates collapse)
+    est3 = EmotionSubset(LogisticRegression(), emotions="Happiness,surprised,happy").fit(X, y)
+    assert est3.classes_.tolist() == ["happy", "surprise"]
 
 
 def test_score_is_chance_adjusted_on_subset_only():
@@ -73,8 +76,8 @@ def test_none_is_pass_through():
 
 def test_errors_name_the_problem():
     X, y, _ = _multiclass()
-    with pytest.raises(ValueError, match=r"'joy' not among the training labels"):
-        EmotionSubset(LogisticRegression(), emotions=["happy", "joy"]).fit(X, y)
+    with pytest.raises(ValueError, match=r"'pride' not among the training labels"):
+        EmotionSubset(LogisticRegression(), emotions=["happy", "pride"]).fit(X, y)
     with pytest.raises(ValueError, match="at least 2 emotions"):
         EmotionSubset(LogisticRegression(), emotions=["happy"]).fit(X, y)
     with pytest.raises(ValueError, match="X has"):
