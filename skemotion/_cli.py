@@ -226,8 +226,8 @@ def _run_parent():
     parent = argparse.ArgumentParser(add_help=False)
     g = parent.add_argument_group("running")
     g.add_argument("--n-jobs", metavar="N", type=_n_jobs, default=None,
-                   help="parallel jobs for cropping and cross-validation (-1: all cores) "
-                        "(default: 1; -1 with --scheduler, so the cluster gets every job)")
+                   help="parallel jobs for cropping and cross-validation (default: -1, all "
+                        "cores; with --scheduler the cluster gets every job)")
     g.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bars or progress messages on stderr")
     return parent
@@ -451,6 +451,13 @@ def _make_cropper(args, template=None):
     return cropper.set_params(**params)
 
 
+def _chunk_size(args):
+    """Images per progress-bar step: enough to keep every cropping thread busy."""
+    from joblib import effective_n_jobs
+
+    return 8 * max(2, effective_n_jobs(getattr(args, "n_jobs", 1) or 1))
+
+
 def _chunks(n, size):
     return [slice(i, min(i + size, n)) for i in range(0, n, size)]
 
@@ -470,7 +477,7 @@ def _crop(args, cropper, images, names, *, desc="cropping faces"):
     on_missing = getattr(args, "on_missing", "drop")
     cropper = clone(cropper).set_params(on_missing="full_image" if on_missing == "full_image"
                                  else "raise")
-    chunk = max(8, 8 * abs(getattr(args, "n_jobs", 1) or 1))
+    chunk = _chunk_size(args)
     h, w = _output_shape(cropper)
     parts, kept, missing = [], [], []
     # FaceCropper's threads stay local, also inside --scheduler's Dask backend
@@ -852,7 +859,7 @@ def _cmd_crop(args):
     cropper = _make_cropper(args).set_params(on_missing="full_image")
     h, w = _output_shape(cropper)
     rows, n_written = [], 0
-    chunk = max(8, 8 * abs(args.n_jobs))
+    chunk = _chunk_size(args)
     with progress_bar(len(files), "cropping faces", enabled=_bars_enabled(args)) as bar:
         for part in _chunks(len(files), chunk):
             batch = files[part]
@@ -1351,7 +1358,7 @@ def main(argv=None):
         parser.print_help()
         return 0
     if "n_jobs" in args and args.n_jobs is None:
-        args.n_jobs = -1 if getattr(args, "scheduler", None) else 1
+        args.n_jobs = -1
     try:
         # connect to a Dask scheduler (--scheduler) first: a wrong address fails fast
         with _Backend(args):
