@@ -1,5 +1,6 @@
 """FaceCropper: the tutorial's Haar-cascade face finding as a stateless sklearn transformer."""
 
+import hashlib
 import math
 import numbers
 import os
@@ -134,6 +135,7 @@ def _find_eyes(gray, box, eye_path):
 
 def _detect_gray(
     gray,
+    image_digest,
     cascade_digests,
     cascade_paths,
     scale_factor,
@@ -146,8 +148,10 @@ def _detect_gray(
 ):
     """Detect one face in a 2-D uint8 image; plain tuples out (cacheable, picklable).
 
-    ``cascade_digests`` (file content hashes) identify the cascades in cache keys;
-    ``cascade_paths`` (ignored by the cache) say where to load them from.
+    The cache key is ``image_digest`` (see :func:`_image_digest`), the cascade file
+    content hashes ``cascade_digests`` and the detection parameters; ``gray`` and
+    ``cascade_paths`` (where to load the cascades from) are left out of it, so a
+    lookup hashes the image once, with a fast hash, instead of pickling it.
 
     Returns ``(box, cascade_index, counts, left_eye, right_eye)``.
     """
@@ -654,11 +658,12 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         memory = check_memory(
             os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
         )
-        detect = memory.cache(_detect_gray, ignore=["cascade_paths"])
+        detect = memory.cache(_detect_gray, ignore=["gray", "cascade_paths"])
         job = {
             "detect": detect,
             "params": params,
             "crop": crop,
+            "digest": self.memory is not None,
             "detect_kwargs": {
                 "cascade_digests": params["digests"],
                 "cascade_paths": params["paths"],
@@ -687,11 +692,22 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         detections = [r[1] for r in results]
         if not crop:
             return None, detections
-        return np.stack([r[0] for r in results]), detections
+        out_h, out_w = params["output_size"]
+        crops = np.empty((len(results), out_h * out_w), dtype=np.float32)
+        for i, (row, _) in enumerate(results):
+            crops[i] = row.reshape(-1)
+        return crops, detections
+
+
+def _image_digest(gray):
+    """Content hash of a 2-D uint8 image (shape included): the detection cache key."""
+    digest = hashlib.sha256(np.asarray(gray.shape, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(gray).data)
+    return digest.hexdigest()
 
 
 def _process(items, start, job):
-    """Detect and crop a chunk of samples; returns [(crop row or None, FaceDetection)]."""
+    """Detect and crop a chunk of samples; returns [(uint8 crop or None, FaceDetection)]."""
     params = job["params"]
     names = params["names"]
     out_h, out_w = params["output_size"]
@@ -700,7 +716,8 @@ def _process(items, start, job):
     for offset, item in enumerate(items):
         index = start + offset
         gray, where, source = _load_gray(item, index)
-        box, found, counts, left, right = job["detect"](gray, **kwargs)
+        digest = _image_digest(gray) if job["digest"] else None
+        box, found, counts, left, right = job["detect"](gray, digest, **kwargs)
         status = None
         if kwargs["align"] == "eyes" and box is not None:
             status = "aligned" if left is not None else "not_found"
@@ -731,7 +748,7 @@ def _process(items, start, job):
                 region = _aligned_region(gray, box, left, right, out_h, out_w, job["margin"])
             else:
                 region = _crop_region(gray, box, out_h, out_w, job["margin"])
-            row = _finish(region, out_h, out_w, job["equalize"]).astype(np.float32).ravel()
+            row = _finish(region, out_h, out_w, job["equalize"])  # uint8; float32 at the end
         results.append((row, detection))
     return results
 
