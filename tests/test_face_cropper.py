@@ -447,7 +447,8 @@ def test_cache_hits_survive_restart_and_key_on_detection_params(london, tmp_path
     assert os.listdir(tmp_path) == ["cache"]
     calls["n"] = 0
     # a new Memory object on the same folder, as after a restart
-    again = FaceCropper(output_size=32, memory=joblib.Memory(str(folder), verbose=0)).transform(images)
+    restarted = joblib.Memory(str(folder), verbose=0)
+    again = FaceCropper(output_size=32, memory=restarted).transform(images)
     np.testing.assert_array_equal(again, first)
     assert calls["n"] == 0
     # crop-only parameters reuse the detections
