@@ -148,8 +148,8 @@ def main():
             first, later = times["cached"][0], np.mean(times["cached"][1:])
             size = f"{output_size[0]}x{output_size[1]}"
             print(f"   output {size}: uncached {1000 * unc:6.0f} ms/split | cached: split 1 "
-                  f"{1000 * first:6.0f} ms, splits 2-10 {1000 * later:5.0f} ms/split | later splits {unc / later:.1f}x faster "
-                  "than uncached (target >= 10x)")
+                  f"{1000 * first:6.0f} ms, splits 2-10 {1000 * later:5.0f} ms/split | "
+                  f"later splits {unc / later:.1f}x faster than uncached (target >= 10x)")
 
 
 if __name__ == "__main__":
