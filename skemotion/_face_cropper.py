@@ -559,8 +559,10 @@ class FaceCropper(TransformerMixin, BaseEstimator):
             items = list(X)
         elif isinstance(X, np.ndarray) and X.ndim in (3, 4) and X.dtype != object:
             items = list(X)
-        elif isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "OUS":
-            items = list(X)
+        elif (isinstance(X, np.ndarray) or hasattr(X, "iloc")) and getattr(
+            X, "ndim", None
+        ) == 1 and np.asarray(X).dtype.kind in "OUS":
+            items = list(X)  # paths or images in a 1-D object array or pandas Series
         elif (
             sparse.issparse(X)
             or hasattr(X, "__array__")

@@ -120,6 +120,14 @@ def test_same_crop_from_every_input_form(london, tmp_path):
     np.testing.assert_array_equal(stack4, crops[[0, 0]])
 
 
+def test_paths_in_arrays_and_series(london):
+    pd = pytest.importorskip("pandas")
+    paths = [str(f) for f in london.filenames[:2]]
+    expected = FaceCropper(output_size=16).transform(paths)
+    for X in (np.asarray(paths, dtype=object), np.asarray(paths), pd.Series(paths)):
+        np.testing.assert_array_equal(FaceCropper(output_size=16).transform(X), expected)
+
+
 def test_any_image_size(london):
     big = cv2.resize(london.images[5], (700, 560))
     small = cv2.resize(london.images[5], (200, 160))
