@@ -754,7 +754,10 @@ def _write_plots(args, prep, models, best, splits, out):
     matplotlib.use("Agg")  # files only, never a window
     import matplotlib.pyplot as plt
 
-    from ._plotting import plot_confusion_matrix, plot_learning_curve
+    from sklearn.base import clone
+
+    from ._gallery import FisherfaceGalleryDisplay
+    from ._plotting import plot_confusion_matrix, plot_difficult_images, plot_learning_curve
     from .model_selection import (
         StratifiedGroupShuffleSplit,
         find_difficult_images,
@@ -787,6 +790,22 @@ def _write_plots(args, prep, models, best, splits, out):
         _save(display.figure_, out / "learning_curve.png", plt)
         figures[f"Learning curve ({best})"] = "learning_curve.png"
         bar.update()
+
+        if difficult.records():
+            display = plot_difficult_images(difficult, X, n_images=16)
+            display.figure_.suptitle(f"{best}: most often misclassified (true->predicted, "
+                                     f"wrong/tested over {len(splits)} splits)")
+            _save(display.figure_, out / "difficult.png", plt)
+            figures[f"Difficult images ({best})"] = "difficult.png"
+
+        if "fisherface" in models:
+            fitted = clone(models["fisherface"]).fit(prep.Xs["fisherface"], prep.y)
+            display = FisherfaceGalleryDisplay.from_estimator(fitted, include_mean=True,
+                                                              n_components=8)
+            display.figure_.suptitle("fisherface: mean face and Fisherfaces (all images)")
+            _save(display.figure_, out / "fisherfaces.png", plt)
+            figures["Fisherfaces"] = "fisherfaces.png"
+            bar.update()
     return figures
 
 
