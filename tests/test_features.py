@@ -82,6 +82,14 @@ def test_lbp_ignores_intensity_scale_and_accepts_3d_and_lists():
     c = LBPTransformer(grid_shape=(4, 4)).fit_transform(list(images))
     np.testing.assert_allclose(a, b)
     np.testing.assert_allclose(a, c)
+    # float32 in, float32 out; integer images are accepted and converted
+    out32 = LBPTransformer(grid_shape=(4, 4)).fit_transform(images.astype(np.float32))
+    assert out32.dtype == np.float32 and a.dtype == np.float64
+    np.testing.assert_allclose(out32, a, rtol=1e-6)
+    np.testing.assert_allclose(
+        LBPTransformer(grid_shape=(4, 4)).fit_transform(np.rint(images).astype(np.uint8)),
+        LBPTransformer(grid_shape=(4, 4)).fit_transform(np.rint(images)),
+    )
 
 
 # ----------------------------------------------------------------------------- HOG
