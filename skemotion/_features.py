@@ -233,6 +233,7 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
         -------
         features : ndarray of shape (n_samples, n_features_out) of float32
         """
+        self._validate_params()  # stateless: transform may be called without fit
         X, _, shape = _validate_images(self, X, reset=False)
         (rows, cols), window = self._geometry(shape)
         cell, block = self.cell_size, self.block_size
@@ -486,6 +487,7 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         -------
         features : ndarray of shape (n_samples, rows * cols * n_bins)
         """
+        self._validate_params()  # stateless: transform may be called without fit
         X, _, shape = _validate_images(self, X, reset=False)
         (gy, gx), (H, W) = self._check_geometry(shape)
         table, n_bins = _uniform_lookup(self.n_points)

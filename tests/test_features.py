@@ -279,3 +279,15 @@ def test_named_feature_pipelines_take_crops_of_any_size_without_detection():
         model = PIPELINES[name](detect=False).fit(X, y)
         assert set(model.predict(X.reshape(12, -1))) <= set(y)
         assert model.steps[-1][0] == "classifier"
+
+
+@pytest.mark.parametrize(
+    "estimator, match",
+    [(HOGTransformer(cell_size=1), "cell_size"), (LBPTransformer(norm="l2"), "norm"),
+     (LBPTransformer(radius=0), "radius")],
+)
+def test_parameters_are_validated_even_without_fit(estimator, match):
+    with pytest.raises(ValueError, match=match):
+        estimator.transform(_crops(2))
+    with pytest.raises(ValueError, match=match):
+        clone(estimator).fit(_crops(2))
