@@ -131,6 +131,18 @@ def test_readme_setup_commands_match_ci():
     assert 'skemotion = "skemotion._cli:main"' in pyproject
 
 
+def test_readme_main_job_output_lists_every_pipeline():
+    """The README shows a real `skemotion evaluate` run: every named pipeline, both protocols."""
+    from skemotion.pipelines import PIPELINES
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section:main-job -->")[1].split("<!-- section:")[0]
+    output = section.split("$ skemotion evaluate\n")[1].split("```")[0]
+    rows = re.findall(r"^(\w+)\s+(tutorial|grouped)\s+0\.\d{3} ± 0\.\d{3}", output, re.M)
+    assert rows == [(name, p) for name in PIPELINES for p in ("tutorial", "grouped")]
+    assert "10 splits per protocol" in output and "Chance level" in output
+
+
 # ---------------------------------------------------------------------------
 # describe and data options
 # ---------------------------------------------------------------------------
