@@ -481,6 +481,17 @@ def test_search_emotion_subsets(cwd):
     bad = run("search", "emotions", *SMALL, "--subsets", "happy", cwd=cwd)
     assert_usage_error(bad, "--subsets", "at least two")
 
+    # the same search on a real Dask cluster (two worker processes): same table
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        before = cluster.scheduler.transition_counter
+        remote = run("search", "emotions", *SMALL, "--subsets", "happy,neutral;all",
+                     "--scheduler", cluster.scheduler_address, cwd=cwd)
+        assert remote.returncode == 0, remote.stderr
+        assert cluster.scheduler.transition_counter > before  # the workers did the fits
+    assert remote.stdout == result.stdout
+
 
 def test_search_cascade_parameters_with_cache(cwd):
     result = run("search", "cascade", *SMALL, "--scale-factors", "1.1,1.3",
