@@ -18,6 +18,7 @@ Run from the repository root: ``python benchmarks/bench_accuracy.py [--n-jobs 1]
 
 import argparse
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -68,8 +69,13 @@ def main(argv=None):
         factories = {n: factories[n] for n in args.pipelines.split(",")}
     cv = StratifiedGroupShuffleSplit(n_splits=10, test_size=0.2, random_state=0)
 
-    print(f"skemotion {skemotion.__version__}, Python {platform.python_version()}, "
-          f"{platform.machine()}; London set: {len(y)} images, {len(set(groups))} subjects")
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, cwd=Path(__file__).parent).stdout.strip()
+    except OSError:
+        commit = ""
+    print(f"skemotion {skemotion.__version__} (commit {commit or '?'}), Python "
+          f"{platform.python_version()}, {platform.machine()}; London set: {len(y)} images, {len(set(groups))} subjects")
     crops, crop_times = {}, {}
     for name, factory in factories.items():
         cropper = factory(detect=True).steps[0][1]
