@@ -48,7 +48,8 @@ def _named_pipelines():
 def _uses_fisherfaces(estimator):
     if isinstance(estimator, FisherFaceClassifier):
         return True
-    return any(isinstance(v, FisherFaceClassifier) for v in estimator.get_params(deep=True).values())
+    params = estimator.get_params(deep=True).values()
+    return any(isinstance(v, FisherFaceClassifier) for v in params)
 
 
 def _cropper_key(cropper):
@@ -75,7 +76,8 @@ def main(argv=None):
     except OSError:
         commit = ""
     print(f"skemotion {skemotion.__version__} (commit {commit or '?'}), Python "
-          f"{platform.python_version()}, {platform.machine()}; London set: {len(y)} images, {len(set(groups))} subjects")
+          f"{platform.python_version()}, {platform.machine()}; London set: {len(y)} images, "
+          f"{len(set(groups))} subjects")
     crops, crop_times = {}, {}
     for name, factory in factories.items():
         cropper = factory(detect=True).steps[0][1]
