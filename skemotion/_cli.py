@@ -716,6 +716,15 @@ def _write_report(args, prep, result, models, splits):
         "best_pipeline": {"protocol": protocol, "name": best},
     }
     figures = _write_plots(args, prep, models, best, splits[protocol], out)
+    if not (out / "difficult").is_dir():  # without matplotlib: the folder, not the plots
+        from .model_selection import find_difficult_images, write_difficult_images
+
+        X = prep.Xs[best]
+        write_difficult_images(
+            find_difficult_images(models[best], X, prep.y, groups=prep.groups,
+                                  filenames=prep.filenames, cv=splits[protocol],
+                                  n_jobs=args.n_jobs),
+            X, out / "difficult")
     report = {"skemotion_version": __version__, "settings": settings,
               "evaluation": result.to_dict(), "figures": figures}
     (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n",
@@ -960,7 +969,7 @@ def _cmd_train(args):
     pipe[1:].fit(prep.X.reshape(len(prep.X), -1), prep.y)
     try:
         save_model(pipe, args.out)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ImportError) as exc:
         raise UsageError(_one_line(exc)) from None
     classes = ", ".join(map(str, pipe.classes_))
     print(f"{args.out}: {name} trained on {len(prep.y)} images ({classes})")
@@ -976,6 +985,8 @@ def _cmd_predict(args):
         raise UsageError(f"no such model file: {args.model}")
     try:
         model = load_model(args.model, format="joblib" if args.trust else None)
+    except ImportError as exc:
+        raise UsageError(_one_line(exc)) from None
     except (OSError, ValueError, TypeError, EOFError) as exc:
         hint = "" if args.trust else " (a joblib file you made yourself loads with --trust)"
         raise UsageError(f"cannot load {args.model}: {_one_line(exc)}{hint}") from None

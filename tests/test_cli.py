@@ -517,3 +517,31 @@ def test_difficult_writes_only_into_out_dir(cwd):
         assert row["image"] == f"{row['true']}_{row['predicted_as']}_{int(row['id']):04d}.png"
         assert row["true"] != row["predicted_as"] and int(row["n_wrong"]) >= 1
     assert f"{len(rows)} of 204 images misclassified" in result.stdout
+
+
+_WITHOUT_EXTRAS = """
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in {"matplotlib", "tqdm", "pandas", "skops", "distributed", "dask"}:
+            raise ImportError(f"No module named {name!r} (blocked by the test)")
+sys.meta_path.insert(0, Block())
+from skemotion._cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_main_job_runs_without_the_optional_extras(cwd):
+    """``pip install . && skemotion evaluate`` installs no extras: no plots, no tqdm, no pandas."""
+    env = dict(os.environ, MPLBACKEND="Agg")
+    args = ["evaluate", "--splits", "2", "--crop-size", "48", "--pipelines", "fisherface",
+            "--out", "report"]
+    result = subprocess.run([sys.executable, "-c", _WITHOUT_EXTRAS, *args], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^fisherface\s+grouped\s+0\.\d{3}", result.stdout, re.M)
+    assert "matplotlib is not installed" in result.stderr
+    files = tree(cwd)
+    assert "report/report.md" in files and "report/difficult/difficult.csv" in files
+    assert not [f for f in files if f.startswith("report/") and f.count("/") == 1
+                and f.endswith(".png")]
