@@ -474,6 +474,8 @@ def _crop(args, cropper, images, names, *, desc="cropping faces"):
     from sklearn.base import clone
 
     n = len(images)
+    if getattr(args, "no_detect", False):
+        return _resize_only(args, cropper, images, names, desc=desc)
     on_missing = getattr(args, "on_missing", "drop")
     cropper = clone(cropper).set_params(on_missing="full_image" if on_missing == "full_image"
                                  else "raise")
@@ -514,6 +516,27 @@ def _crop(args, cropper, images, names, *, desc="cropping faces"):
     if not kept:
         raise UsageError(f"no face found in any of the {n} images")
     return np.concatenate(parts).reshape(-1, h, w), np.asarray(kept)
+
+
+def _resize_only(args, cropper, images, names, *, desc):
+    """``--no-detect``: every image, gray, resized to the cropper's output size."""
+    import cv2
+    import numpy as np
+
+    from ._image_io import to_gray
+
+    h, w = _output_shape(cropper)
+    X = np.empty((len(images), h, w), dtype=np.float32)
+    with progress_bar(len(images), desc.replace("cropping", "resizing"),
+                      enabled=_bars_enabled(args)) as bar:
+        for i, image in enumerate(images):
+            try:
+                gray = to_gray(image, source=names[i])
+            except ValueError as exc:
+                raise UsageError(_one_line(exc)) from None
+            X[i] = cv2.resize(gray, (w, h), interpolation=cv2.INTER_AREA)
+            bar.update()
+    return X, np.arange(len(images))
 
 
 def _output_shape(cropper):
@@ -1100,6 +1123,8 @@ def _cmd_search(args):
     name, factory = _pipeline(args)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out: not a directory: {args.out}")
+    if args.what == "cascade" and args.no_detect:
+        raise UsageError("--no-detect: a cascade search needs face detection")
     if args.what == "cascade":
         scale_factors = _float_list(args.scale_factors, "--scale-factors")
         if any(v <= 1 for v in scale_factors):
@@ -1220,6 +1245,13 @@ Run 'skemotion COMMAND --help' for the options and an example of each command.
 """
 
 
+def _add_no_detect(parser):
+    parser.add_argument(
+        "--no-detect", action="store_true",
+        help="the images are face crops already (e.g. 48 or 128 px CK+ crops): no face "
+             "detection, only gray and resized to the crop size")
+
+
 def _add(sub, name, func, *, help, description, example, parents=()):
     p = sub.add_parser(
         name,
@@ -1287,6 +1319,7 @@ def build_parser():
     )
     p.add_argument("--pipelines", metavar="LIST", type=_name_list,
                    help="comma-separated pipeline names (default: all of them)")
+    _add_no_detect(p)
     p.add_argument("--out", metavar="DIR", type=Path,
                    help="write report.md, report.json and the plots into DIR")
 
@@ -1349,6 +1382,7 @@ def build_parser():
         parents=[data, crop, _cv_parent(splits_default=5), run],
     )
     p.add_argument("what", choices=("emotions", "cascade"), help="what to search over")
+    _add_no_detect(p)
     p.add_argument("--pipeline", metavar="NAME", default=None,
                    help=f"pipeline name (default: {DEFAULT_PIPELINE})")
     p.add_argument("--subsets", metavar="A,B;C,D,E",
@@ -1374,6 +1408,7 @@ def build_parser():
     p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="the folder to write into")
     p.add_argument("--pipeline", metavar="NAME", default=None,
                    help=f"pipeline name (default: {DEFAULT_PIPELINE})")
+    _add_no_detect(p)
     p.add_argument("--min-error-rate", metavar="F", type=float, default=0.0,
                    help="write only images wrong in at least this share of the splits that "
                         "tested them (default: every image wrong at least once)")

@@ -545,3 +545,26 @@ def test_main_job_runs_without_the_optional_extras(cwd):
     assert "report/report.md" in files and "report/difficult/difficult.csv" in files
     assert not [f for f in files if f.startswith("report/") and f.count("/") == 1
                 and f.endswith(".png")]
+
+
+def test_evaluate_no_detect_uses_whole_images(cwd, tmp_path, london):
+    """--no-detect: images are taken as crops (gray, resized), no face detection at all."""
+    import cv2
+
+    folder = tmp_path / "blank crops"
+    for label in ("happy", "neutral"):
+        (folder / label).mkdir(parents=True)
+    # stripes (horizontal: "happy", vertical: "neutral"): no face could ever be found in
+    # them, yet all are used
+    stripes = ((np.arange(40) // 4) % 2 * 150 + 50).astype(np.uint8)
+    for i in range(12):
+        for label, image in (("happy", np.tile(stripes[:, None], (1, 40))),
+                             ("neutral", np.tile(stripes[None, :], (40, 1)))):
+            image = np.roll(image, i, axis=0 if label == "happy" else 1)
+            cv2.imwrite(str(folder / label / f"S{i:03d}_{label}.png"), image)
+    result = run("evaluate", "--folder", folder, "--no-detect", "--crop-size", "16",
+                 "--splits", "2", "--pipelines", "hog_logreg", "-q", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "24 images, 12 subjects" in result.stdout
+    assert re.search(r"^hog_logreg\s+grouped\s+1\.000 ± 0\.000", result.stdout, re.M)
+    assert tree(cwd) == []
