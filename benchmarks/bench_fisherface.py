@@ -1,0 +1,117 @@
+"""FisherFaceClassifier vs OpenCV's FisherFaceRecognizer: fit/predict time, memory, agreement.
+
+Data (synthesised from the embedded London set, nothing downloaded):
+the 204 London photos are cropped with skemotion.FaceCropper to 350x350 gray faces; the
+102 subjects are dealt into 10 classes (subject number modulo 10, so each class holds the
+neutral and smiling faces of about 10 people); every crop is then jittered 3 times with a
+small random similarity transform (rotation +-4 deg, scale +-4 %, shift +-6 px, reflected
+border) and a brightness/contrast change (+-10 %), giving 612 training images of
+350x350 (the first 600 are used) in 10 classes. The test set is 200 further jitters
+(new random draws) of the same crops: a face-recognition style task, which is what
+FisherFaceRecognizer was built for.
+
+Both models are trained once on identical images (OpenCV gets the uint8 images as its
+Python API expects; skemotion gets FaceCropper's float32 (n, 350*350) output), side by
+side in one run. Memory: tracemalloc peak during skemotion's fit (numpy allocations)
+and the growth of the process's peak RSS (includes BLAS buffers), against the size of the
+float32 training matrix.
+
+Run from the repository root:  python benchmarks/bench_fisherface.py
+"""
+
+import resource
+import sys
+import time
+import tracemalloc
+
+import cv2
+import numpy as np
+
+from skemotion import FaceCropper, FisherFaceClassifier
+from skemotion.datasets import load_frl_london
+
+N_TRAIN, N_TEST, N_CLASSES, SIZE = 600, 200, 10, 350
+
+
+def jitter(image, rng):
+    h, w = image.shape
+    angle = rng.uniform(-4, 4)
+    scale = 1 + rng.uniform(-0.04, 0.04)
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+    m[:, 2] += rng.uniform(-6, 6, size=2)
+    out = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REFLECT)
+    gain, bias = 1 + rng.uniform(-0.1, 0.1), rng.uniform(-12, 12)
+    return np.clip(out.astype(np.float32) * gain + bias, 0, 255).astype(np.uint8)
+
+
+def max_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def main():
+    t0 = time.perf_counter()
+    london = load_frl_london()
+    crops = FaceCropper(output_size=(SIZE, SIZE), on_missing="full_image").transform(
+        london.images
+    )
+    crops = crops.reshape(-1, SIZE, SIZE).astype(np.uint8)
+    labels = np.array([int(g) % N_CLASSES for g in london.groups])
+    rng = np.random.default_rng(0)
+    train_idx = np.tile(np.arange(len(crops)), 3)[:N_TRAIN]
+    test_idx = rng.integers(0, len(crops), size=N_TEST)
+    train_u8 = np.stack([jitter(crops[i], rng) for i in train_idx])
+    test_u8 = np.stack([jitter(crops[i], rng) for i in test_idx])
+    y_train, y_test = labels[train_idx], labels[test_idx]
+    X_train = train_u8.reshape(N_TRAIN, -1).astype(np.float32)  # FaceCropper's output format
+    X_test = test_u8.reshape(N_TEST, -1).astype(np.float32)
+    data_mib = X_train.nbytes / 2**20
+    print(f"data: {N_TRAIN} train / {N_TEST} test images of {SIZE}x{SIZE}, "
+          f"{len(np.unique(y_train))} classes; float32 train matrix {data_mib:.0f} MiB "
+          f"(prepared in {time.perf_counter() - t0:.1f} s)")
+    print(f"threads: cv2 {cv2.getNumThreads()}, python {sys.version.split()[0]}, "
+          f"numpy {np.__version__}, opencv {cv2.__version__}")
+
+    # --- skemotion (first, so that the RSS high-water mark is ours) ---
+    rss0 = max_rss_mib()
+    tracemalloc.start()
+    t = time.perf_counter()
+    clf = FisherFaceClassifier().fit(X_train, y_train)
+    fit_ours = time.perf_counter() - t
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_ours = max_rss_mib() - rss0
+    t = time.perf_counter()
+    pred_ours = clf.predict(X_test)
+    predict_ours = time.perf_counter() - t
+
+    # --- OpenCV ---
+    recognizer = cv2.face.FisherFaceRecognizer_create()
+    rss1 = max_rss_mib()
+    t = time.perf_counter()
+    recognizer.train(list(train_u8), y_train.astype(np.int32))
+    fit_cv = time.perf_counter() - t
+    rss_cv = max_rss_mib() - rss1
+    t = time.perf_counter()
+    pred_cv = np.array([recognizer.predict(image)[0] for image in test_u8])
+    predict_cv = time.perf_counter() - t
+
+    agree = np.mean(pred_ours == pred_cv)
+    print()
+    print(f"{'':24s}{'skemotion':>12s}{'OpenCV':>12s}{'ratio':>10s}")
+    print(f"{'fit (s)':24s}{fit_ours:12.2f}{fit_cv:12.2f}{fit_cv / fit_ours:9.1f}x")
+    print(f"{'predict 200 images (s)':24s}{predict_ours:12.3f}{predict_cv:12.3f}"
+          f"{predict_cv / predict_ours:9.1f}x")
+    print(f"{'accuracy':24s}{np.mean(pred_ours == y_test):12.3f}{np.mean(pred_cv == y_test):12.3f}")
+    print()
+    print(f"agreement of predictions with OpenCV: {100 * agree:.1f} % "
+          f"({int(np.sum(pred_ours == pred_cv))}/{N_TEST})")
+    print(f"skemotion fit memory: tracemalloc peak {traced_peak / 2**20:.0f} MiB "
+          f"({traced_peak / 2**20 / data_mib:.2f}x the training matrix), peak RSS growth "
+          f"{rss_ours:.0f} MiB ({rss_ours / data_mib:.2f}x)")
+    print(f"OpenCV train peak RSS growth beyond that: {rss_cv:.0f} MiB "
+          f"({rss_cv / data_mib:.2f}x the float32 training matrix)")
+
+
+if __name__ == "__main__":
+    main()
