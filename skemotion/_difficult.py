@@ -1,6 +1,8 @@
 """Difficult images: which images are misclassified how often over repeated splits, and as what."""
 
 import csv
+import numbers
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -9,8 +11,9 @@ import cv2
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedShuffleSplit
+from sklearn.model_selection import StratifiedShuffleSplit, check_cv
 from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.validation import _num_samples, column_or_1d
 
 from ._image_io import to_uint8
@@ -182,6 +185,19 @@ class DifficultImages:
         return f"<DifficultImages: {len(self.y_true)} images, {self.n_splits} splits>"
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "X": ["array-like", list],
+        "y": ["array-like"],
+        "groups": ["array-like", None],
+        "filenames": ["array-like", None],
+        "cv": ["cv_object", "array-like"],
+        "n_jobs": [numbers.Integral, None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=False,
+)
 def find_difficult_images(
     estimator, X, y, *, groups=None, filenames=None, cv=None, n_jobs=None, random_state=0
 ):
@@ -246,6 +262,8 @@ def find_difficult_images(
             cv = StratifiedGroupShuffleSplit(10, test_size=0.2, random_state=random_state)
         else:
             cv = StratifiedShuffleSplit(10, test_size=0.2, random_state=random_state)
+    if isinstance(cv, numbers.Integral):
+        cv = check_cv(cv, y, classifier=True)
     if hasattr(cv, "split"):
         from ._evaluate import _uses_groups
 
@@ -275,6 +293,16 @@ def _safe_name_part(text):
     return part or "x"
 
 
+@validate_params(
+    {
+        "result": [DifficultImages],
+        "crops": ["array-like", list],
+        "out_dir": [str, os.PathLike],
+        "min_error_rate": [Interval(numbers.Real, 0, 1, closed="both")],
+        "image_shape": [tuple, list, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def write_difficult_images(result, crops, out_dir, *, min_error_rate=0.0, image_shape=None):
     """Write a CSV of the difficult images and their crops as ``<true>_<predicted>_<id>.png``.
 

@@ -8,6 +8,7 @@ from sklearn.base import clone
 from sklearn.metrics import make_scorer, recall_score
 from sklearn.model_selection import StratifiedShuffleSplit, check_cv, cross_validate
 from sklearn.model_selection._split import GroupsConsumerMixin
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _num_samples, column_or_1d
 
 from ._split import StratifiedGroupShuffleSplit
@@ -20,6 +21,20 @@ PROTOCOLS = {
 }
 
 
+_SPLIT_CONSTRAINTS = {
+    "n_splits": [Interval(numbers.Integral, 1, None, closed="left")],
+    "test_size": [
+        Interval(numbers.Real, 0, 1, closed="neither"),
+        Interval(numbers.Integral, 1, None, closed="left"),
+    ],
+    "random_state": ["random_state"],
+}
+
+
+@validate_params(
+    {"name": [StrOptions(set(PROTOCOLS))], **_SPLIT_CONSTRAINTS},
+    prefer_skip_nested_validation=True,
+)
 def make_protocol(name, *, n_splits=10, test_size=0.2, random_state=0):
     """Return the cross-validation splitter of a named protocol.
 
@@ -249,6 +264,19 @@ def _as_named(items, what):
     return named
 
 
+@validate_params(
+    {
+        "models": [dict, list, tuple],
+        "X": ["array-like", list],
+        "y": ["array-like"],
+        "groups": ["array-like", None],
+        "protocols": [list, tuple, dict],
+        **_SPLIT_CONSTRAINTS,
+        "n_jobs": [numbers.Integral, None],
+        "callback": [callable, None],
+    },
+    prefer_skip_nested_validation=False,
+)
 def evaluate(
     models,
     X,
@@ -349,6 +377,10 @@ def evaluate(
     named_protocols = []
     for name, cv in _as_named(protocols, "protocol"):
         if isinstance(cv, str):
+            if cv not in PROTOCOLS:
+                raise ValueError(
+                    f"Unknown protocol {cv!r}; known protocols: {', '.join(PROTOCOLS)}."
+                )
             if cv == "grouped" and groups is None:
                 raise ValueError(
                     "The 'grouped' protocol needs groups= (subject ids); got groups=None."

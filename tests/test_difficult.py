@@ -124,3 +124,16 @@ def test_errors(tmp_path):
         write_difficult_images(res, crops, tmp_path / "file")
     with pytest.raises(ValueError, match="not a square image; pass image_shape"):
         write_difficult_images(res, crops.reshape(len(crops), -1), tmp_path / "y")
+
+
+def test_parameter_validation_and_int_cv(tmp_path):
+    X, y, groups, _, crops = _data()
+    with pytest.raises(ValueError, match="'estimator' parameter of find_difficult_images"):
+        find_difficult_images("not a model", X, y)
+    res = find_difficult_images(DummyClassifier(), X, y, cv=3)  # StratifiedKFold(3)
+    assert res.n_splits == 3
+    assert sorted(res.index.tolist()) == list(range(len(y)))  # K-fold: each image tested once
+    with pytest.raises(ValueError, match="'min_error_rate' parameter of write_difficult_images"):
+        write_difficult_images(res, crops, tmp_path, min_error_rate=2)
+    with pytest.raises(ValueError, match="'result' parameter of write_difficult_images"):
+        write_difficult_images({"rows": []}, crops, tmp_path)

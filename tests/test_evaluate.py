@@ -135,3 +135,13 @@ def test_make_protocol():
     assert isinstance(cv, StratifiedGroupShuffleSplit)
     assert (cv.n_splits, cv.test_size, cv.random_state) == (3, 0.3, 1)
     assert set(PROTOCOLS) == {"tutorial", "grouped"}
+
+
+def test_parameter_validation_names_the_argument():
+    X, y, groups = _people()
+    with pytest.raises(ValueError, match="'n_splits' parameter of evaluate"):
+        evaluate({"d": DummyClassifier()}, X, y, groups=groups, n_splits=0)
+    with pytest.raises(ValueError, match="'test_size' parameter of evaluate"):
+        evaluate({"d": DummyClassifier()}, X, y, groups=groups, test_size=1.5)
+    with pytest.raises(ValueError, match="'name' parameter of make_protocol"):
+        make_protocol("leaky")
