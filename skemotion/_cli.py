@@ -2,8 +2,8 @@
 
 Each subcommand is a function ``_cmd_<name>(args)``; user mistakes raise
 :class:`UsageError`, which :func:`main` prints as one line and exits with code 2.
-Heavy imports (OpenCV, scikit-learn, matplotlib, dask) happen inside the
-subcommands, so ``skemotion --help`` stays instant.
+Optional dependencies (matplotlib, tqdm, skops, dask) are imported only by the
+subcommands that use them, so the main job runs with none of the extras installed.
 """
 
 import argparse
@@ -154,7 +154,8 @@ def _test_size(text):
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"{value:g} is not between 0 and 1 (a fraction of the data)")
+        raise argparse.ArgumentTypeError(
+            f"{value:g} is not between 0 and 1 (a fraction of the data)")
     return value
 
 
@@ -168,7 +169,8 @@ def _crop_size(text):
     if len(values) == 1:
         values = values * 2
     if len(values) != 2 or min(values) < 8 or max(values) > 2048:
-        raise argparse.ArgumentTypeError(f"{text!r}: give N or HxW with sides from 8 to 2048 pixels")
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give N or HxW with sides from 8 to 2048 pixels")
     return values
 
 
@@ -191,7 +193,8 @@ def _data_parent():
     parent = argparse.ArgumentParser(add_help=False)
     g = parent.add_argument_group("data (default: the embedded London set, neutral vs happy)")
     g.add_argument("--ckplus", metavar="PATH", type=Path,
-                   help="a CK+ root (cohn-kanade-images/ + Emotion/, or source_images/ + source_emotion/)")
+                   help="a CK+ root (cohn-kanade-images/ + Emotion/, or source_images/ + "
+                        "source_emotion/)")
     g.add_argument("--folder", metavar="PATH", type=Path, action="append",
                    help="a sorted folder PATH/<emotion>/<images>; repeat to merge several, "
                         "combine with --ckplus to merge with CK+")
@@ -388,13 +391,14 @@ def _cmd_describe(args):
 
 
 def _cmd_organize(args):
+    from ._emotions import parse_emotions
     from .datasets import organize_ckplus
 
     _check_dir(args.ckplus_root, "CKPLUS_ROOT")
     emotions = None
     if args.emotions is not None:
         try:
-            emotions = list(__import__("skemotion").parse_emotions(args.emotions))
+            emotions = list(parse_emotions(args.emotions))
         except ValueError as exc:
             raise UsageError(f"--emotions: {_one_line(exc)}") from None
     try:
@@ -706,7 +710,7 @@ PROTOCOL_NOTE = (
     "person appears with several emotions (one neutral and one happy photo each, as in the "
     "London set) the nearest training face is often the same person with the other "
     "expression, which pulls the score down; with several similar images per person and "
-    "emotion (CK+ sequences) it pushes it up. The *grouped* protocol "
+    "emotion (CK+ sequences) it usually pushes it up. The *grouped* protocol "
     "(StratifiedGroupShuffleSplit) keeps every subject on one side of every split: that is "
     "the number to expect on new people."
 )
@@ -1169,7 +1173,8 @@ def _cmd_search(args):
                       "mean": float(res["mean_test_score"][i]),
                       "std": float(res["std_test_score"][i])})
     cols = list(table[0])
-    cells = [[str(r[c]) if c not in ("mean", "std") else f"{r[c]:.3f}" for c in cols] for r in table]
+    cells = [[f"{r[c]:.3f}" if c in ("mean", "std") else str(r[c]) for c in cols]
+             for r in table]
     widths = [max(len(c), *(len(row[j]) for row in cells)) for j, c in enumerate(cols)]
     print(f"{name}: {score_name}, {len(splits)} subject-grouped splits, test size "
           f"{args.test_size:g}")
@@ -1297,7 +1302,8 @@ def build_parser():
         parents=[run],
     )
     p.add_argument("ckplus_root", metavar="CKPLUS_ROOT", type=Path, help="the CK+ root folder")
-    p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="where to write the sorted folders")
+    p.add_argument("out_dir", metavar="OUT_DIR", type=Path,
+                   help="where to write the sorted folders")
     p.add_argument("--neutral", choices=("first", "per_subject", "none"), default="first",
                    help="neutral images: one per labelled sequence (the tutorial), one per "
                         "subject, or none (default: %(default)s)")

@@ -271,7 +271,8 @@ def photo_folder(tmp_path, london):
                    if t == label][i]
             d = root / label
             d.mkdir(parents=True, exist_ok=True)
-            shutil.copy(london.filenames[idx], d / f"S{i + 1:03d}_{Path(london.filenames[idx]).name}")
+            name = Path(london.filenames[idx]).name
+            shutil.copy(london.filenames[idx], d / f"S{i + 1:03d}_{name}")
     cv2.imwrite(str(root / "neutral" / "S009_blank.png"), np.full((120, 100), 128, np.uint8))
     (root / "happy" / ".DS_Store").write_bytes(b"\0\0junk")
     (root / "notes.txt").write_text("not an image")
@@ -358,6 +359,18 @@ def test_progress_bar_on_a_terminal_only(cwd, photo_folder):
 # ---------------------------------------------------------------------------
 
 SMALL = ["--crop-size", "48", "--splits", "2", "--quiet"]
+
+
+@pytest.fixture(scope="session")
+def small_folder(tmp_path_factory, london):
+    """A sorted folder of 24 London photos: 12 subjects (S001...), one happy, one neutral each."""
+    root = tmp_path_factory.mktemp("small") / "sorted"
+    subjects = sorted(set(london.groups))[:12]
+    for path, label, subject in zip(london.filenames, london.target, london.groups):
+        if subject in subjects:
+            (root / label).mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, root / label / f"S{subject}_{Path(path).name}")
+    return root
 
 
 def _png_ok(path):
@@ -468,9 +481,9 @@ def test_train_on_ckplus_tree(cwd, ckplus):
     assert tree(cwd) == ["ck.skops"]
 
 
-def test_search_emotion_subsets(cwd):
-    result = run("search", "emotions", *SMALL, "--subsets", "happy,neutral;all",
-                 "--out", "search", cwd=cwd)
+def test_search_emotion_subsets(cwd, small_folder):
+    result = run("search", "emotions", *SMALL, "--folder", small_folder,
+                 "--subsets", "happy,neutral;all", "--out", "search", cwd=cwd)
     assert result.returncode == 0, result.stderr
     assert "chance-adjusted balanced accuracy, 2 subject-grouped splits" in result.stdout
     table = json.loads((cwd / "search" / "search.json").read_text())["results"]
@@ -486,15 +499,17 @@ def test_search_emotion_subsets(cwd):
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
         before = cluster.scheduler.transition_counter
-        remote = run("search", "emotions", *SMALL, "--subsets", "happy,neutral;all",
-                     "--scheduler", cluster.scheduler_address, cwd=cwd)
+        remote = run("search", "emotions", *SMALL, "--folder", small_folder,
+                     "--subsets", "happy,neutral;all", "--scheduler",
+                     cluster.scheduler_address, cwd=cwd)
         assert remote.returncode == 0, remote.stderr
         assert cluster.scheduler.transition_counter > before  # the workers did the fits
     assert remote.stdout == result.stdout
 
 
-def test_search_cascade_parameters_with_cache(cwd):
-    result = run("search", "cascade", *SMALL, "--scale-factors", "1.1,1.3",
+def test_search_cascade_parameters_with_cache(cwd, small_folder):
+    result = run("search", "cascade", *SMALL, "--folder", small_folder,
+                 "--scale-factors", "1.1,1.3",
                  "--min-neighbors", "5", "--cache", "cache", cwd=cwd)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -505,8 +520,9 @@ def test_search_cascade_parameters_with_cache(cwd):
                        "--scale-factors")
 
 
-def test_difficult_writes_only_into_out_dir(cwd):
-    result = run("difficult", "hard", *SMALL, "--pipeline", "fisherface", cwd=cwd)
+def test_difficult_writes_only_into_out_dir(cwd, small_folder):
+    result = run("difficult", "hard", *SMALL, "--folder", small_folder, "--pipeline", "fisherface",
+                 cwd=cwd)
     assert result.returncode == 0, result.stderr
     files = tree(cwd)
     assert "hard/difficult.csv" in files and all(f.startswith("hard/") for f in files)
@@ -516,7 +532,7 @@ def test_difficult_writes_only_into_out_dir(cwd):
     for row in rows:
         assert row["image"] == f"{row['true']}_{row['predicted_as']}_{int(row['id']):04d}.png"
         assert row["true"] != row["predicted_as"] and int(row["n_wrong"]) >= 1
-    assert f"{len(rows)} of 204 images misclassified" in result.stdout
+    assert f"{len(rows)} of 24 images misclassified" in result.stdout
 
 
 _WITHOUT_EXTRAS = """
