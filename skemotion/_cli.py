@@ -7,6 +7,7 @@ subcommands that use them, so the main job runs with none of the extras installe
 """
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -568,6 +569,16 @@ def _splits(args, protocol, X, y, groups):
     return cv, splits
 
 
+@contextlib.contextmanager
+def _fit_errors(names):
+    """A pipeline that cannot be fitted on the user's data (too few images for its number
+    of components, crops too small for its features...) is reported in one line."""
+    try:
+        yield
+    except ValueError as exc:
+        raise UsageError(f"cannot fit {names} on this data: {_one_line(exc)}") from None
+
+
 class _Backend:
     """Context manager: joblib's Dask backend (``dask_backend``) when ``--scheduler`` is given."""
 
@@ -686,9 +697,10 @@ def _cmd_evaluate(args):
     with progress_bar(len(models) * len(protocols), "cross-validating",
                       enabled=_bars_enabled(args)) as bar:
         for batch in batches.values():
-            result = evaluate({n: models[n] for n in batch}, prep.Xs[batch[0]], prep.y,
-                              groups=prep.groups, protocols=protocols, n_jobs=args.n_jobs,
-                              callback=lambda *a: bar.update(1))
+            with _fit_errors(", ".join(batch)):
+                result = evaluate({n: models[n] for n in batch}, prep.Xs[batch[0]], prep.y,
+                                  groups=prep.groups, protocols=protocols,
+                                  n_jobs=args.n_jobs, callback=lambda *a: bar.update(1))
             for row in result.rows:
                 rows[row["model"], row["protocol"]] = row
     result = EvaluationResult(
@@ -988,12 +1000,16 @@ def _cmd_train(args):
     template = _crop_step(pipe, name)
     prep = _prepare(args, grouped=False, template=template)
     # The cropper is stateless: crop once (with a progress bar), fit the rest on the crops.
-    cropper = _make_cropper(args, template).set_params(on_missing="raise")
+    # the saved model raises on faceless images (predict reports them), unless the user
+    # said the images are crops already
+    on_missing = "full_image" if args.on_missing == "full_image" else "raise"
+    cropper = _make_cropper(args, template).set_params(on_missing=on_missing)
     if "n_jobs" in cropper.get_params():
         cropper.set_params(n_jobs=None)
     pipe.steps[0] = (pipe.steps[0][0], cropper.fit(prep.X[:1]))
     _info(args, f"training {name} on {len(prep.y)} face crops")
-    pipe[1:].fit(prep.X.reshape(len(prep.X), -1), prep.y)
+    with _fit_errors(name):
+        pipe[1:].fit(prep.X.reshape(len(prep.X), -1), prep.y)
     try:
         save_model(pipe, args.out)
     except (OSError, ValueError, ImportError) as exc:
@@ -1010,6 +1026,8 @@ def _cmd_predict(args):
 
     if not args.model.is_file():
         raise UsageError(f"no such model file: {args.model}")
+    if args.out is not None and (args.out.is_dir() or not args.out.parent.is_dir()):
+        raise UsageError(f"--out must name a file in an existing folder: {args.out}")
     try:
         model = load_model(args.model, format="joblib" if args.trust else None)
     except ImportError as exc:
@@ -1035,8 +1053,6 @@ def _cmd_predict(args):
             bar.update(len(batch))
     fields = ["file", "label"] + [f"score_{c}" for c in classes] + ["error"]
     if args.out is not None:
-        if args.out.is_dir():
-            raise UsageError(f"--out is a directory, give a file name: {args.out}")
         stream = open(args.out, "w", newline="", encoding="utf-8")
     else:
         stream = sys.stdout
@@ -1160,7 +1176,8 @@ def _cmd_search(args):
                 f"({n_candidates * len(splits)} fits)")
     search = GridSearchCV(estimator, grid, cv=splits, scoring=scoring, n_jobs=args.n_jobs,
                           refit=False, error_score="raise")
-    search.fit(X, y, groups=groups)
+    with _fit_errors(name):
+        search.fit(X, y, groups=groups)
     res = search.cv_results_
     order = np.argsort(res["rank_test_score"], kind="stable")
     keys = list(grid)
@@ -1209,9 +1226,10 @@ def _cmd_difficult(args):
     prep = _prepare(args, template=_crop_step(_full_pipeline(args, factory), name))
     _, splits = _splits(args, "grouped", prep.X, prep.y, prep.groups)
     _info(args, f"{name}: {len(splits)} subject-grouped splits on {len(prep.y)} face crops")
-    result = find_difficult_images(factory(detect=False), prep.X, prep.y,
-                                   groups=prep.groups, filenames=prep.filenames,
-                                   cv=splits, n_jobs=args.n_jobs)
+    with _fit_errors(name):
+        result = find_difficult_images(factory(detect=False), prep.X, prep.y,
+                                       groups=prep.groups, filenames=prep.filenames,
+                                       cv=splits, n_jobs=args.n_jobs)
     try:
         csv_path = write_difficult_images(result, prep.X, args.out_dir,
                                           min_error_rate=args.min_error_rate)
