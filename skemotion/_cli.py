@@ -1036,11 +1036,14 @@ def _cmd_predict(args):
         hint = "" if args.trust else " (a joblib file you made yourself loads with --trust)"
         raise UsageError(f"cannot load {args.model}: {_one_line(exc)}{hint}") from None
     files = [f for f, _ in _image_files(args.images)]
+    steps = getattr(model, "steps", None)
+    if steps and "n_jobs" in steps[0][1].get_params():  # crop with all the --n-jobs threads
+        steps[0][1].set_params(n_jobs=args.n_jobs)
     classes = [str(c) for c in model.classes_]
     scorer = next((m for m in ("predict_proba", "decision_function") if hasattr(model, m)), None)
     rows = []
     with progress_bar(len(files), "predicting", enabled=_bars_enabled(args)) as bar:
-        for part in _chunks(len(files), 16):
+        for part in _chunks(len(files), _chunk_size(args)):
             batch = [str(f) for f in files[part]]
             try:
                 rows += _predict_rows(model, scorer, batch, classes)
