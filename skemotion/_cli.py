@@ -1152,7 +1152,10 @@ def _cmd_search(args):
         scale_factors = _float_list(args.scale_factors, "--scale-factors")
         if any(v <= 1 for v in scale_factors):
             raise UsageError("--scale-factors: every scale factor must be greater than 1")
-        neighbors = [int(v) for v in _float_list(args.min_neighbors, "--min-neighbors")]
+        neighbors = _float_list(args.min_neighbors, "--min-neighbors")
+        if any(v != int(v) or v < 0 for v in neighbors):
+            raise UsageError("--min-neighbors: give whole numbers >= 0, e.g. 3,5")
+        neighbors = [int(v) for v in neighbors]
         data, _ = _load_data(args)
         _check_enough(data)
         pipe = _full_pipeline(args, factory)
@@ -1356,7 +1359,8 @@ def build_parser():
         description="Find the face in every image under INPUT (recursively) and write the "
         "gray crops as PNG under OUT_DIR, mirroring INPUT's folders, plus "
         "OUT_DIR/detections.csv (file, whether and where a face was found, which cascade). "
-        "Images without a face are listed in the report and not written.",
+        "Images without a face are listed in the report and not written (with --on-missing "
+        "full_image: written as the whole image).",
         example="  skemotion crop sorted_set/ dataset/ --crop-size 350",
         parents=[crop, run],
     )
@@ -1381,8 +1385,8 @@ def build_parser():
         help="predict the emotion of image files with a saved model",
         description="Load a model file written by 'skemotion train' and write a CSV with "
         "one row per image: file, label, one score column per class (the model's "
-        "predict_proba, else decision_function), and an error column for images that could "
-        "not be used (e.g. no face found).",
+        "predict_proba, else decision_function: scores, not calibrated probabilities), and an "
+        "error column for images that could not be used (e.g. no face found).",
         example="  skemotion predict happy.skops photos/*.jpg --out predictions.csv",
         parents=[run],
     )
@@ -1400,8 +1404,9 @@ def build_parser():
         description="GridSearchCV with subject-grouped splits. 'emotions': which emotion "
         "subsets a pipeline separates best (EmotionSubset; scores are chance-adjusted "
         "balanced accuracy, 0 = chance, 1 = perfect, so subsets of different sizes compare). "
-        "'cascade': FaceCropper parameters (scale factor, min neighbours, min face size) with "
-        "the detection cache.",
+        "'cascade': the pipeline's FaceCropper scale factor and min neighbours on the raw "
+        "images (where a setting finds no face the whole image is used, which costs accuracy); "
+        "give --cache so each detection runs once across splits.",
         example="  skemotion search emotions --ckplus ~/CK+ "
         "--subsets 'anger,happy;happy,sadness,surprise;all'\n"
         "  skemotion search cascade --scale-factors 1.05,1.1,1.3 --min-neighbors 3,5 "
