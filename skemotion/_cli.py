@@ -736,14 +736,20 @@ def _best_model(result, protocol):
 def _write_report(args, prep, result, models, splits):
     """report.md, report.json and the plots in ``args.out``."""
     import json
+    import shlex
 
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     protocol = "grouped" if "grouped" in splits else "tutorial"
     best = _best_model(result, protocol)
     settings = {
+        "command": "skemotion " + " ".join(
+            shlex.quote(a) for a in (sys.argv[1:] if args.argv is None else args.argv)),
         "data": prep.name,
+        "neutral": args.neutral if args.ckplus is not None else None,
         "emotions": args.emotions,
+        "face_detection": not args.no_detect,
+        "on_missing": args.on_missing,
         "n_images": len(prep.data.images),
         "n_face_crops": len(prep.y),
         "dropped_no_face": prep.dropped,
@@ -1451,6 +1457,7 @@ def main(argv=None):
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = None if argv is None else [str(a) for a in argv]
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
