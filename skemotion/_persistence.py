@@ -105,9 +105,13 @@ def save_model(model, path, *, format="skops"):
     """
     path = Path(path)
     if not path.parent.is_dir():
-        raise FileNotFoundError(f"Cannot save the model to {path}: folder {path.parent} does not exist.")
+        raise FileNotFoundError(
+            f"Cannot save the model to {path}: folder {path.parent} does not exist."
+        )
     if path.is_dir():
-        raise IsADirectoryError(f"Cannot save the model to {path}: it is a folder; give a file name.")
+        raise IsADirectoryError(
+            f"Cannot save the model to {path}: it is a folder; give a file name."
+        )
     if format == "joblib":
         import joblib
 

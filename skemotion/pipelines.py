@@ -78,7 +78,7 @@ def _as_size(output_size):
 
 
 def face_pipeline(steps, *, detect=True, output_size=(350, 350), cropper_params=None):
-    """Build a Pipeline ``[("crop", FaceCropper), *steps]`` (without the cropper if ``detect=False``).
+    """Build ``Pipeline([("crop", FaceCropper), *steps])`` (no cropper if ``detect=False``).
 
     Parameters
     ----------
