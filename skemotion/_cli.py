@@ -717,12 +717,11 @@ def _cmd_evaluate(args):
 #: What the two protocols mean (printed in reports).
 PROTOCOL_NOTE = (
     "The *tutorial* protocol (StratifiedShuffleSplit) splits images at random, so photos of "
-    "the same person land in training and test: the score mixes recognising expressions with "
-    "recognising people, and does not tell how the model does on someone new. When each "
-    "person appears with several emotions (one neutral and one happy photo each, as in the "
-    "London set) the nearest training face is often the same person with the other "
-    "expression, which pulls the score down; with several similar images per person and "
-    "emotion (CK+ sequences) it usually pushes it up. The *grouped* protocol "
+    "the same person land in training and test: its score does not tell how the model does "
+    "on someone new. It is often too high (several similar images per person and emotion, as "
+    "in CK+ sequences) and can be too low (on the London set, where each person has one "
+    "neutral and one happy photo, training photos whose partner is missing weaken the model; "
+    "see benchmarks/bench_protocols.py). The *grouped* protocol "
     "(StratifiedGroupShuffleSplit) keeps every subject on one side of every split: that is "
     "the number to expect on new people."
 )
