@@ -4,7 +4,13 @@ __version__ = "0.1.0"
 
 from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
 from ._face_cropper import FaceCropper, FaceDetection, detect_faces
-from ._features import FlipAugmentedClassifier, HOGTransformer, LBPTransformer
+from ._features import (
+    FaceRegion,
+    FlipAugmentedClassifier,
+    GaborTransformer,
+    HOGTransformer,
+    LBPTransformer,
+)
 from ._fisherface import FisherFaceClassifier
 from ._gallery import FisherfaceGalleryDisplay, ImageGalleryDisplay
 from ._image_io import read_image
@@ -32,6 +38,8 @@ __all__ = [
     "trusted_types",
     "HOGTransformer",
     "LBPTransformer",
+    "GaborTransformer",
+    "FaceRegion",
     "FlipAugmentedClassifier",
     "EmotionSubset",
     "StratifiedGroupShuffleSplit",
