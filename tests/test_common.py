@@ -9,7 +9,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.linear_model import LogisticRegression
 
 from skemotion import FaceCropper, FisherFaceClassifier, ImageFlattener
-from skemotion import FlipAugmentedClassifier, HOGTransformer, LBPTransformer
+from skemotion import FaceRegion, FlipAugmentedClassifier, GaborTransformer
+from skemotion import HOGTransformer, LBPTransformer
 from skemotion.model_selection import EmotionSubset
 
 ESTIMATORS = [
@@ -27,6 +28,8 @@ ESTIMATORS = [
     HOGTransformer(cell_size=2, block_size=1),
     LBPTransformer(grid_shape=(1, 1)),
     FlipAugmentedClassifier(LogisticRegression()),
+    GaborTransformer(wavelengths=(2.0, 3.0), n_orientations=2, pool_shape=(1, 1)),
+    FaceRegion(region=(0.0, 1.0, 0.0, 1.0), output_shape=(1, 1)),
 ]
 
 #: estimator class name -> {check name: reason}
@@ -75,6 +78,14 @@ EXPECTED_FAILED_CHECKS["LBPTransformer"] = {
     "check_n_features_in_after_fitting": _TOO_SMALL,
     "check_positive_only_tag_during_fit": _TOO_SMALL,
 }
+# GaborTransformer and FaceRegion (engineer G) are image transformers with the same
+# image-shape contract as HOGTransformer: the same checks fail for the same reason.
+EXPECTED_FAILED_CHECKS["GaborTransformer"] = dict.fromkeys(
+    _IMAGE_CHECKS + _TRANSFORMER_CHECKS, _NOT_AN_IMAGE
+)
+EXPECTED_FAILED_CHECKS["FaceRegion"] = dict.fromkeys(
+    _IMAGE_CHECKS + _TRANSFORMER_CHECKS, _NOT_AN_IMAGE
+)
 EXPECTED_FAILED_CHECKS["FlipAugmentedClassifier"] = dict.fromkeys(
     _IMAGE_CHECKS + _CLASSIFIER_CHECKS, _NOT_AN_IMAGE
 )

@@ -10,7 +10,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GroupShuffleSplit, cross_validate
 
-from skemotion import FlipAugmentedClassifier, HOGTransformer, LBPTransformer
+from skemotion import (
+    FaceRegion,
+    FlipAugmentedClassifier,
+    GaborTransformer,
+    HOGTransformer,
+    LBPTransformer,
+)
 from skemotion._features import _uniform_lookup, lbp_codes
 
 
@@ -141,8 +147,9 @@ def test_hog_preserves_float32_and_is_stateless():
 # ------------------------------------------------------------------ shared contracts
 @pytest.mark.parametrize(
     "estimator",
-    [HOGTransformer(), LBPTransformer(), FlipAugmentedClassifier(LogisticRegression())],
-    ids=["hog", "lbp", "flip"],
+    [HOGTransformer(), LBPTransformer(), FlipAugmentedClassifier(LogisticRegression()),
+     GaborTransformer(), FaceRegion()],
+    ids=["hog", "lbp", "flip", "gabor", "region"],
 )
 def test_image_shape_errors(estimator):
     y = np.array([0, 1, 0, 1])
@@ -166,8 +173,9 @@ def test_image_shape_errors(estimator):
 @pytest.mark.parametrize(
     "estimator",
     [HOGTransformer(), LBPTransformer(grid_shape=(4, 4)),
-     FlipAugmentedClassifier(LogisticRegression())],
-    ids=["hog", "lbp", "flip"],
+     FlipAugmentedClassifier(LogisticRegression()),
+     GaborTransformer(wavelengths=(3.0, 6.0), n_orientations=4), FaceRegion()],
+    ids=["hog", "lbp", "flip", "gabor", "region"],
 )
 def test_clone_pickle_order_and_subset_invariance(estimator):
     X = _crops(8)
@@ -275,7 +283,9 @@ def test_named_feature_pipelines_take_crops_of_any_size_without_detection():
     X = rng.uniform(0, 255, size=(12, 128, 128)).astype(np.float32)  # CK+-like crops
     y = np.repeat(["happy", "neutral", "surprise"], 4)
     for name in ["hog_logreg", "lbp_logreg", "hog_lbp_logreg", "hog_fisherface",
-                 "lbp_fisherface", "hog_logreg_flip"]:
+                 "lbp_fisherface", "hog_logreg_flip", "lowerface_hog_logreg",
+                 "lowerface_gabor_logreg", "lowerface_hog_gabor_logreg",
+                 "lowerface_hog_fisherface"]:
         model = PIPELINES[name](detect=False).fit(X, y)
         assert set(model.predict(X.reshape(12, -1))) <= set(y)
         assert model.steps[-1][0] == "classifier"
@@ -284,10 +294,114 @@ def test_named_feature_pipelines_take_crops_of_any_size_without_detection():
 @pytest.mark.parametrize(
     "estimator, match",
     [(HOGTransformer(cell_size=1), "cell_size"), (LBPTransformer(norm="l2"), "norm"),
-     (LBPTransformer(radius=0), "radius")],
+     (LBPTransformer(radius=0), "radius"), (GaborTransformer(n_orientations=0), "n_orientations"),
+     (GaborTransformer(wavelengths=(1.0,)), "wavelengths"),
+     (GaborTransformer(pool_shape=(65, 2)), "pooling grid"),
+     (FaceRegion(region=(0.5, 0.4, 0, 1)), "top < bottom"),
+     (FaceRegion(output_shape=(0, 4)), "output_shape")],
 )
 def test_parameters_are_validated_even_without_fit(estimator, match):
     with pytest.raises(ValueError, match=match):
         estimator.transform(_crops(2))
     with pytest.raises(ValueError, match=match):
         clone(estimator).fit(_crops(2))
+
+
+# ----------------------------------------------------------------------------- Gabor
+def _grating(wavelength, vertical_stripes=True, size=48, phase=0.0):
+    x = np.arange(size, dtype=float)
+    wave = 100 + 50 * np.sin(2 * np.pi * x / wavelength + phase)
+    return np.tile(wave, (size, 1)) if vertical_stripes else np.tile(wave[:, None], (1, size))
+
+
+def _energy(features, n_scales, n_orient):
+    """Mean pooled magnitude per (scale, orientation)."""
+    return features.reshape(n_scales, n_orient, -1).mean(axis=2)
+
+
+@pytest.mark.parametrize("wavelength, scale", [(4.0, 0), (8.0, 1), (16.0, 2)])
+def test_gabor_responds_most_at_the_grating_orientation_and_wavelength(wavelength, scale):
+    gabor = GaborTransformer(wavelengths=(4.0, 8.0, 16.0), n_orientations=4, pool_shape=(4, 4))
+    images = np.stack([_grating(wavelength, True), _grating(wavelength, False)])
+    energy = _energy(gabor.fit_transform(images), 3, 4)  # sqrt-pooled, then averaged
+    stripes_x = _energy(gabor.transform(images[:1]), 3, 4)
+    stripes_y = _energy(gabor.transform(images[1:]), 3, 4)
+    # theta = 0 is the filter whose carrier varies along x (vertical stripes), theta = 90
+    # degrees (orientation 2 of 4) along y
+    assert np.unravel_index(stripes_x.argmax(), stripes_x.shape) == (scale, 0)
+    assert np.unravel_index(stripes_y.argmax(), stripes_y.shape) == (scale, 2)
+    assert energy.shape == (3, 4)
+
+
+def test_gabor_magnitude_ignores_phase_brightness_and_contrast():
+    gabor = GaborTransformer(wavelengths=(6.0,), n_orientations=2, pool_shape=(2, 2))
+    base = _grating(6.0)
+    out = gabor.fit_transform(np.stack([base, 3 * base + 40, _grating(6.0, phase=np.pi / 2)]))
+    np.testing.assert_allclose(out[1], out[0], rtol=1e-4)  # gain and offset
+    # a quarter-period shift of the stripes changes the even/odd split, not the magnitude
+    # (away from the reflected borders that the 2x2 pooling includes: loose tolerance)
+    np.testing.assert_allclose(out[2], out[0], rtol=0.1, atol=0.01 * out[0].max())
+    assert out[0, :4].min() > 20 * out[0, 4:].max()  # stripes along x: theta=0 dominates
+    flat = gabor.transform(np.full((1, 48 * 48), 7.0))  # constant image: no response
+    np.testing.assert_allclose(flat, 0, atol=1e-6)
+
+
+def test_gabor_shape_dtype_names_and_statelessness():
+    gabor = GaborTransformer(wavelengths=(3.0, 6.0), n_orientations=4, pool_shape=(3, 5),
+                             image_shape=(24, 40))
+    X = _crops(3, 24, 40)
+    out = gabor.transform(X)  # usable without fit
+    assert out.shape == (3, 2 * 4 * 3 * 5) and out.dtype == np.float32
+    np.testing.assert_array_equal(gabor.fit(X).transform(X), out)
+    names = gabor.get_feature_names_out()
+    assert len(names) == out.shape[1] and names[0] == "gabor_w0_o0_0"
+    assert names[-1] == "gabor_w1_o3_14"
+    np.testing.assert_allclose(GaborTransformer(wavelengths=(3.0, 6.0), n_orientations=4,
+                                                pool_shape=(3, 5)).transform(X.reshape(3, 24, 40)),
+                               out)
+    assert np.all(out >= 0)
+
+
+# ------------------------------------------------------------------------ FaceRegion
+def test_face_region_cuts_the_given_fractions():
+    crops = np.arange(2 * 20 * 10, dtype=np.float64).reshape(2, 20, 10)
+    region = FaceRegion(region=(0.5, 1.0, 0.2, 0.8), output_shape=(10, 6))
+    out = region.fit_transform(crops)
+    assert out.shape == (2, 60) and out.dtype == np.float64
+    np.testing.assert_array_equal(out.reshape(2, 10, 6), crops[:, 10:, 2:8])
+    assert region.image_shape_ == (20, 10)
+    # shrinking averages areas: 2x2 blocks of the lower half -> their means
+    half = FaceRegion(region=(0.5, 1.0, 0.0, 1.0), output_shape=(5, 5)).transform(crops)
+    expected = crops[:, 10:].reshape(2, 5, 2, 5, 2).mean(axis=(2, 4))
+    np.testing.assert_allclose(half.reshape(2, 5, 5), expected, rtol=1e-6)
+    assert FaceRegion().fit(_crops(2, 64, 64)).get_feature_names_out().shape == (48 * 64,)
+
+
+def test_face_region_makes_crop_size_irrelevant():
+    # the same face at 64 px and 128 px gives nearly the same region
+    image = cv2.GaussianBlur(np.random.default_rng(2).uniform(0, 255, (128, 128)), (0, 0), 4)
+    small = cv2.resize(image, (64, 64), interpolation=cv2.INTER_AREA)
+    region = FaceRegion(region=(0.25, 0.75, 0.25, 0.75), output_shape=(16, 16))
+    a = region.transform(image.reshape(1, -1))
+    b = region.transform(small.reshape(1, -1))
+    assert np.abs(a - b).max() < 0.05 * (image.max() - image.min())
+    with pytest.raises(ValueError, match="less than one pixel"):
+        FaceRegion(region=(0.0, 0.01, 0.0, 1.0)).transform(_crops(1, 8, 8))
+
+
+@pytest.mark.parametrize("name", ["lowerface_hog_logreg", "lowerface_hog_fisherface"])
+def test_lowerface_pipelines_on_london_with_grouped_splits(name, london_hog_crops):
+    """The lower-face pipelines on the 64 px crops of the fixture: FaceRegion takes the
+    region by fractions, so 64 px crops work too (the pipelines' own crops are 128 px)."""
+    from skemotion.model_selection import StratifiedGroupShuffleSplit
+    from skemotion.pipelines import PIPELINES
+
+    X, y, groups = london_hog_crops
+    model = PIPELINES[name](detect=False)
+    assert [step for step, _ in model.steps][0] == "region"
+    cv = StratifiedGroupShuffleSplit(n_splits=3, test_size=0.2, random_state=1)
+    scores = []
+    for train, test in cv.split(X, y, groups):
+        model.fit(X[train], y[train])
+        scores.append(balanced_accuracy_score(y[test], model.predict(X[test])))
+    assert np.mean(scores) >= 0.75, scores  # chance 0.5
