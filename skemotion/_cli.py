@@ -690,7 +690,7 @@ def _cmd_evaluate(args):
     batches = {}
     for name in models:
         batches.setdefault(_cropper_key(prep.croppers[name]), []).append(name)
-    sizes = sorted({f"{X.shape[1]}x{X.shape[2]}" for X in prep.Xs.values()})
+    sizes = [f"{h}x{w}" for h, w in sorted({X.shape[1:] for X in prep.Xs.values()})]
     _info(args, f"evaluating {len(models)} pipelines x {len(protocols)} protocols x "
                 f"{args.splits} splits on {len(prep.y)} face crops ({', '.join(sizes)})")
     rows, result = {}, None
@@ -773,11 +773,12 @@ def _write_report(args, prep, result, models, splits):
               "evaluation": result.to_dict(), "figures": figures}
     (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n",
                                      encoding="utf-8")
+    sizes = ", ".join(f"{h}x{w}" for h, w in sorted({X.shape[1:] for X in prep.Xs.values()}))
     lines = [
         "# skemotion evaluation report",
         "",
         f"Data: {prep.name}: {len(prep.data.images)} images, {len(prep.y)} with a face found "
-        f"(crops {', '.join(sorted({f'{X.shape[1]}x{X.shape[2]}' for X in prep.Xs.values()}))}).",
+        f"(crops {sizes}).",
     ]
     if prep.dropped:
         lines.append(f"No face found, left out: {', '.join(prep.dropped)}.")
