@@ -1319,7 +1319,7 @@ def build_parser():
         description="Summarise a dataset: images per class, subjects, images per subject, "
         "image sizes. Without data options: the embedded London set.",
         example="  skemotion describe --ckplus ~/CK+ --emotions anger,happy,surprise",
-        parents=[data, run],
+        parents=[data],
     )
 
     p = _add(
@@ -1329,7 +1329,7 @@ def build_parser():
         "OUT_DIR/<emotion>/<file> that the tutorial's sorted_set/ uses. Writes only inside "
         "OUT_DIR and refuses to overwrite different files.",
         example="  skemotion organize ~/CK+ sorted_set/ --neutral per_subject",
-        parents=[run],
+        parents=[],
     )
     p.add_argument("ckplus_root", metavar="CKPLUS_ROOT", type=Path, help="the CK+ root folder")
     p.add_argument("out_dir", metavar="OUT_DIR", type=Path,
