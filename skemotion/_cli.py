@@ -160,6 +160,16 @@ def _test_size(text):
     return value
 
 
+def _rate(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{value:g} is not between 0 and 1")
+    return value
+
+
 def _crop_size(text):
     """``64`` or ``64x48`` (height x width) -> (h, w)."""
     parts = text.lower().split("x")
@@ -374,7 +384,8 @@ def _check_enough(data, *, grouped=True):
     if grouped and data.get("groups") is None:
         raise UsageError(
             "the data has no subject ids, so subject-grouped splits are impossible "
-            "(use file names with subject ids, e.g. S005_001_00000011.png)"
+            "(--subject-pattern REGEX finds them in --folder file names, e.g. the default "
+            "for S005_001_00000011.png)"
         )
 
 
@@ -1447,7 +1458,7 @@ def build_parser():
     p.add_argument("--pipeline", metavar="NAME", default=None,
                    help=f"pipeline name (default: {DEFAULT_PIPELINE})")
     _add_no_detect(p)
-    p.add_argument("--min-error-rate", metavar="F", type=float, default=0.0,
+    p.add_argument("--min-error-rate", metavar="F", type=_rate, default=0.0,
                    help="write only images wrong in at least this share of the splits that "
                         "tested them (default: every image wrong at least once)")
     return parser
