@@ -772,14 +772,11 @@ def _write_report(args, prep, result, models, splits):
     }
     figures = _write_plots(args, prep, models, best, splits[protocol], out)
     if not (out / "difficult").is_dir():  # without matplotlib: the folder, not the plots
-        from .model_selection import find_difficult_images, write_difficult_images
+        from .model_selection import write_difficult_images
 
         X = prep.Xs[best]
-        write_difficult_images(
-            find_difficult_images(models[best], X, prep.y, groups=prep.groups,
-                                  filenames=prep.filenames, cv=splits[protocol],
-                                  n_jobs=args.n_jobs),
-            X, out / "difficult")
+        write_difficult_images(_find_difficult(args, models[best], X, prep, splits[protocol]),
+                               X, out / "difficult")
     report = {"skemotion_version": __version__, "settings": settings,
               "evaluation": result.to_dict(), "figures": figures}
     (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n",
@@ -823,11 +820,7 @@ def _write_plots(args, prep, models, best, splits, out):
 
     from ._gallery import FisherfaceGalleryDisplay
     from ._plotting import plot_confusion_matrix, plot_difficult_images, plot_learning_curve
-    from .model_selection import (
-        StratifiedGroupShuffleSplit,
-        find_difficult_images,
-        write_difficult_images,
-    )
+    from .model_selection import StratifiedGroupShuffleSplit, write_difficult_images
 
     figures = {}
     model = models[best]
@@ -835,9 +828,8 @@ def _write_plots(args, prep, models, best, splits, out):
     steps = ["difficult", "learning"] + (["fisherfaces"] if "fisherface" in models else [])
     with progress_bar(len(steps), "plotting", enabled=_bars_enabled(args)) as bar:
         X = prep.Xs[best]
-        difficult = find_difficult_images(model, X, prep.y, groups=prep.groups,
-                                          filenames=prep.filenames, cv=splits,
-                                          n_jobs=args.n_jobs)
+        difficult = _find_difficult(args, model, X, prep, splits,
+                                    desc=f"difficult images ({best})")
         write_difficult_images(difficult, X, out / "difficult")
         display = plot_confusion_matrix(difficult)
         display.ax_.set_title(f"{best}: {display.ax_.get_title()}")
@@ -1241,7 +1233,7 @@ def _write_table(out, stem, table, meta):
 
 
 def _cmd_difficult(args):
-    from .model_selection import find_difficult_images, write_difficult_images
+    from .model_selection import write_difficult_images
 
     name, factory = _pipeline(args)
     if args.out_dir.exists() and not args.out_dir.is_dir():
@@ -1250,9 +1242,7 @@ def _cmd_difficult(args):
     _, splits = _splits(args, "grouped", prep.X, prep.y, prep.groups)
     _info(args, f"{name}: {len(splits)} subject-grouped splits on {len(prep.y)} face crops")
     with _fit_errors(name):
-        result = find_difficult_images(factory(detect=False), prep.X, prep.y,
-                                       groups=prep.groups, filenames=prep.filenames,
-                                       cv=splits, n_jobs=args.n_jobs)
+        result = _find_difficult(args, factory(detect=False), prep.X, prep, splits)
     try:
         csv_path = write_difficult_images(result, prep.X, args.out_dir,
                                           min_error_rate=args.min_error_rate)
@@ -1261,6 +1251,33 @@ def _cmd_difficult(args):
     print(result)
     print(f"wrote {csv_path} and the crops of the misclassified images")
     return 0
+
+
+def _find_difficult(args, model, X, prep, splits, desc="difficult images"):
+    """``find_difficult_images`` over ``splits``, a few splits at a time for the progress bar."""
+    import numpy as np
+    from joblib import effective_n_jobs
+
+    from .model_selection import DifficultImages, find_difficult_images
+
+    step = max(1, effective_n_jobs(args.n_jobs))
+    parts = []
+    with progress_bar(len(splits), desc, enabled=_bars_enabled(args)) as bar:
+        for start in range(0, len(splits), step):
+            chunk = splits[start:start + step]
+            parts.append(find_difficult_images(model, X, prep.y, groups=prep.groups,
+                                               filenames=prep.filenames, cv=chunk,
+                                               n_jobs=args.n_jobs))
+            bar.update(len(chunk))
+    first = parts[0]
+    offsets = np.cumsum([0] + [p.n_splits for p in parts[:-1]])
+    return DifficultImages(
+        y_true=first.y_true, groups=first.groups, filenames=first.filenames,
+        split=np.concatenate([p.split + off for p, off in zip(parts, offsets)]),
+        index=np.concatenate([p.index for p in parts]),
+        predicted=np.concatenate([p.predicted for p in parts]),
+        n_splits=len(splits),
+    )
 
 
 def _full_pipeline(args, factory):
