@@ -926,9 +926,10 @@ class GaborTransformer(TransformerMixin, BaseEstimator):
     -----
     Output: ``len(wavelengths) * n_orientations * rows * cols`` float32 features,
     ordered wavelength, orientation, pool row, pool column. Kernels have zero mean
-    and are applied with reflected borders. Because each image is standardised
-    first, the features do not change with brightness or contrast (gain and
-    offset) of the crop.
+    and are applied with reflected borders (``cv2.filter2D``, float32; repeated calls
+    can differ in the last bit, as OpenCV picks SIMD/threaded code paths). Because each
+    image is standardised first, the features do not change with brightness or
+    contrast (gain and offset) of the crop.
 
     References
     ----------
