@@ -115,8 +115,91 @@ def _to_uint8_per_image(images):
     return np.rint(scaled).astype(np.uint8)
 
 
+# --------------------------------------------------------------------- shared base
+class _ImageFeatureTransformer(TransformerMixin, BaseEstimator):
+    """Shared behaviour of the stateless transformers of gray face crops.
+
+    ``fit`` validates ``X`` and the parameters against the image shape and records
+    ``image_shape_``; ``transform`` validates again (it may be called without
+    ``fit``) and hands the flat images to ``_transform``. Subclasses define their
+    ``_parameter_constraints``, an ``__init__`` storing the parameters, and:
+
+    - ``_geometry(shape)``: check the parameters against images of ``shape``
+      (raise ``ValueError`` naming the class), return what ``_transform`` needs;
+    - ``_transform(X, shape)``: the features of the validated 2-D ``X``;
+    - ``_feature_names()``: the names of the output features;
+    - ``_preserves_dtype``: the ``preserves_dtype`` transformer tag.
+    """
+
+    _preserves_dtype = ["float64", "float32"]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate ``X`` and record the image shape; return self.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+            Gray face crops.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The transformer.
+        """
+        X, _, shape = _validate_images(self, X, reset=True)
+        self._geometry(shape)
+        self.image_shape_ = shape
+        return self
+
+    def transform(self, X):
+        """Features of each image (see the class docstring for their layout).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+            Gray face crops.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out)
+            float32 for :class:`HOGTransformer` and :class:`GaborTransformer`, the
+            input's float dtype for :class:`LBPTransformer` and :class:`FaceRegion`.
+        """
+        self._validate_params()  # stateless: transform may be called without fit
+        X, _, shape = _validate_images(self, X, reset=False)
+        return self._transform(X, shape)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features.
+
+        ``hog{i}`` (HOG), ``lbp_cell{c}_bin{b}`` (LBP),
+        ``gabor_w{scale}_o{orientation}_{cell}`` (Gabor), ``region_pixel{i}``
+        (FaceRegion).
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (pixels have no names worth keeping).
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self, "image_shape_")
+        return np.asarray(self._feature_names(), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = list(self._preserves_dtype)
+        return tags
+
+
 # ------------------------------------------------------------------------------- HOG
-class HOGTransformer(TransformerMixin, BaseEstimator):
+class HOGTransformer(_ImageFeatureTransformer):
     """Histogram of oriented gradients of gray face crops, via ``cv2.HOGDescriptor``.
 
     Each image is divided into square cells of ``cell_size`` pixels; a histogram of
@@ -174,6 +257,8 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
     (3, 1764)
     """
 
+    _preserves_dtype = ["float32"]
+
     _parameter_constraints = {
         "cell_size": [Interval(numbers.Integral, 2, None, closed="left")],
         "block_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -211,40 +296,7 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
         nbx = w // self.cell_size - self.block_size + 1
         return nby * nbx * self.block_size**2 * self.n_bins
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Validate ``X`` and record the image shape; return self.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-            Gray face crops.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : HOGTransformer
-        """
-        X, _, shape = _validate_images(self, X, reset=True)
-        self._geometry(shape)
-        self.image_shape_ = shape
-        return self
-
-    def transform(self, X):
-        """HOG features of each image.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-            Gray face crops.
-
-        Returns
-        -------
-        features : ndarray of shape (n_samples, n_features_out) of float32
-        """
-        self._validate_params()  # stateless: transform may be called without fit
-        X, _, shape = _validate_images(self, X, reset=False)
+    def _transform(self, X, shape):
         (rows, cols), window = self._geometry(shape)
         cell, block = self.cell_size, self.block_size
         descriptor = cv2.HOGDescriptor(
@@ -259,27 +311,8 @@ class HOGTransformer(TransformerMixin, BaseEstimator):
                 out[start + i] = descriptor.compute(image).ravel()
         return out
 
-    def get_feature_names_out(self, input_features=None):
-        """Names ``hog0``, ``hog1``, ... of the output features.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored (pixels have no names worth keeping).
-
-        Returns
-        -------
-        names : ndarray of str
-        """
-        check_is_fitted(self, "image_shape_")
-        n = self._n_features_for(self.image_shape_)
-        return np.asarray([f"hog{i}" for i in range(n)], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
+    def _feature_names(self):
+        return [f"hog{i}" for i in range(self._n_features_for(self.image_shape_))]
 
 
 # ------------------------------------------------------------------------------- LBP
@@ -357,7 +390,7 @@ def lbp_codes(images, n_points=8, radius=1.0):
     return codes
 
 
-class LBPTransformer(TransformerMixin, BaseEstimator):
+class LBPTransformer(_ImageFeatureTransformer):
     """Uniform local binary pattern histograms on a grid of cells.
 
     Every pixel gets an LBP code from comparing ``n_points`` neighbours on a circle
@@ -446,7 +479,7 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
         self.norm = norm
         self.image_shape = image_shape
 
-    def _check_geometry(self, shape):
+    def _geometry(self, shape):
         grid = tuple(int(v) for v in self.grid_shape)
         if len(grid) != 2 or min(grid) < 1:
             raise ValueError(
@@ -464,42 +497,15 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
             )
         return grid, inner
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Validate ``X`` and record the image shape; return self.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-            Gray face crops.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : LBPTransformer
-        """
-        X, _, shape = _validate_images(self, X, reset=True)
-        self._check_geometry(shape)
-        self.image_shape_ = shape
+        super().fit(X, y)
         self.n_bins_ = _uniform_lookup(self.n_points)[1]
         return self
 
-    def transform(self, X):
-        """Concatenated per-cell uniform LBP histograms.
+    fit.__doc__ = _ImageFeatureTransformer.fit.__doc__
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-            Gray face crops.
-
-        Returns
-        -------
-        features : ndarray of shape (n_samples, rows * cols * n_bins)
-        """
-        self._validate_params()  # stateless: transform may be called without fit
-        X, _, shape = _validate_images(self, X, reset=False)
-        (gy, gx), (H, W) = self._check_geometry(shape)
+    def _transform(self, X, shape):
+        (gy, gx), (H, W) = self._geometry(shape)
         table, n_bins = _uniform_lookup(self.n_points)
         # cell index of every coded pixel (cells as equal as possible)
         cell = (np.arange(H) * gy // H)[:, None] * gx + (np.arange(W) * gx // W)[None, :]
@@ -517,30 +523,9 @@ class LBPTransformer(TransformerMixin, BaseEstimator):
             out[start : start + n] = hist.reshape(n, -1)
         return out
 
-    def get_feature_names_out(self, input_features=None):
-        """Names ``lbp_cell{c}_bin{b}`` of the output features.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        names : ndarray of str
-        """
-        check_is_fitted(self, "image_shape_")
+    def _feature_names(self):
         gy, gx = (int(v) for v in self.grid_shape)
-        return np.asarray(
-            [f"lbp_cell{c}_bin{b}" for c in range(gy * gx) for b in range(self.n_bins_)],
-            dtype=object,
-        )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+        return [f"lbp_cell{c}_bin{b}" for c in range(gy * gx) for b in range(self.n_bins_)]
 
 
 # --------------------------------------------------------------------- augmentation
@@ -696,7 +681,7 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
 
 
 # ------------------------------------------------------------------------ face region
-class FaceRegion(TransformerMixin, BaseEstimator):
+class FaceRegion(_ImageFeatureTransformer):
     """Cut a fixed part of every face crop (e.g. the lower face) and resize it.
 
     The region is given as fractions of the crop, so the same setting selects the
@@ -793,40 +778,7 @@ class FaceRegion(TransformerMixin, BaseEstimator):
             )
         return slice(r0, r1), slice(c0, c1), out
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Validate ``X`` and record the crop shape; return self.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-            Gray face crops.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : FaceRegion
-        """
-        X, _, shape = _validate_images(self, X, reset=True)
-        self._geometry(shape)
-        self.image_shape_ = shape
-        return self
-
-    def transform(self, X):
-        """The region of every crop, resized to ``output_shape`` and flattened.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-            Gray face crops.
-
-        Returns
-        -------
-        regions : ndarray of shape (n_samples, out_height * out_width)
-        """
-        self._validate_params()  # stateless: transform may be called without fit
-        X, _, shape = _validate_images(self, X, reset=False)
+    def _transform(self, X, shape):
         rows, cols, (oh, ow) = self._geometry(shape)
         images = X.reshape(-1, *shape)
         out = np.empty((X.shape[0], oh * ow), dtype=X.dtype)
@@ -840,27 +792,9 @@ class FaceRegion(TransformerMixin, BaseEstimator):
             out[i] = part.ravel()
         return out
 
-    def get_feature_names_out(self, input_features=None):
-        """Names ``region_pixel0``, ... of the output pixels.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        names : ndarray of str
-        """
-        check_is_fitted(self, "image_shape_")
+    def _feature_names(self):
         oh, ow = (int(v) for v in self.output_shape)
-        return np.asarray([f"region_pixel{i}" for i in range(oh * ow)], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+        return [f"region_pixel{i}" for i in range(oh * ow)]
 
 
 # ------------------------------------------------------------------------------ Gabor
@@ -881,7 +815,7 @@ def _gabor_bank(wavelengths, n_orientations, sigma_ratio):
     return tuple(bank)
 
 
-class GaborTransformer(TransformerMixin, BaseEstimator):
+class GaborTransformer(_ImageFeatureTransformer):
     """Pooled Gabor magnitude responses of gray face crops (a Gabor filter bank).
 
     Each image is standardised (zero mean, unit variance), filtered by a bank of
@@ -955,6 +889,8 @@ class GaborTransformer(TransformerMixin, BaseEstimator):
     (3, 32)
     """
 
+    _preserves_dtype = ["float32"]
+
     _parameter_constraints = {
         "wavelengths": [tuple, list],
         "n_orientations": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -971,7 +907,7 @@ class GaborTransformer(TransformerMixin, BaseEstimator):
         self.pool_shape = pool_shape
         self.image_shape = image_shape
 
-    def _checked(self, shape):
+    def _geometry(self, shape):
         """(wavelengths tuple, (rows, cols)) after checking them against ``shape``."""
         try:
             wavelengths = tuple(float(v) for v in self.wavelengths)
@@ -997,45 +933,8 @@ class GaborTransformer(TransformerMixin, BaseEstimator):
             )
         return wavelengths, pool
 
-    def _n_out(self):
-        pool = tuple(int(v) for v in self.pool_shape)
-        return len(tuple(self.wavelengths)) * int(self.n_orientations) * pool[0] * pool[1]
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Validate ``X`` and record the image shape; return self.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-            Gray face crops.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : GaborTransformer
-        """
-        X, _, shape = _validate_images(self, X, reset=True)
-        self._checked(shape)
-        self.image_shape_ = shape
-        return self
-
-    def transform(self, X):
-        """Square roots of the pooled Gabor magnitudes of each image.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-            Gray face crops.
-
-        Returns
-        -------
-        features : ndarray of shape (n_samples, n_features_out) of float32
-        """
-        self._validate_params()  # stateless: transform may be called without fit
-        X, _, shape = _validate_images(self, X, reset=False)
-        wavelengths, (py, px) = self._checked(shape)
+    def _transform(self, X, shape):
+        wavelengths, (py, px) = self._geometry(shape)
         bank = _gabor_bank(wavelengths, int(self.n_orientations), float(self.sigma_ratio))
         out = np.empty((X.shape[0], len(bank) * py * px), dtype=np.float32)
         cell = py * px
@@ -1054,28 +953,7 @@ class GaborTransformer(TransformerMixin, BaseEstimator):
         np.sqrt(np.maximum(out, 0, out=out), out=out)
         return out
 
-    def get_feature_names_out(self, input_features=None):
-        """Names ``gabor_w{scale}_o{orientation}_{cell}`` of the output features.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        names : ndarray of str
-        """
-        check_is_fitted(self, "image_shape_")
+    def _feature_names(self):
         py, px = (int(v) for v in self.pool_shape)
-        return np.asarray(
-            [f"gabor_w{s}_o{o}_{c}" for s in range(len(tuple(self.wavelengths)))
-             for o in range(int(self.n_orientations)) for c in range(py * px)],
-            dtype=object,
-        )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
+        return [f"gabor_w{s}_o{o}_{c}" for s in range(len(tuple(self.wavelengths)))
+                for o in range(int(self.n_orientations)) for c in range(py * px)]
