@@ -37,6 +37,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._fisherface import _check_finite, _flatten_images
+from ._subset import _estimator_has
 
 __all__ = [
     "FaceRegion",
@@ -529,15 +530,6 @@ class LBPTransformer(_ImageFeatureTransformer):
 
 
 # --------------------------------------------------------------------- augmentation
-def _estimator_has(attr):
-    def check(self):
-        if hasattr(self, "estimator_"):
-            return hasattr(self.estimator_, attr)
-        return hasattr(self.estimator, attr)
-
-    return check
-
-
 class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train a classifier on the training crops plus their mirror images.
 

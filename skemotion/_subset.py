@@ -15,6 +15,12 @@ from ._emotions import canonical_emotion
 
 
 def _estimator_has(attr):
+    """``available_if`` check: the fitted ``estimator_`` (else ``estimator``) has ``attr``.
+
+    Shared by the meta-estimators :class:`EmotionSubset` and
+    :class:`~skemotion.FlipAugmentedClassifier`.
+    """
+
     def check(self):
         if hasattr(self, "estimator_"):
             return hasattr(self.estimator_, attr)
