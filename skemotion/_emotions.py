@@ -91,20 +91,30 @@ def parse_emotions(emotions):
     >>> parse_emotions("Happiness, neutral")
     ('happy', 'neutral')
     """
+    parts = _split_names(emotions)
+    if parts is None:
+        return None
+    if not parts:
+        raise ValueError("The emotion list is empty.")
+    return tuple(_dedupe(canonical_emotion(p) for p in parts))
+
+
+def _split_names(emotions):
+    """``"a, b c"`` -> ``["a", "b", "c"]``; a sequence -> a list; ``None`` -> ``None``."""
     if emotions is None:
         return None
     if isinstance(emotions, str):
-        parts = [p for p in re.split(r"[,\s]+", emotions) if p]
-    else:
-        parts = list(emotions)
-    if not parts:
-        raise ValueError("The emotion list is empty.")
+        return [p for p in re.split(r"[,\s]+", emotions) if p]
+    return list(emotions)
+
+
+def _dedupe(values):
+    """The values in first-seen order, each once (works for unhashable values too)."""
     out = []
-    for p in parts:
-        c = canonical_emotion(p)
-        if c not in out:
-            out.append(c)
-    return tuple(out)
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
 
 
 def emotion_from_ckplus_code(code, *, source=None):

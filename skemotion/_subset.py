@@ -1,7 +1,5 @@
 """Emotion subsets as a hyper-parameter: a meta-estimator trained and scored on chosen classes."""
 
-import re
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
@@ -11,7 +9,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 
-from ._emotions import canonical_emotion
+from ._emotions import _dedupe, _split_names, canonical_emotion
 
 
 def _estimator_has(attr):
@@ -30,17 +28,9 @@ def _estimator_has(attr):
 
 
 def _as_label_list(emotions):
-    if emotions is None:
-        return None
-    if isinstance(emotions, str):
-        parts = [p for p in re.split(r"[,\s]+", emotions) if p]
-    else:
-        parts = list(emotions)
-    out = []
-    for p in parts:
-        if p not in out:
-            out.append(p)
-    return out
+    """The labels of ``emotions`` as given (not canonicalised), each once; or ``None``."""
+    parts = _split_names(emotions)
+    return None if parts is None else _dedupe(parts)
 
 
 class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -321,14 +311,6 @@ def _match_label(label, known):
     except ValueError:
         return label
     return canonical if canonical in known else label
-
-
-def _dedupe(values):
-    out = []
-    for v in values:
-        if v not in out:
-            out.append(v)
-    return out
 
 
 def _take(X, idx):
