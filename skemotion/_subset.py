@@ -114,9 +114,6 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.estimator = estimator
         self.emotions = emotions
 
-    def _keep_mask(self, y, labels):
-        return np.isin(np.asarray(y, dtype=object), np.asarray(labels, dtype=object))
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
         """Fit a clone of ``estimator`` on the samples whose label is in ``emotions``.
@@ -158,7 +155,7 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 raise ValueError(
                     f"EmotionSubset needs at least 2 emotions; got {self.emotions!r}."
                 )
-            idx = np.flatnonzero(self._keep_mask(y, wanted))
+            idx = _kept_index(y, wanted)
         params = {
             k: (_take(v, idx) if _num_samples_or_none(v) == n else v) for k, v in fit_params.items()
         }
@@ -257,7 +254,7 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         y = column_or_1d(np.asarray(y))
-        idx = np.flatnonzero(self._keep_mask(y, self.emotions_))
+        idx = _kept_index(y, self.emotions_)
         return _take(X, idx), y[idx]
 
     def score(self, X, y, sample_weight=None):
@@ -281,7 +278,7 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         y = column_or_1d(np.asarray(y))
-        idx = np.flatnonzero(self._keep_mask(y, self.emotions_))
+        idx = _kept_index(y, self.emotions_)
         if len(idx) == 0:
             return float("nan")
         sw = None if sample_weight is None else np.asarray(sample_weight)[idx]
@@ -311,6 +308,11 @@ def _match_label(label, known):
     except ValueError:
         return label
     return canonical if canonical in known else label
+
+
+def _kept_index(y, labels):
+    """Positions of the samples of 1-D ``y`` whose label is one of ``labels``."""
+    return np.flatnonzero(np.isin(np.asarray(y, dtype=object), np.asarray(labels, dtype=object)))
 
 
 def _take(X, idx):
@@ -345,7 +347,7 @@ class _SubsetScorer:
                 "make_subset_scorer scorers need a fitted EmotionSubset; "
                 f"got {type(estimator).__name__}."
             )
-        idx = np.flatnonzero(np.isin(y.astype(object), np.asarray(emotions, dtype=object)))
+        idx = _kept_index(y, emotions)
         if len(idx) == 0:
             return float("nan")
         kwargs = dict(self.kwargs)
