@@ -200,14 +200,21 @@ def _detect_gray(
 # --------------------------------------------------------------------------- cropping
 
 
-def _crop_region(gray, box, out_h, out_w, margin):
-    """The box grown by ``margin`` and to the output's aspect ratio, padded at borders."""
-    x, y, w, h = box
+def _grown_size(w, h, out_h, out_w, margin):
+    """(width, height) of a ``w`` x ``h`` box grown by ``margin`` on each side, then
+    widened or heightened to the output's aspect ratio ``out_w / out_h``."""
     cw, ch = w * (1 + 2 * margin), h * (1 + 2 * margin)
     if cw / ch < out_w / out_h:
         cw = ch * out_w / out_h
     else:
         ch = cw * out_h / out_w
+    return cw, ch
+
+
+def _crop_region(gray, box, out_h, out_w, margin):
+    """The box grown by ``margin`` and to the output's aspect ratio, padded at borders."""
+    x, y, w, h = box
+    cw, ch = _grown_size(w, h, out_h, out_w, margin)
     cx, cy = x + w / 2, y + h / 2
     x0, y0 = int(round(cx - cw / 2)), int(round(cy - ch / 2))
     x1, y1 = x0 + max(int(round(cw)), 1), y0 + max(int(round(ch)), 1)
@@ -221,11 +228,7 @@ def _crop_region(gray, box, out_h, out_w, margin):
 def _aligned_region(gray, box, left, right, out_h, out_w, margin):
     """Rotate and scale so the eyes land level at their usual places in the crop."""
     x, y, w, h = box
-    cw, ch = w * (1 + 2 * margin), h * (1 + 2 * margin)
-    if cw / ch < out_w / out_h:
-        cw = ch * out_w / out_h
-    else:
-        ch = cw * out_h / out_w
+    cw, ch = _grown_size(w, h, out_h, out_w, margin)
     cw, ch = max(int(round(cw)), 1), max(int(round(ch)), 1)
     dx, dy = right[0] - left[0], right[1] - left[1]
     angle = math.degrees(math.atan2(dy, dx))
