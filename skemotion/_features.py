@@ -192,6 +192,17 @@ class _ImageFeatureTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "image_shape_")
         return np.asarray(self._feature_names(), dtype=object)
 
+    def _positive_pair(self, param, meaning):
+        """Parameter ``param`` as a tuple of two positive ints, else a ValueError."""
+        value = getattr(self, param)
+        pair = tuple(int(v) for v in value)
+        if len(pair) != 2 or min(pair) < 1:
+            raise ValueError(
+                f"{type(self).__name__}: {param}={tuple(value)!r} must be two "
+                f"positive integers {meaning}."
+            )
+        return pair
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
@@ -481,12 +492,7 @@ class LBPTransformer(_ImageFeatureTransformer):
         self.image_shape = image_shape
 
     def _geometry(self, shape):
-        grid = tuple(int(v) for v in self.grid_shape)
-        if len(grid) != 2 or min(grid) < 1:
-            raise ValueError(
-                f"LBPTransformer: grid_shape={tuple(self.grid_shape)!r} must be two "
-                "positive integers (rows, cols)."
-            )
+        grid = self._positive_pair("grid_shape", "(rows, cols)")
         r = int(math.ceil(self.radius))
         inner = (shape[0] - 2 * r, shape[1] - 2 * r)
         if inner[0] < grid[0] or inner[1] < grid[1]:
@@ -754,12 +760,7 @@ class FaceRegion(_ImageFeatureTransformer):
                 f"FaceRegion: region={tuple(self.region)!r} must satisfy 0 <= top < "
                 "bottom <= 1 and 0 <= left < right <= 1 (fractions of the crop)."
             )
-        out = tuple(int(v) for v in self.output_shape)
-        if len(out) != 2 or min(out) < 1:
-            raise ValueError(
-                f"FaceRegion: output_shape={tuple(self.output_shape)!r} must be two "
-                "positive integers (height, width)."
-            )
+        out = self._positive_pair("output_shape", "(height, width)")
         h, w = shape
         r0, r1 = int(round(top * h)), int(round(bottom * h))
         c0, c1 = int(round(left * w)), int(round(right * w))
@@ -911,12 +912,7 @@ class GaborTransformer(_ImageFeatureTransformer):
                 "sequence of finite numbers >= 2 (pixels per carrier period; 2 is the "
                 "Nyquist limit)."
             )
-        pool = tuple(int(v) for v in self.pool_shape)
-        if len(pool) != 2 or min(pool) < 1:
-            raise ValueError(
-                f"GaborTransformer: pool_shape={tuple(self.pool_shape)!r} must be two "
-                "positive integers (rows, cols)."
-            )
+        pool = self._positive_pair("pool_shape", "(rows, cols)")
         if pool[0] > shape[0] or pool[1] > shape[1]:
             raise ValueError(
                 f"GaborTransformer: images of shape {tuple(shape)} (n_features="
