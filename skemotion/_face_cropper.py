@@ -643,6 +643,32 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         crops, _ = self._run(X, crop=True)
         return crops
 
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output pixels, row by row: ``"pixel_r{row}_c{col}"``.
+
+        The output does not depend on the input's features (every image is
+        cropped and resized to ``output_size``), so ``input_features`` is ignored.
+        Defining this also lets ``set_output(transform="pandas")`` label the columns.
+
+        Parameters
+        ----------
+        input_features : ignored
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects, shape (height * width,)
+
+        Examples
+        --------
+        >>> from skemotion import FaceCropper
+        >>> FaceCropper(output_size=(2, 3)).get_feature_names_out()[:4].tolist()
+        ['pixel_r0_c0', 'pixel_r0_c1', 'pixel_r0_c2', 'pixel_r1_c0']
+        """
+        height, width = self._checked_params()["output_size"]
+        return np.asarray(
+            [f"pixel_r{r}_c{c}" for r in range(height) for c in range(width)], dtype=object
+        )
+
     def detect(self, X):
         """Detect faces without cropping (never raises for a missing face).
 

@@ -497,3 +497,16 @@ def test_grid_search_detects_each_image_once_per_param_set(london_subset, tmp_pa
     # the first cascade), plus the refit which is all cached: without the cache 5 splits
     # would make 2 x 5 x 40 calls
     assert calls["n"] == 2 * 40
+
+
+def test_feature_names_out_match_output_and_label_pandas_columns(london):
+    cropper = FaceCropper(output_size=(12, 10))
+    names = cropper.get_feature_names_out()
+    assert len(names) == 120
+    assert names[0] == "pixel_r0_c0" and names[10] == "pixel_r1_c0" and names[-1] == "pixel_r11_c9"
+    crops = cropper.fit_transform(london.images[:2])
+    frame = FaceCropper(output_size=(12, 10)).set_output(transform="pandas").fit_transform(
+        london.images[:2]
+    )
+    assert list(frame.columns) == list(names)
+    np.testing.assert_array_equal(frame.to_numpy(), crops)
