@@ -14,6 +14,7 @@ from ._features import (
 from ._fisherface import FisherFaceClassifier
 from ._gallery import FisherfaceGalleryDisplay, ImageGalleryDisplay
 from ._image_io import read_image
+from ._landmarks import LandmarkAligner, LandmarkShape, face_landmarks, landmark_model_path
 from ._pca_lda import ImageFlattener, make_pca_lda
 from ._persistence import load_model, save_model, trusted_types
 from ._plotting import plot_confusion_matrix, plot_difficult_images, plot_learning_curve
@@ -41,6 +42,10 @@ __all__ = [
     "GaborTransformer",
     "FaceRegion",
     "FlipAugmentedClassifier",
+    "LandmarkShape",
+    "LandmarkAligner",
+    "face_landmarks",
+    "landmark_model_path",
     "EmotionSubset",
     "StratifiedGroupShuffleSplit",
     "evaluate",

