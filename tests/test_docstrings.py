@@ -2,6 +2,7 @@
 
 import doctest
 import importlib
+import importlib.util
 import pkgutil
 
 import pytest
@@ -16,8 +17,14 @@ def _modules():
     return sorted(names)
 
 
+#: Modules whose examples need an optional extra: module -> (import name, extra).
+_NEEDS = {"skemotion._landmarks": ("dlib", "landmarks")}
+
+
 @pytest.mark.parametrize("module_name", _modules())
 def test_docstring_examples(module_name):
+    if module_name in _NEEDS and importlib.util.find_spec(_NEEDS[module_name][0]) is None:
+        pytest.skip(f'needs the "{_NEEDS[module_name][1]}" extra')
     module = importlib.import_module(module_name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
