@@ -227,3 +227,75 @@ def test_feature_blocks_weigh_alike():
     # 136 shape, 5940 HOG and 2560 Gabor features: weights 1/sqrt(n) each
     np.testing.assert_allclose([weights["shape"] ** -2, weights["hog"] ** -2,
                                 weights["gabor"] ** -2], [136, 5940, 2560])
+
+
+def test_mirrored_points_is_a_left_right_involution():
+    from skemotion._landmarks import MIRRORED_POINTS
+
+    assert sorted(MIRRORED_POINTS) == list(range(68))
+    np.testing.assert_array_equal(MIRRORED_POINTS[MIRRORED_POINTS], np.arange(68))
+    # outer eye corners, mouth corners and the jaw ends swap; nose bridge and chin stay
+    assert MIRRORED_POINTS[36] == 45 and MIRRORED_POINTS[48] == 54 and MIRRORED_POINTS[0] == 16
+    assert MIRRORED_POINTS[27] == 27 and MIRRORED_POINTS[8] == 8
+
+
+def test_averaged_landmarks_are_mirror_consistent(crops):
+    """Averaging over boxes and the mirror image: the mirrored face gets the mirrored points."""
+    from skemotion._landmarks import MIRRORED_POINTS
+
+    X, _, _ = crops
+    faces = X[:6]
+    mirrored = faces[:, :, ::-1]
+    for average in (False, True):
+        a = face_landmarks(faces, average=average)
+        b = face_landmarks(mirrored, average=average)
+        b[:, :, 0] = SIZE - 1 - b[:, :, 0]
+        gap = np.abs(a - b[:, MIRRORED_POINTS]).mean()
+        if average:
+            assert gap < 0.5, gap  # pixels; only the rounding of the boxes differs
+            # and it moves the points less than a pixel on average from the single run
+            assert np.abs(a - face_landmarks(faces)).mean() < 1.5
+        else:
+            single_gap = gap
+    assert single_gap > gap  # one prediction is less mirror-consistent than the average
+
+
+def test_landmarks_are_memoised_per_image(crops, monkeypatch):
+    from skemotion import _landmarks
+
+    X, _, _ = crops
+    calls = []
+    real = _landmarks._face_landmarks_one
+    monkeypatch.setattr(_landmarks, "_face_landmarks_one",
+                        lambda *args: calls.append(1) or real(*args))
+    monkeypatch.setattr(_landmarks, "_CACHE", type(_landmarks._CACHE)())
+    first = face_landmarks(X[:5], face_box=0.12)
+    assert len(calls) == 5
+    again = face_landmarks(X[[4, 0, 2]], face_box=0.12)  # cached, any order
+    assert len(calls) == 5
+    np.testing.assert_array_equal(again, first[[4, 0, 2]])
+    face_landmarks(X[:2], face_box=0.13)  # other settings: computed
+    assert len(calls) == 7
+    # bounded: the oldest entries go first
+    monkeypatch.setattr(_landmarks, "_CACHE_SIZE", 3)
+    face_landmarks(X[5:8], face_box=0.12)
+    assert len(_landmarks._CACHE) == 3
+    with pytest.raises(ValueError, match="read-only"):
+        next(iter(_landmarks._CACHE.values()))[0, 0] = 1.0
+
+
+def test_landmark_distances(crops):
+    X, _, _ = crops
+    shape = LandmarkShape(kind="distances").fit(X[:4])
+    dist = shape.transform(X[:4])
+    names = shape.get_feature_names_out()
+    assert dist.shape == (4, 51 * 50 // 2) and len(names) == dist.shape[1]
+    assert names[0] == "distance17_18" and names[-1] == "distance66_67"
+    # in units of the outer-eye-corner distance
+    np.testing.assert_allclose(dist[:, list(names).index("distance36_45")], 1.0)
+    points = face_landmarks(X[:4])
+    width = np.linalg.norm(points[:, 48] - points[:, 54], axis=1)
+    eyes = np.linalg.norm(points[:, 36] - points[:, 45], axis=1)
+    np.testing.assert_allclose(dist[:, list(names).index("distance48_54")], width / eyes)
+    with pytest.raises(ValueError, match="kind"):
+        LandmarkShape(kind="angles").fit(X[:1])
