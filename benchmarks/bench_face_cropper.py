@@ -10,7 +10,14 @@ Prints, measured side by side in one run:
 2. ``FaceCropper(n_jobs=2)`` against ``n_jobs=1``;
 3. GridSearchCV-style repeated splits (10 shuffled train/test splits, each transforming
    its train and test images, as a Pipeline in GridSearchCV does) with and without
-   ``memory``: the first cached split fills the cache, later ones only read it.
+   ``memory``: the first cached split fills the cache, later ones only read it;
+4. (1) again on CK+-sized frames: 640x490 gray frames built in memory from the London
+   photos (each photo scaled so its face box is 250-300 px wide, about a CK+ face, and
+   pasted at a jittered place on a blurred copy of itself). They are synthetic, not CK+
+   (which is licence-gated and not on this machine), and are never written to disk.
+   Besides speed and faces found, it counts how often the crop covers the placed face:
+   IoU >= 0.5 between the crop region and the face's known place in the frame (the
+   tutorial's box on the 350x350 photo, scaled and shifted as the photo was).
 
 The machine's 2 cores are shared with other engineers' jobs, so absolute times vary
 between runs; the ratios (both sides measured in the same run) are what count.
@@ -41,11 +48,19 @@ TUTORIAL_CASCADES = [
 
 
 def tutorial_crop(files, cascades):
-    """The tutorial's detect_faces loop (without writing the crops to disk)."""
-    crops, found = [], 0
+    """The tutorial's detect_faces loop (without writing the crops to disk).
+
+    ``files`` are image paths (read and converted to gray as the tutorial does) or
+    2-D gray arrays already in memory. Returns the crops, the number of faces found
+    and the box ``(x, y, w, h)`` of each image's face (None where none was found).
+    """
+    crops, found, boxes = [], 0, []
     for f in files:
-        frame = cv2.imread(str(f))
-        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        if isinstance(f, np.ndarray):
+            gray = f
+        else:
+            frame = cv2.imread(str(f))
+            gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         faces = [
             c.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=10, minSize=(5, 5),
                                flags=cv2.CASCADE_SCALE_IMAGE)
@@ -56,12 +71,65 @@ def tutorial_crop(files, cascades):
             if len(face) == 1:
                 facefeatures = face
                 break
-        out = None
+        out = box = None
         for (x, y, w, h) in facefeatures:
             out = cv2.resize(gray[y : y + h, x : x + w], (350, 350))
             found += 1
+            box = (int(x), int(y), int(w), int(h))
         crops.append(out)
-    return crops, found
+        boxes.append(box)
+    return crops, found, boxes
+
+
+FRAME_W, FRAME_H = 640, 490  # CK+ frame size
+FACE_WIDTHS = (250, 300)  # face box width in a frame, about a CK+ face's
+
+
+def ck_like_frames(photos, boxes, seed=0):
+    """CK+-sized gray frames built in memory from 350x350 photos (synthetic, not CK+).
+
+    Each photo is scaled so its face box (``boxes``, found on the photo) gets a width
+    drawn from ``FACE_WIDTHS``, and pasted with the face centre at a jittered place
+    near the middle of a 640x490 canvas filled with a blurred, stretched copy of the
+    same photo; what sticks out of the canvas is cut off. Returns the frames and the
+    face box in each frame (``boxes`` scaled and shifted as its photo was).
+    """
+    rng = np.random.default_rng(seed)
+    frames, placed = [], []
+    for photo, (bx, by, bw, bh) in zip(photos, boxes):
+        gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+        scale = rng.uniform(*FACE_WIDTHS) / bw
+        size = round(gray.shape[1] * scale), round(gray.shape[0] * scale)
+        interpolation = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
+        big = cv2.resize(gray, size, interpolation=interpolation)
+        fx, fy, fw, fh = bx * scale, by * scale, bw * scale, bh * scale
+        # where the face centre lands: near the middle, the whole face box inside the frame
+        cx = rng.uniform(max(0.4 * FRAME_W, fw / 2 + 5), min(0.6 * FRAME_W, FRAME_W - fw / 2 - 5))
+        cy = rng.uniform(max(0.4 * FRAME_H, fh / 2 + 5), min(0.6 * FRAME_H, FRAME_H - fh / 2 - 5))
+        ox, oy = round(cx - fx - fw / 2), round(cy - fy - fh / 2)  # photo's top left in frame
+        frame = cv2.GaussianBlur(cv2.resize(gray, (FRAME_W, FRAME_H)), (0, 0), 12)
+        x0, y0 = max(ox, 0), max(oy, 0)
+        x1, y1 = min(ox + size[0], FRAME_W), min(oy + size[1], FRAME_H)
+        frame[y0:y1, x0:x1] = big[y0 - oy : y1 - oy, x0 - ox : x1 - ox]
+        frames.append(frame)
+        placed.append((fx + ox, fy + oy, fw, fh))
+    return frames, placed
+
+
+def crop_region(box, margin=0.0):
+    """The region FaceCropper crops for a detected box with a square output: the box
+    grown by ``margin``, then to a square about the same centre."""
+    x, y, w, h = box
+    side = max(w, h) * (1 + 2 * margin)
+    return (x + w / 2 - side / 2, y + h / 2 - side / 2, side, side)
+
+
+def iou(a, b):
+    """Intersection over union of two ``(x, y, w, h)`` boxes."""
+    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
 
 
 class Clock:
@@ -94,9 +162,12 @@ def main():
     # 1. tutorial vs FaceCropper, interleaved in blocks so both see the same machine load
     tut, fc = Clock(), Clock()
     found_tut = 0
+    photo_boxes = []  # the tutorial's face boxes on the photos: part 4's reference
     for a in range(0, n, 12):
         block = files[a : a + 12]
-        found_tut += tut(lambda: tutorial_crop(block, cascades))[1]
+        _, block_found, block_boxes = tut(lambda: tutorial_crop(block, cascades))
+        found_tut += block_found
+        photo_boxes += block_boxes
         fc(lambda: cropper.transform(block))
     found_fc = sum(d.found for d in FaceCropper().detect(files))
     print("1. Face finding + 350x350 crops, single process, interleaved blocks of 12 images")
@@ -150,6 +221,39 @@ def main():
             print(f"   output {size}: uncached {1000 * unc:6.0f} ms/split | cached: split 1 "
                   f"{1000 * first:6.0f} ms, splits 2-10 {1000 * later:5.0f} ms/split | "
                   f"later splits {unc / later:.1f}x faster than uncached (target >= 10x)")
+
+    # 4. tutorial vs FaceCropper on CK+-sized frames (synthetic, in memory) --------------
+    keep = [i for i, box in enumerate(photo_boxes) if box is not None]
+    frames, placed = ck_like_frames([images[i] for i in keep], [photo_boxes[i] for i in keep])
+    m = len(frames)
+    tut, fc = Clock(), Clock()
+    found_tut, tut_boxes = 0, []
+    for a in range(0, m, 12):
+        block = frames[a : a + 12]
+        _, block_found, block_boxes = tut(lambda: tutorial_crop(block, cascades))
+        found_tut += block_found
+        tut_boxes += block_boxes
+        fc(lambda: cropper.transform(block))
+    fc_boxes = [d.box for d in FaceCropper().detect(frames)]
+    found_fc = sum(box is not None for box in fc_boxes)
+    print(f"\n4. CK+-sized frames: {m} synthetic {FRAME_W}x{FRAME_H} gray frames in memory "
+          f"(London photos scaled to a {FACE_WIDTHS[0]}-{FACE_WIDTHS[1]} px face box on a blurred "
+          "background; not CK+),")
+    print("   face finding + 350x350 crops, single process, interleaved blocks of 12 frames")
+    print(f"   {'':34s} {'images/s':>9s} {'ms/image':>9s} {'CPU ms/image':>13s} "
+          f"{'faces found':>12s} {'crop covers face':>17s}")
+    for name, clock, found, boxes in [
+        ("tutorial loop (4 cascades, 5x5)", tut, found_tut, tut_boxes),
+        ("FaceCropper() defaults", fc, found_fc, fc_boxes),
+    ]:
+        # the tutorial crops its box; FaceCropper the box squared (margin 0, square output)
+        covers = sum(box is not None and iou(crop_region(box), ref) >= 0.5
+                     for box, ref in zip(boxes, placed))
+        print(f"   {name:34s} {m / clock.wall:9.1f} {1000 * clock.wall / m:9.1f} "
+              f"{1000 * clock.cpu / m:13.1f} {found:>8d}/{m} {covers:>13d}/{m}")
+    print(f"   throughput ratio FaceCropper / tutorial: {tut.wall / fc.wall:.1f}x wall-clock, "
+          f"{tut.cpu / fc.cpu:.1f}x CPU time ('crop covers face': IoU >= 0.5 with the face's "
+          "known place in the frame)")
 
 
 if __name__ == "__main__":
