@@ -166,11 +166,14 @@ def lowerface_hog_fisherface(*, detect=True, output_size=_LOWER_CROP, cropper_pa
     return _pipeline(steps, detect, output_size, cropper_params)
 
 
-#: Landmark pipeline: FaceCropper crops of 160 px without eye alignment (the landmarks
-#: align), warped to 128 px by LandmarkAligner; then the lower-face region and
-#: descriptors of the lowerface_* pipelines.
-_LANDMARK_CROP = (160, 160)
+#: Landmark pipeline: FaceCropper crops of 256 px without eye alignment (the landmarks
+#: align), the predictor's face rectangle 15% inside each edge, warped to 128 px by
+#: LandmarkAligner; then the lower-face region and descriptors of the lowerface_*
+#: pipelines. Crop size and face_box were chosen by grouped CV on a fixed half of the
+#: London subjects among 128-256 px and 0.05-0.15 (README, accuracy section).
+_LANDMARK_CROP = (256, 256)
 _LANDMARK_CROP_DEFAULTS = {"align": None}
+_LANDMARK_FACE_BOX = 0.15
 
 
 def _n_features(transformer, image_shape):
@@ -197,21 +200,24 @@ def landmarks_hog_gabor_logreg(*, detect=True, output_size=_LANDMARK_CROP, cropp
 
     Each block is standardised and weighted by ``1 / sqrt(n_features)`` so that the
     136 shape features weigh as much as the 5940 HOG and 2560 Gabor features; then
-    L2 logistic regression with scikit-learn's default ``C=1`` (``**params``).
-    Fixed defaults, nothing chosen on the benchmark's test splits. Needs the
-    ``landmarks`` extra (dlib); with ``detect=False`` it takes face crops of any size
-    (for tightly cropped faces, check :class:`~skemotion.LandmarkShape`'s
-    ``face_box``).
+    L2 logistic regression with scikit-learn's default ``C=1`` (``**params``). The
+    crop size (256 px) and the predictor's face rectangle (``face_box=0.15``, i.e. 15%
+    inside each edge of a FaceCropper crop) were chosen by grouped cross-validation on a
+    fixed half of the London subjects, nothing on the benchmark's test splits. Needs
+    the ``landmarks`` extra (dlib); with ``detect=False`` it takes face crops of any
+    size; for crops framed unlike FaceCropper's (tighter or looser), set the three
+    ``face_box`` parameters (``features__shape__landmarks__face_box``,
+    ``features__hog__align__face_box``, ``features__gabor__align__face_box``).
     """
-    region_shape = _LOWER_SHAPE
+    region_shape, box = _LOWER_SHAPE, _LANDMARK_FACE_BOX
     hog, gabor = _lower_hog(), _lower_gabor()
     union = FeatureUnion(
         [
-            ("shape", _scaled_block([("landmarks", LandmarkShape())])),
-            ("hog", _scaled_block([("align", LandmarkAligner()), ("region", _lower_face()),
-                                   ("hog", hog)])),
-            ("gabor", _scaled_block([("align", LandmarkAligner()), ("region", _lower_face()),
-                                     ("gabor", gabor)])),
+            ("shape", _scaled_block([("landmarks", LandmarkShape(face_box=box))])),
+            ("hog", _scaled_block([("align", LandmarkAligner(face_box=box)),
+                                   ("region", _lower_face()), ("hog", hog)])),
+            ("gabor", _scaled_block([("align", LandmarkAligner(face_box=box)),
+                                     ("region", _lower_face()), ("gabor", gabor)])),
         ],
         transformer_weights={
             "shape": float(1 / np.sqrt(2 * 68)),
