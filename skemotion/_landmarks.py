@@ -300,12 +300,6 @@ def _to_mean_shape(points):
     return np.stack([_similarity(p[idx], MEAN_SHAPE[idx]) for p in points])
 
 
-def _check_face_box(face_box):
-    if not 0 <= face_box < 0.5:
-        raise ValueError(f"face_box={face_box!r} must be in [0, 0.5): a fraction of the "
-                         "crop cut off on each side.")
-
-
 @validate_params(
     {
         "images": ["array-like"],
@@ -342,7 +336,9 @@ def face_landmarks(images, *, face_box=0.1, model=None, average=False):
 
     Notes
     -----
-    Results are memoised per process (keyed by the image's bytes and the settings, the
+    The predictor always returns 68 points, whether or not the crop shows a face:
+    drop crops without a face before (:func:`~skemotion.detect_faces`, FaceCropper's
+    ``on_missing``). Results are memoised per process (keyed by the image's bytes and the settings, the
     last 8192 faces), so that the transformers of one pipeline and the splits of a
     cross-validation compute each face's landmarks once.
 

@@ -51,19 +51,16 @@ def test_face_landmarks_on_real_faces(crops):
     np.testing.assert_array_equal(face_landmarks(X[:3]), points[:3])
 
 
-def test_face_landmarks_follow_the_face(crops):
-    """Shift the face inside a larger canvas: the landmarks shift by the same amount."""
+def test_face_landmarks_scale_with_the_crop(crops):
+    """The same face at 120 px gets the 160 px crop's landmarks scaled by 120/160."""
     X, _, _ = crops
-    face = X[0]
-    canvas = np.full((SIZE, SIZE), float(np.median(face)), dtype=np.float32)
-    small = cv2.resize(face, (120, 120), interpolation=cv2.INTER_AREA)
-    canvas[10:130, 30:150] = small
-    # face_box chosen so that the rectangle is the pasted face shrunk as in the original
-    direct = face_landmarks(small[None], face_box=0.1)[0] + [30, 10]
-    box = np.zeros((1, 120, 120))  # sanity: a blank crop still yields 68 points
-    assert face_landmarks(box).shape == (1, 68, 2)
-    full = face_landmarks(face[None])[0] * (120 / SIZE) + [30, 10]
-    assert np.abs(direct - full).mean() < 3  # pixels, at 120 px scale
+    for face in X[:3]:
+        small = cv2.resize(face, (120, 120), interpolation=cv2.INTER_AREA)
+        at_120 = face_landmarks(small[None])[0]
+        at_160 = face_landmarks(face[None])[0] * (120 / SIZE)
+        assert np.abs(at_120 - at_160).mean() < 2  # pixels at 120 px
+    # no face at all: the predictor still answers (the Notes say to drop such crops first)
+    assert face_landmarks(np.zeros((1, 120, 120))).shape == (1, 68, 2)
 
 
 def test_face_landmarks_errors(crops, tmp_path):
