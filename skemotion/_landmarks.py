@@ -31,6 +31,7 @@ import itertools
 import numbers
 import os
 import threading
+import warnings
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -233,13 +234,36 @@ def _rectangle(dlib, left, top, right, bottom):
                           int(round(bottom)))
 
 
-def _face_landmarks_one(dlib, predictor, path, image, face_box, average):
-    """(68, 2) landmarks of one uint8 image."""
+#: ``face_box="detect"`` falls back to this fixed rectangle where dlib finds no face.
+_DETECT_FALLBACK = 0.1
+
+
+@lru_cache(maxsize=1)
+def _face_detector():
+    return _import_dlib().get_frontal_face_detector()
+
+
+def _face_rectangle(image, face_box):
+    """(left, top, right, bottom, detected) of the face rectangle in a uint8 crop."""
     h, w = image.shape
+    if face_box == "detect":
+        # dlib's HOG detector looks for faces of ~80 px and more: upsample small crops
+        found = _face_detector()(image, 1 if min(h, w) < 200 else 0)
+        if len(found):
+            r = max(found, key=lambda r: r.area())
+            return r.left(), r.top(), r.right(), r.bottom(), True
+        face_box = _DETECT_FALLBACK
     left, top = face_box * w, face_box * h
-    right, bottom = max(left, w - 1 - left), max(top, h - 1 - top)
+    return left, top, max(left, w - 1 - left), max(top, h - 1 - top), False
+
+
+def _face_landmarks_one(dlib, predictor, path, image, face_box, average):
+    """(68, 2) landmarks of one uint8 image, and whether dlib's detector found the face."""
+    h, w = image.shape
+    left, top, right, bottom, detected = _face_rectangle(image, face_box)
     if not average:
-        return _predict(predictor, image, _rectangle(dlib, left, top, right, bottom), path)
+        points = _predict(predictor, image, _rectangle(dlib, left, top, right, bottom), path)
+        return points, detected
     mirrored = np.ascontiguousarray(image[:, ::-1])
     cx, cy, bw, bh = (left + right) / 2, (top + bottom) / 2, right - left, bottom - top
     runs = []
@@ -251,7 +275,7 @@ def _face_landmarks_one(dlib, predictor, path, image, face_box, average):
                         path)
         back[:, 0] = w - 1 - back[:, 0]
         runs.append(back[MIRRORED_POINTS])
-    return np.mean(runs, axis=0)
+    return np.mean(runs, axis=0), detected
 
 
 def _landmarks_of(images, face_box, model, average=False):
@@ -259,24 +283,42 @@ def _landmarks_of(images, face_box, model, average=False):
     dlib = _import_dlib()
     path = str(landmark_model_path(model))
     predictor = _load_predictor(path)
+    face_box = face_box if face_box == "detect" else float(face_box)
     out = np.empty((len(images), N_LANDMARKS, 2))
+    undetected = []
     for i, image in enumerate(_to_uint8_per_image(images)):
         image = np.ascontiguousarray(image)
         key = (hashlib.blake2b(image.tobytes(), digest_size=16).digest(), image.shape,
-               float(face_box), path, bool(average))
+               face_box, path, bool(average))
         with _CACHE_LOCK:
             found = _CACHE.get(key)
             if found is not None:
                 _CACHE.move_to_end(key)
         if found is None:
-            found = _face_landmarks_one(dlib, predictor, path, image, face_box, average)
-            found.setflags(write=False)
+            points, detected = _face_landmarks_one(dlib, predictor, path, image, face_box,
+                                                   average)
+            points.setflags(write=False)
+            found = (points, detected)
             with _CACHE_LOCK:
                 _CACHE[key] = found
                 while len(_CACHE) > _CACHE_SIZE:
                     _CACHE.popitem(last=False)
-        out[i] = found
+        out[i] = found[0]
+        if face_box == "detect" and not found[1]:
+            undetected.append(i)
+    if undetected:
+        warnings.warn(
+            f"face_box='detect': dlib's face detector found no face in {len(undetected)} of "
+            f"{len(images)} crops (samples {_sample_list(undetected)}); their landmarks use "
+            f"the rectangle {_DETECT_FALLBACK} inside each edge instead.",
+            UserWarning, stacklevel=3,
+        )
     return out
+
+
+def _sample_list(indices, limit=10):
+    shown = ", ".join(str(i) for i in indices[:limit])
+    return shown + (", ..." if len(indices) > limit else "")
 
 
 def _similarity(src, dst):
@@ -303,7 +345,7 @@ def _to_mean_shape(points):
 @validate_params(
     {
         "images": ["array-like"],
-        "face_box": [Interval(numbers.Real, 0, 0.5, closed="left")],
+        "face_box": [Interval(numbers.Real, 0, 0.5, closed="left"), StrOptions({"detect"})],
         "model": [str, os.PathLike, None],
         "average": ["boolean"],
     },
@@ -316,9 +358,12 @@ def face_landmarks(images, *, face_box=0.1, model=None, average=False):
     ----------
     images : array-like of shape (n_samples, height, width)
         Gray face crops, e.g. FaceCropper's output reshaped to its ``output_size``.
-    face_box : float in [0, 0.5), default=0.1
+    face_box : float in [0, 0.5) or "detect", default=0.1
         The face rectangle given to the predictor is the crop minus this fraction of
-        its width and height on each side.
+        its width and height on each side. ``"detect"``: the largest face dlib's own
+        HOG face detector finds in the crop (crops under 200 px are upsampled once for
+        it), for crops framed unlike FaceCropper's; where it finds none, the fixed
+        rectangle 0.1 inside each edge is used and a UserWarning names the samples.
     model : str, path or None, default=None
         dlib 68-point shape predictor file; ``None``: the one of the
         ``landmarks`` extra (see :func:`landmark_model_path`).
@@ -369,7 +414,7 @@ class _LandmarkTransformer(_ImageFeatureTransformer):
     """Shared parameters and validation of the landmark transformers."""
 
     _parameter_constraints = {
-        "face_box": [Interval(numbers.Real, 0, 0.5, closed="left")],
+        "face_box": [Interval(numbers.Real, 0, 0.5, closed="left"), StrOptions({"detect"})],
         "model": [str, os.PathLike, None],
         "average": ["boolean"],
         "image_shape": [tuple, list, None],
@@ -402,10 +447,11 @@ class LandmarkShape(_LandmarkTransformer):
         distances between every two of the 51 inner points (brows, nose, eyes, mouth:
         17-67) divided by the distance between the outer eye corners (36-45); no
         alignment needed, and as a feature block it did better than the points.
-    face_box : float in [0, 0.5), default=0.1
+    face_box : float in [0, 0.5) or "detect", default=0.1
         The face rectangle given to the predictor is the crop minus this fraction of
         its width and height on each side (FaceCropper crops with ``margin=0``: 0.1 to
-        0.15; the ``landmarks_hog_gabor_logreg`` pipeline uses 0.15).
+        0.15; the ``landmarks_hog_gabor_logreg`` pipeline uses 0.15); ``"detect"``: the
+        face dlib's detector finds in the crop (see :func:`face_landmarks`).
     model : str, path or None, default=None
         dlib 68-point shape predictor file; ``None``: the one installed by
         ``pip install "skemotion[landmarks]"``.
@@ -498,7 +544,7 @@ class LandmarkAligner(_LandmarkTransformer):
         Distance between the eye centres, as a fraction of the output width.
     eye_row : float, default=0.33
         Height of the eye centres, as a fraction of the output height.
-    face_box : float in [0, 0.5), default=0.1
+    face_box : float in [0, 0.5) or "detect", default=0.1
         As in :class:`LandmarkShape`.
     model : str, path or None, default=None
         As in :class:`LandmarkShape`.

@@ -279,7 +279,7 @@ def test_landmarks_are_memoised_per_image(crops, monkeypatch):
     face_landmarks(X[5:8], face_box=0.12)
     assert len(_landmarks._CACHE) == 3
     with pytest.raises(ValueError, match="read-only"):
-        next(iter(_landmarks._CACHE.values()))[0, 0] = 1.0
+        next(iter(_landmarks._CACHE.values()))[0][0, 0] = 1.0
 
 
 def test_landmark_distances(crops):
@@ -297,3 +297,33 @@ def test_landmark_distances(crops):
     np.testing.assert_allclose(dist[:, list(names).index("distance48_54")], width / eyes)
     with pytest.raises(ValueError, match="kind"):
         LandmarkShape(kind="angles").fit(X[:1])
+
+
+def test_face_box_detect_finds_the_face_in_any_framing(crops):
+    """A face shrunk into a larger canvas: 'detect' follows it, a fixed box cannot."""
+    X, _, _ = crops
+    face = X[3]
+    canvas = np.full((240, 240), float(np.median(face)), dtype=np.float32)
+    canvas[60:220, 50:210] = face  # the 160 px crop placed off-centre in a 240 px canvas
+    expected = face_landmarks(face[None])[0] + [50, 60]
+    detected = face_landmarks(canvas[None], face_box="detect")[0]
+    fixed = face_landmarks(canvas[None], face_box=0.1)[0]
+    inner = slice(17, 68)
+    assert np.abs(detected[inner] - expected[inner]).mean() < 4  # pixels
+    assert np.abs(fixed[inner] - expected[inner]).mean() > 10
+    # the transformers take it too; the pipeline factory passes it to all three
+    assert LandmarkShape(face_box="detect").fit_transform(canvas[None]).shape == (1, 136)
+    pipe = make_named_pipeline("landmarks_hog_gabor_logreg", detect=False, face_box="detect")
+    boxes = {k: v for k, v in pipe.get_params().items() if k.endswith("face_box")}
+    assert len(boxes) == 3 and set(boxes.values()) == {"detect"}
+
+
+def test_face_box_detect_warns_and_names_the_crops_without_a_face(crops):
+    X, _, _ = crops
+    batch = np.stack([X[0], np.full((SIZE, SIZE), 128.0), X[1], np.zeros((SIZE, SIZE))])
+    with pytest.warns(UserWarning, match=r"found no face in 2 of 4 crops \(samples 1, 3\); "
+                                         r"their landmarks use the rectangle 0.1"):
+        points = face_landmarks(batch, face_box="detect")
+    np.testing.assert_array_equal(points[3], face_landmarks(batch[3:], face_box=0.1)[0])
+    with pytest.raises(ValueError, match="face_box"):
+        face_landmarks(batch, face_box="auto")
