@@ -17,8 +17,6 @@ Run from the repository root: ``python benchmarks/bench_accuracy.py [--n-jobs 1]
 """
 
 import argparse
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,7 +26,8 @@ from sklearn.model_selection import cross_validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import skemotion  # noqa: E402
+from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
+
 from skemotion import FaceCropper, FisherFaceClassifier, detect_faces  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
 from skemotion.model_selection import StratifiedGroupShuffleSplit  # noqa: E402
@@ -70,14 +69,7 @@ def main(argv=None):
         factories = {n: factories[n] for n in args.pipelines.split(",")}
     cv = StratifiedGroupShuffleSplit(n_splits=10, test_size=0.2, random_state=0)
 
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, cwd=Path(__file__).parent).stdout.strip()
-    except OSError:
-        commit = ""
-    print(f"skemotion {skemotion.__version__} (commit {commit or '?'}), Python "
-          f"{platform.python_version()}, {platform.machine()}; London set: {len(y)} images, "
-          f"{len(set(groups))} subjects")
+    print(run_header(len(y), len(set(groups))))
     crops, crop_times = {}, {}
     for name, factory in factories.items():
         cropper = factory(detect=True).steps[0][1]

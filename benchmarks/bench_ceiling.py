@@ -36,8 +36,6 @@ Run from the repository root: ``python benchmarks/bench_ceiling.py`` (a few minu
 """
 
 import argparse
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,7 +46,8 @@ from sklearn.model_selection import GroupShuffleSplit, StratifiedGroupKFold, cro
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import skemotion  # noqa: E402
+from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
+
 from skemotion import FaceCropper  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
 from skemotion.pipelines import PIPELINES, missing_requirements  # noqa: E402
@@ -161,14 +160,7 @@ def main(argv=None):
     y, groups = np.asarray(london.target), np.asarray(london.groups)
     classes = np.unique(y)
     is_pos = y == POSITIVE
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, cwd=Path(__file__).parent).stdout.strip()
-    except OSError:
-        commit = ""
-    print(f"skemotion {skemotion.__version__} (commit {commit or '?'}), Python "
-          f"{platform.python_version()}, {platform.machine()}; London set: {len(y)} images, "
-          f"{len(set(groups))} subjects; positive class {POSITIVE!r}")
+    print(run_header(len(y), len(set(groups)), f"; positive class {POSITIVE!r}"))
 
     if args.curve_pipeline and args.curve_pipeline not in PIPELINES:
         parser.error(f"unknown pipeline {args.curve_pipeline!r}")

@@ -146,6 +146,22 @@ class Clock:
         return result
 
 
+def race(items, cascades, cropper, block_size=12):
+    """Tutorial loop vs ``cropper`` on ``items``, interleaved in blocks (same machine load).
+
+    Returns the two Clocks, the tutorial's face count and its box per item.
+    """
+    tut, fc = Clock(), Clock()
+    found_tut, boxes = 0, []
+    for a in range(0, len(items), block_size):
+        block = items[a : a + block_size]
+        _, block_found, block_boxes = tut(lambda: tutorial_crop(block, cascades))
+        found_tut += block_found
+        boxes += block_boxes
+        fc(lambda: cropper.transform(block))
+    return tut, fc, found_tut, boxes
+
+
 def main():
     cv2.setNumThreads(1)  # one OpenCV thread for both sides: "single process" means one core
     london = load_frl_london()
@@ -159,16 +175,9 @@ def main():
     cropper = FaceCropper(on_missing="full_image")
     cropper.transform(files[:1])  # load FaceCropper's cascades too (once per process)
 
-    # 1. tutorial vs FaceCropper, interleaved in blocks so both see the same machine load
-    tut, fc = Clock(), Clock()
-    found_tut = 0
-    photo_boxes = []  # the tutorial's face boxes on the photos: part 4's reference
-    for a in range(0, n, 12):
-        block = files[a : a + 12]
-        _, block_found, block_boxes = tut(lambda: tutorial_crop(block, cascades))
-        found_tut += block_found
-        photo_boxes += block_boxes
-        fc(lambda: cropper.transform(block))
+    # 1. tutorial vs FaceCropper, interleaved in blocks so both see the same machine load;
+    # the tutorial's face boxes on the photos are part 4's reference
+    tut, fc, found_tut, photo_boxes = race(files, cascades, cropper)
     found_fc = sum(d.found for d in FaceCropper().detect(files))
     print("1. Face finding + 350x350 crops, single process, interleaved blocks of 12 images")
     print(f"   {'':34s} {'images/s':>9s} {'ms/image':>9s} {'CPU ms/image':>13s} "
@@ -226,14 +235,7 @@ def main():
     keep = [i for i, box in enumerate(photo_boxes) if box is not None]
     frames, placed = ck_like_frames([images[i] for i in keep], [photo_boxes[i] for i in keep])
     m = len(frames)
-    tut, fc = Clock(), Clock()
-    found_tut, tut_boxes = 0, []
-    for a in range(0, m, 12):
-        block = frames[a : a + 12]
-        _, block_found, block_boxes = tut(lambda: tutorial_crop(block, cascades))
-        found_tut += block_found
-        tut_boxes += block_boxes
-        fc(lambda: cropper.transform(block))
+    tut, fc, found_tut, tut_boxes = race(frames, cascades, cropper)
     fc_boxes = [d.box for d in FaceCropper().detect(frames)]
     found_fc = sum(box is not None for box in fc_boxes)
     print(f"\n4. CK+-sized frames: {m} synthetic {FRAME_W}x{FRAME_H} gray frames in memory "

@@ -1,0 +1,19 @@
+"""What a benchmark run was: skemotion version and commit, Python, machine (one line)."""
+
+import platform
+import subprocess
+from pathlib import Path
+
+
+def run_header(n_images, n_subjects, extra=""):
+    """``skemotion X (commit abc1234), Python 3.x, arch; London set: N images, M subjects``."""
+    import skemotion
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, cwd=Path(__file__).parent).stdout.strip()
+    except OSError:
+        commit = ""
+    return (f"skemotion {skemotion.__version__} (commit {commit or '?'}), Python "
+            f"{platform.python_version()}, {platform.machine()}; London set: {n_images} "
+            f"images, {n_subjects} subjects{extra}")
