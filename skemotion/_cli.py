@@ -8,6 +8,8 @@ subcommands that use them, so the main job runs with none of the extras installe
 
 import argparse
 import contextlib
+import functools
+import inspect
 import sys
 import time
 from pathlib import Path
@@ -428,6 +430,16 @@ def _cmd_organize(args):
 DEFAULT_PIPELINE = "fisherface"
 
 
+def _for_foreign_crops(factories, args):
+    """With ``--no-detect`` the crops come from elsewhere: landmark pipelines find the
+    face in each crop (``face_box="detect"``) instead of assuming FaceCropper's framing."""
+    if not getattr(args, "no_detect", False):
+        return factories
+    return {name: (functools.partial(factory, face_box="detect")
+                   if "face_box" in inspect.signature(factory).parameters else factory)
+            for name, factory in factories.items()}
+
+
 def _pipelines(names, args=None):
     """``{name: factory}`` of the named pipelines; errors list the known.
 
@@ -435,6 +447,10 @@ def _pipelines(names, args=None):
     extra are left out with a note on stderr. A pipeline named explicitly whose extra
     is missing is an error saying what to install.
     """
+    return _for_foreign_crops(_named_factories(names, args), args)
+
+
+def _named_factories(names, args):
     from .pipelines import PIPELINES, missing_requirements
 
     if names is None:

@@ -622,3 +622,21 @@ def test_evaluate_no_detect_uses_whole_images(cwd, tmp_path, london):
     assert "24 images, 12 subjects" in result.stdout
     assert re.search(r"^hog_logreg\s+grouped\s+1\.000 ± 0\.000", result.stdout, re.M)
     assert tree(cwd) == []
+
+
+def test_no_detect_makes_landmark_pipelines_find_the_face_in_each_crop():
+    """--no-detect: crops come from elsewhere, so the landmark pipeline uses face_box='detect'."""
+    import argparse
+
+    from skemotion import _cli
+
+    pytest.importorskip("dlib", reason='needs the "landmarks" extra')
+    name = "landmarks_hog_gabor_logreg"
+    for no_detect, expected in ((True, {"detect"}), (False, {0.15})):
+        args = argparse.Namespace(quiet=True, no_detect=no_detect)
+        pipe = _cli._pipelines([name], args)[name](detect=False)
+        boxes = {v for k, v in pipe.get_params().items() if k.endswith("face_box")}
+        assert boxes == expected
+        # pipelines without landmarks are built as before
+        hog = _cli._pipelines(["hog_logreg"], args)["hog_logreg"](detect=False)
+        assert "face_box" not in str(hog.get_params())
