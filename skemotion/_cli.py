@@ -131,31 +131,30 @@ def _info(args, message):
 # ---------------------------------------------------------------------------
 
 
-def _positive_int(text):
+def _converted(text, convert, what):
+    """``convert(text)``, or the argparse error ``'TEXT' is not WHAT``."""
     try:
-        value = int(text)
+        return convert(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+
+
+def _positive_int(text):
+    value = _converted(text, int, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not >= 1")
     return value
 
 
 def _n_jobs(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _converted(text, int, "a whole number")
     if value == 0:
         raise argparse.ArgumentTypeError("0 is not a valid number of jobs (use 1, 2, ... or -1)")
     return value
 
 
 def _test_size(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = _converted(text, float, "a number")
     if not 0 < value < 1:
         raise argparse.ArgumentTypeError(
             f"{value:g} is not between 0 and 1 (a fraction of the data)")
@@ -163,10 +162,7 @@ def _test_size(text):
 
 
 def _rate(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = _converted(text, float, "a number")
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{value:g} is not between 0 and 1")
     return value
