@@ -38,7 +38,7 @@ from ._features import (
     LBPTransformer,
 )
 from ._fisherface import FisherFaceClassifier
-from ._landmarks import LandmarkAligner, LandmarkShape
+from ._landmarks import N_LANDMARKS, LandmarkAligner, LandmarkShape
 
 __all__ = ["FEATURE_PIPELINES"]
 
@@ -222,7 +222,7 @@ def landmarks_hog_gabor_logreg(*, detect=True, output_size=_LANDMARK_CROP, cropp
                                      ("region", _lower_face()), ("gabor", gabor)])),
         ],
         transformer_weights={
-            "shape": float(1 / np.sqrt(2 * 68)),
+            "shape": float(1 / np.sqrt(2 * N_LANDMARKS)),
             "hog": float(1 / np.sqrt(_n_features(hog, region_shape))),
             "gabor": float(1 / np.sqrt(_n_features(gabor, region_shape))),
         },

@@ -40,7 +40,8 @@ import cv2
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._features import _ImageFeatureTransformer, _to_uint8_per_image, _validate_images
+from ._features import _ImageFeatureTransformer, _to_uint8_per_image
+from ._fisherface import _check_finite
 
 __all__ = ["LandmarkAligner", "LandmarkShape", "face_landmarks", "landmark_model_path"]
 
@@ -404,9 +405,7 @@ def face_landmarks(images, *, face_box=0.1, model=None, average=False):
             f"face_landmarks: images must be a 3-D array (n_samples, height, width); got "
             f"shape {images.shape}."
         )
-    bad = np.flatnonzero(~np.isfinite(images).all(axis=(1, 2)))
-    if bad.size:
-        raise ValueError(f"face_landmarks: sample {bad[0]} contains NaN or infinity.")
+    _check_finite(images.reshape(len(images), -1))
     return _landmarks_of(images, face_box, model, average)
 
 
@@ -423,11 +422,6 @@ class _LandmarkTransformer(_ImageFeatureTransformer):
     def _landmarks(self, X, shape):
         return _landmarks_of(X.reshape(-1, *shape).astype(np.float64, copy=False),
                              self.face_box, self.model, self.average)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        return tags
 
 
 class LandmarkShape(_LandmarkTransformer):

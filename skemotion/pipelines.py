@@ -191,13 +191,17 @@ def make_named_pipeline(name, **params):
     pipeline : sklearn.pipeline.Pipeline
         Unfitted.
     """
+    return _known(name)(**params)
+
+
+def _known(name):
+    """The factory registered as ``name``; a ValueError listing the names otherwise."""
     try:
-        factory = PIPELINES[name]
+        return PIPELINES[name]
     except KeyError:
         raise ValueError(
             f"Unknown pipeline {name!r}; available: {', '.join(sorted(PIPELINES))}."
         ) from None
-    return factory(**params)
 
 
 # Issue 6: pipelines on HOG / LBP features (factories in skemotion/_feature_pipelines.py,
@@ -254,8 +258,7 @@ def missing_requirements(name):
     >>> missing_requirements("fisherface") is None
     True
     """
-    if name not in PIPELINES:
-        raise ValueError(f"Unknown pipeline {name!r}; available: {', '.join(sorted(PIPELINES))}.")
+    _known(name)
     extra = PIPELINE_EXTRAS.get(name)
     if extra is None:
         return None

@@ -69,7 +69,7 @@ def test_face_landmarks_errors(crops, tmp_path):
         face_landmarks(X[0])
     bad = X[:3].copy()
     bad[2, 5, 5] = np.nan
-    with pytest.raises(ValueError, match="sample 2 contains NaN"):
+    with pytest.raises(ValueError, match="sample 2 has NaN pixel values"):
         face_landmarks(bad)
     with pytest.raises(ValueError, match="face_box"):
         face_landmarks(X[:1], face_box=0.5)
