@@ -584,8 +584,8 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
     >>> X = rng.uniform(0, 255, size=(20, 8 * 8))
     >>> y = np.repeat(["happy", "neutral"], 10)
     >>> clf = FlipAugmentedClassifier(LogisticRegression()).fit(X, y)
-    >>> clf.estimator_.n_features_in_, list(clf.classes_)
-    (64, [np.str_('happy'), np.str_('neutral')])
+    >>> clf.estimator_.n_features_in_, clf.classes_.tolist()
+    (64, ['happy', 'neutral'])
     """
 
     _parameter_constraints = {

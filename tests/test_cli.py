@@ -131,6 +131,26 @@ def test_readme_setup_commands_match_ci():
     assert 'skemotion = "skemotion._cli:main"' in pyproject
 
 
+def test_ci_minimum_versions_match_floors():
+    """.ci/minimum-versions.txt pins exactly the ">=" floors of pyproject.toml (core + extras)."""
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    floors = {name.lower(): version for name, version in
+              re.findall(r'"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?>=([0-9.]+)', pyproject)}
+    floors.pop("setuptools", None)  # build requirement, not installed into the environment
+    pins = {}
+    for line in (REPO / ".ci" / "minimum-versions.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.strip().lower()] = version.strip()
+    assert floors, "no floors found in pyproject.toml"
+    for name, floor in floors.items():
+        assert name in pins, f"{name}>={floor} has no pin in .ci/minimum-versions.txt"
+        pinned = tuple(int(p) for p in pins[name].split(".")[:len(floor.split("."))])
+        assert pinned == tuple(int(p) for p in floor.split(".")), (name, floor, pins[name])
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'pip install -c .ci/minimum-versions.txt ".[test]" && python -m pytest' in ci
+
+
 def test_readme_main_job_output_lists_every_pipeline():
     """The README shows a real `skemotion evaluate` run: every named pipeline, both protocols."""
     from skemotion.pipelines import PIPELINES
