@@ -31,7 +31,6 @@ import itertools
 import numbers
 import os
 import threading
-import warnings
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +41,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from ._features import _ImageFeatureTransformer, _to_uint8_per_image
 from ._fisherface import _check_finite
+from ._warnings import warn_caller
 
 __all__ = ["LandmarkAligner", "LandmarkShape", "face_landmarks", "landmark_model_path"]
 
@@ -308,11 +308,10 @@ def _landmarks_of(images, face_box, model, average=False):
         if face_box == "detect" and not found[1]:
             undetected.append(i)
     if undetected:
-        warnings.warn(
+        warn_caller(
             f"face_box='detect': dlib's face detector found no face in {len(undetected)} of "
             f"{len(images)} crops (samples {_sample_list(undetected)}); their landmarks use "
-            f"the rectangle {_DETECT_FALLBACK} inside each edge instead.",
-            UserWarning, stacklevel=3,
+            f"the rectangle {_DETECT_FALLBACK} inside each edge instead."
         )
     return out
 

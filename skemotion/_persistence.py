@@ -1,11 +1,12 @@
 """Model files: skops (safe, default) or joblib (explicit opt-in, runs code when loaded)."""
 
 import inspect
-import warnings
 import zipfile
 from pathlib import Path
 
 from sklearn.utils._param_validation import StrOptions, validate_params
+
+from ._warnings import warn_caller
 
 __all__ = ["save_model", "load_model", "trusted_types"]
 
@@ -115,7 +116,7 @@ def save_model(model, path, *, format="skops"):
     if format == "joblib":
         import joblib
 
-        warnings.warn(f"Saving {path} as joblib. {_JOBLIB_WARNING}", UserWarning, stacklevel=2)
+        warn_caller(f"Saving {path} as joblib. {_JOBLIB_WARNING}")
         joblib.dump(model, path)
     else:
         _skops_io().dump(model, path)
@@ -175,7 +176,7 @@ def load_model(path, *, format=None, trusted=None):
     if format == "joblib":
         import joblib
 
-        warnings.warn(f"Loading {path} with joblib. {_JOBLIB_WARNING}", UserWarning, stacklevel=2)
+        warn_caller(f"Loading {path} with joblib. {_JOBLIB_WARNING}")
         return joblib.load(path)
     if not zipfile.is_zipfile(path):
         raise ValueError(

@@ -155,6 +155,7 @@ def test_load_ckplus_corrupt_images_skipped_with_warning(ck_tree):
         ck = load_ckplus(root, on_error="skip")
     message = str(record[0].message)
     assert all(str(path) in message for path in bad)
+    assert record[0].filename == __file__  # the user's line, not the validate_params wrapper
     assert ck.skipped == [str(p) for p in bad] and ck.n_skipped == 2
     assert len(ck.images) == 2 * len(seqs) - 2
     assert not set(map(str, bad)) & set(ck.filenames)
@@ -296,8 +297,9 @@ def test_load_ckplus_warns_when_peak_frame_is_missing(ck_tree):
     seq = list(expected.labels)[2]
     expected.peak_files[seq].unlink()
     match = f"{seq}: label file names frame {expected.peak_frames[seq]}"
-    with pytest.warns(UserWarning, match=match):
+    with pytest.warns(UserWarning, match=match) as record:
         ck = load_ckplus(root, neutral="none")
+    assert record[0].filename == __file__
     i = list(ck.sequences).index(seq)
     assert ck.frames[i] < expected.peak_frames[seq]
     assert ck.target[i] == expected.labels[seq]

@@ -147,8 +147,9 @@ def test_load_image_folder_corrupt_image(sorted_tree):
     bad.write_bytes(b"GIF89a not really")
     with pytest.raises(ValueError, match=re.escape(str(bad))):
         load_image_folder(root)
-    with pytest.warns(UserWarning, match=re.escape(str(bad))):
+    with pytest.warns(UserWarning, match=re.escape(str(bad))) as record:
         data = load_image_folder(root, on_error="skip")
+    assert record[0].filename == __file__
     assert data.skipped == [str(bad)] and data.n_skipped == 1
     assert len(data.images) == len(data.groups) == len(files) - 1
     assert str(bad) not in set(data.filenames)

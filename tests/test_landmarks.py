@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
 
 pytest.importorskip("dlib", reason='needs the "landmarks" extra')
 
@@ -322,8 +323,12 @@ def test_face_box_detect_warns_and_names_the_crops_without_a_face(crops):
     X, _, _ = crops
     batch = np.stack([X[0], np.full((SIZE, SIZE), 128.0), X[1], np.zeros((SIZE, SIZE))])
     with pytest.warns(UserWarning, match=r"found no face in 2 of 4 crops \(samples 1, 3\); "
-                                         r"their landmarks use the rectangle 0.1"):
+                                         r"their landmarks use the rectangle 0.1") as record:
         points = face_landmarks(batch, face_box="detect")
+    assert record[0].filename == __file__
+    with pytest.warns(UserWarning, match="found no face") as record:  # through a Pipeline
+        make_pipeline(LandmarkShape(face_box="detect")).fit_transform(batch)
+    assert record[0].filename == __file__
     np.testing.assert_array_equal(points[3], face_landmarks(batch[3:], face_box=0.1)[0])
     with pytest.raises(ValueError, match="face_box"):
         face_landmarks(batch, face_box="auto")

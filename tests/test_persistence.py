@@ -65,12 +65,14 @@ def test_joblib_is_opt_in_and_warns(tmp_path, crops):
     X, y = crops
     clf = FisherFaceClassifier().fit(X, y)
     path = tmp_path / "model.joblib"
-    with pytest.warns(UserWarning, match="runs arbitrary code"):
+    with pytest.warns(UserWarning, match="runs arbitrary code") as record:
         save_model(clf, path, format="joblib")
+    assert record[0].filename == __file__  # points at the caller, through validate_params
     with pytest.raises(ValueError, match="not a skops model file.*format='joblib'"):
         load_model(path)
-    with pytest.warns(UserWarning, match="runs arbitrary code"):
+    with pytest.warns(UserWarning, match="runs arbitrary code") as record:
         loaded = load_model(path, format="joblib")
+    assert record[0].filename == __file__
     np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
 
 

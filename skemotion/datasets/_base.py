@@ -2,13 +2,13 @@
 
 import os
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
 from .._image_io import CLUTTER_NAMES, read_image
+from .._warnings import warn_caller
 
 #: Folder inside the package that holds the embedded datasets.
 DATA_HOME = Path(__file__).resolve().parent / "data"
@@ -117,10 +117,8 @@ def read_images(paths, *, on_error="raise"):
         kept.append(i)
     if skipped:
         listing = "\n".join(f"  {reason}" for reason in reasons)
-        warnings.warn(
+        warn_caller(
             f"Skipped {len(skipped)} image file(s) that could not be read "
-            f"(on_error='skip'):\n{listing}",
-            UserWarning,
-            stacklevel=3,
+            f"(on_error='skip'):\n{listing}"
         )
     return images, kept, skipped

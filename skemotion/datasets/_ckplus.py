@@ -2,7 +2,6 @@
 
 import os
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._emotions import emotion_from_ckplus_code, parse_emotions
 from .._image_io import IMAGE_EXTENSIONS
+from .._warnings import warn_caller
 from ._base import check_root, make_dataset_bunch, read_images, scan_folder
 
 #: (images folder, labels folder) pairs that :func:`load_ckplus` recognises: the names
@@ -88,7 +88,8 @@ def _read_label(path):
     with open(path, "rb") as f:
         text = f.read().decode("utf-8", errors="replace").strip()
     if not text:
-        raise ValueError(f"CK+ label file {path} is empty; expected an emotion code 1-7.")
+        raise ValueError(f"CK+ label file {path} is empty; expected a whole number from 0 to 7 "
+                         "(the CK+ emotion code).")
     return emotion_from_ckplus_code(text, source=path)
 
 
@@ -165,12 +166,10 @@ def scan_ckplus(root):
                 }
             )
     if mismatched:
-        warnings.warn(
+        warn_caller(
             f"{len(mismatched)} labelled sequence(s) whose label file names another frame than "
             "the last one; the last frame is used as the peak (check that the copy is "
-            "complete):\n" + "\n".join(mismatched),
-            UserWarning,
-            stacklevel=3,
+            "complete):\n" + "\n".join(mismatched)
         )
     return records
 
