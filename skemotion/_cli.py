@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import functools
 import inspect
+import re
 import sys
 import time
 from pathlib import Path
@@ -168,6 +169,29 @@ def _rate(text):
     return value
 
 
+def _seed(text):
+    """A random seed: a whole number from 0 to 2**32 - 1 (what scikit-learn accepts)."""
+    value = _converted(text, int, "a whole number")
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and {2**32 - 1}")
+    return value
+
+
+def _cache_dir(text):
+    """``--cache DIR``: a folder, or a path that does not exist yet (created when needed)."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} exists and is not a folder (give a folder, or a path that does not "
+            "exist yet)")
+    return path
+
+
+def _plural(n, word):
+    """``1 split``, ``2 splits``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _crop_size(text):
     """``64`` or ``64x48`` (height x width) -> (h, w)."""
     parts = text.lower().split("x")
@@ -229,17 +253,21 @@ def _crop_parent(default_size=None):
                    help="images where no face is found: drop them (listed on stderr and in the "
                         "report), stop with an error, or use the whole image (for data that is "
                         "already cropped) (default: %(default)s)")
-    g.add_argument("--cache", metavar="DIR", type=Path,
+    g.add_argument("--cache", metavar="DIR", type=_cache_dir,
                    help="cache face detections in DIR (reused across runs and searches)")
     return parent
 
 
-def _run_parent():
+def _run_parent(cv=True):
+    """``--n-jobs`` and ``--quiet``; ``cv=False``: for subcommands without cross-validation."""
     parent = argparse.ArgumentParser(add_help=False)
     g = parent.add_argument_group("running")
-    g.add_argument("--n-jobs", metavar="N", type=_n_jobs, default=None,
-                   help="parallel jobs for cropping and cross-validation (default: -1, all "
-                        "cores; with --scheduler the cluster gets every job)")
+    if cv:
+        n_jobs_help = ("parallel jobs for cropping and cross-validation (default: -1, all "
+                       "cores; with --scheduler the cluster gets every job)")
+    else:
+        n_jobs_help = "parallel threads for face detection and cropping (default: -1, all cores)"
+    g.add_argument("--n-jobs", metavar="N", type=_n_jobs, default=None, help=n_jobs_help)
     g.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bars or progress messages on stderr")
     return parent
@@ -253,8 +281,8 @@ def _cv_parent(splits_default=10):
     g.add_argument("--test-size", metavar="F", type=_test_size, default=0.2,
                    help="fraction of the images held out for testing in each split; grouped "
                         "splits move whole subjects, so close to it (default: %(default)s)")
-    g.add_argument("--seed", metavar="N", type=int, default=0,
-                   help="random seed of the splits (default: %(default)s)")
+    g.add_argument("--seed", metavar="N", type=_seed, default=0,
+                   help="random seed of the splits, 0 to 2**32-1 (default: %(default)s)")
     g.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run the cross-validation on a Dask cluster (needs the 'cluster' extra)")
     return parent
@@ -411,11 +439,24 @@ def _cmd_organize(args):
             emotions = list(parse_emotions(args.emotions))
         except ValueError as exc:
             raise UsageError(f"--emotions: {_one_line(exc)}") from None
+    existed = args.out_dir.exists()
     try:
         result = organize_ckplus(args.ckplus_root, args.out_dir, neutral=args.neutral,
                                  emotions=emotions)
     except (OSError, ValueError) as exc:
         raise UsageError(_one_line(exc)) from None
+    if not sum(result.counts.values()):
+        if not existed and args.out_dir.is_dir() and not any(args.out_dir.iterdir()):
+            args.out_dir.rmdir()  # made by this run, and empty
+        wanted = f"labelled {', '.join(emotions)} " if emotions else ""
+        raise UsageError(f"no images {wanted}in {args.ckplus_root}: nothing to organize")
+    ours = {Path(f).resolve() for f in result.filenames}
+    others = sorted(f for f in Path(result.out_dir).rglob("*")
+                    if f.is_file() and f.resolve() not in ours)
+    if others:
+        _info(args, f"warning: {result.out_dir} also holds {_plural(len(others), 'file')} "
+                    f"this run did not write (e.g. {others[0]}); 'describe --folder' and "
+                    "'--folder' count them too")
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
     print(f"{result.out_dir}: {sum(result.counts.values())} images ({counts}); "
           f"{result.n_written} written, {result.n_unchanged} already there")
@@ -597,7 +638,8 @@ def _splits(args, protocol, X, y, groups):
     try:
         splits = list(cv.split(X, y, groups if protocol == "grouped" else None))
     except ValueError as exc:
-        raise UsageError(f"too few samples for {args.splits} {protocol} splits with test size "
+        raise UsageError(f"too few samples for {_plural(args.splits, protocol + ' split')} "
+                         f"with test size "
                          f"{args.test_size:g}: {_one_line(exc)}") from None
     for train, test in splits:
         if len(set(y[train].tolist())) < 2:
@@ -730,8 +772,9 @@ def _cmd_evaluate(args):
     for name in models:
         batches.setdefault(_cropper_key(prep.croppers[name]), []).append(name)
     sizes = [f"{h}x{w}" for h, w in sorted({X.shape[1:] for X in prep.Xs.values()})]
-    _info(args, f"evaluating {len(models)} pipelines x {len(protocols)} protocols x "
-                f"{args.splits} splits on {len(prep.y)} face crops ({', '.join(sizes)})")
+    _info(args, f"evaluating {_plural(len(models), 'pipeline')} x "
+                f"{_plural(len(protocols), 'protocol')} x {_plural(args.splits, 'split')} on "
+                f"{len(prep.y)} face crops ({', '.join(sizes)})")
     rows, result = {}, None
     with progress_bar(len(models) * len(protocols), "cross-validating",
                       enabled=_bars_enabled(args)) as bar:
@@ -798,23 +841,27 @@ def _write_report(args, prep, result, models, splits):
         "pipelines": list(models),
         "best_pipeline": {"protocol": protocol, "name": best},
     }
-    figures = _write_plots(args, prep, models, best, splits[protocol], out)
-    if not (out / "difficult").is_dir():  # without matplotlib: the folder, not the plots
-        from .model_selection import write_difficult_images
-
-        X = prep.Xs[best]
-        write_difficult_images(_find_difficult(args, models[best], X, prep, splits[protocol]),
-                               X, out / "difficult")
+    _remove_old_figures(out)
+    X = prep.Xs[best]
+    difficult = _find_difficult(args, models[best], X, prep, splits[protocol],
+                                desc=f"difficult images ({best})")
+    _write_difficult(difficult, X, out / "difficult")
+    notes = []  # what the plots could not show, in one line each
+    figures = _write_plots(args, prep, models, best, splits[protocol], out, difficult, notes)
     report = {"skemotion_version": __version__, "settings": settings,
-              "evaluation": result.to_dict(), "figures": figures}
+              "evaluation": result.to_dict(), "figures": figures,
+              "notes": notes}
     (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n",
                                      encoding="utf-8")
     sizes = ", ".join(f"{h}x{w}" for h, w in sorted({X.shape[1:] for X in prep.Xs.values()}))
+    if args.no_detect:
+        found = f"all used as face crops without face detection (--no-detect), resized to {sizes}"
+    else:
+        found = f"{len(prep.y)} with a face found (crops {sizes})"
     lines = [
         "# skemotion evaluation report",
         "",
-        f"Data: {prep.name}: {len(prep.data.images)} images, {len(prep.y)} with a face found "
-        f"(crops {sizes}).",
+        f"Data: {prep.name}: {len(prep.data.images)} images, {found}.",
     ]
     if prep.dropped:
         lines.append(f"No face found, left out: {', '.join(prep.dropped)}.")
@@ -824,17 +871,66 @@ def _write_report(args, prep, result, models, splits):
         result.to_markdown(),
         PROTOCOL_NOTE,
         "",
+    ]
+    if prep.groups is None:
+        lines += ["The data has no subject ids, so only the tutorial protocol was run: the "
+                  "grouped protocol was skipped.", ""]
+    lines += [
         f"Best pipeline ({protocol} protocol, balanced accuracy): **{best}**.",
         "",
     ]
     for title, fname in figures.items():
         lines += [f"## {title}", "", f"![{title}]({fname})", ""]
+    if notes:
+        lines += ["## Notes", "", *(f"- {note}" for note in notes), ""]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
     _info(args, f"wrote {out / 'report.md'}, {out / 'report.json'} and {len(figures)} plots")
 
 
-def _write_plots(args, prep, models, best, splits, out):
-    """The report's figures and the difficult/ folder; returns ``{title: file name}``."""
+#: The figures ``evaluate --out`` may write; a re-run removes those its report.json lists.
+FIGURE_FILES = ("confusion_matrix.png", "learning_curve.png", "difficult.png", "fisherfaces.png")
+
+
+def _remove_old_figures(out):
+    """Remove the figures an earlier ``evaluate --out`` wrote into ``out`` (as its report.json
+    lists them), so a run that does not make one leaves no stale copy. Nothing else."""
+    import json
+
+    try:
+        old = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        names = set(old.get("figures", {}).values())
+    except (OSError, ValueError, AttributeError):
+        return
+    for name in names & set(FIGURE_FILES):
+        (out / name).unlink(missing_ok=True)
+
+
+def _write_difficult(result, X, folder, **kwargs):
+    """``write_difficult_images`` after removing the crops an earlier run wrote into
+    ``folder``: the files its difficult.csv lists that are named <true>_<pred>_<id>.png."""
+    import csv
+
+    from .model_selection import write_difficult_images
+
+    old_csv = folder / "difficult.csv"
+    if old_csv.is_file():
+        try:
+            with open(old_csv, newline="", encoding="utf-8") as f:
+                names = {row.get("image") or "" for row in csv.DictReader(f)}
+        except (OSError, ValueError, csv.Error):
+            names = set()
+        for name in names:
+            if re.fullmatch(r"[A-Za-z0-9_-]+_[A-Za-z0-9_-]+_\d{4,}\.png", name):
+                (folder / name).unlink(missing_ok=True)
+    try:
+        return write_difficult_images(result, X, folder, **kwargs)
+    except OSError as exc:
+        raise UsageError(_one_line(exc)) from None
+
+
+def _write_plots(args, prep, models, best, splits, out, difficult, notes):
+    """The report's figures; returns ``{title: file name}``, appends to ``notes`` what a
+    figure leaves out."""
     try:
         import matplotlib
     except ImportError:
@@ -842,13 +938,16 @@ def _write_plots(args, prep, models, best, splits, out):
                     "(pip install 'skemotion[plot]')")
         return {}
     matplotlib.use("Agg")  # files only, never a window
-    import matplotlib.pyplot as plt
+    import warnings
 
+    import matplotlib.pyplot as plt
+    import numpy as np
     from sklearn.base import clone
+    from sklearn.exceptions import FitFailedWarning
 
     from ._gallery import FisherfaceGalleryDisplay
     from ._plotting import plot_confusion_matrix, plot_difficult_images, plot_learning_curve
-    from .model_selection import StratifiedGroupShuffleSplit, write_difficult_images
+    from .model_selection import StratifiedGroupShuffleSplit
 
     figures = {}
     model = models[best]
@@ -856,9 +955,6 @@ def _write_plots(args, prep, models, best, splits, out):
     steps = ["difficult", "learning"] + (["fisherfaces"] if "fisherface" in models else [])
     with progress_bar(len(steps), "plotting", enabled=_bars_enabled(args)) as bar:
         X = prep.Xs[best]
-        difficult = _find_difficult(args, model, X, prep, splits,
-                                    desc=f"difficult images ({best})")
-        write_difficult_images(difficult, X, out / "difficult")
         display = plot_confusion_matrix(difficult)
         display.ax_.set_title(f"{best}: {display.ax_.get_title()}")
         _save(display.figure_, out / "confusion_matrix.png", plt)
@@ -867,13 +963,31 @@ def _write_plots(args, prep, models, best, splits, out):
 
         cv = (StratifiedGroupShuffleSplit(min(args.splits, 5), test_size=args.test_size,
                                           random_state=args.seed) if grouped else None)
-        display = plot_learning_curve(model, X, prep.y, groups=prep.groups, cv=cv,
-                                      scoring="balanced_accuracy", n_jobs=args.n_jobs,
-                                      random_state=args.seed)
-        display.ax_.set_title(f"{best}: learning curve"
-                              + (" (subject-grouped splits)" if grouped else ""))
-        _save(display.figure_, out / "learning_curve.png", plt)
-        figures[f"Learning curve ({best})"] = "learning_curve.png"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", FitFailedWarning)
+            try:
+                display = plot_learning_curve(model, X, prep.y, groups=prep.groups, cv=cv,
+                                              scoring="balanced_accuracy", n_jobs=args.n_jobs,
+                                              random_state=args.seed)
+            except ValueError as exc:  # e.g. too few images per class for its splits
+                display = None
+                _note(notes, f"Learning curve: not drawn for {best}: {_one_line(exc)}")
+        for w in caught:  # everything but the failed fits goes on as before
+            if not issubclass(w.category, FitFailedWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if display is not None:
+            failed = np.isnan(np.asarray(display.test_scores, dtype=float))
+            if failed.any():
+                sizes = ", ".join(
+                    f"{int(size)} ({int(n)} of {failed.shape[1]} splits)"
+                    for size, n in zip(display.train_sizes, failed.sum(axis=1)) if n)
+                _note(notes, f"Learning curve: {best} could not be fitted with these training "
+                             f"sizes, left out of the plot: {sizes}"
+                             f"{_fit_failure_reason(caught)}.")
+            display.ax_.set_title(f"{best}: learning curve"
+                                  + (" (subject-grouped splits)" if grouped else ""))
+            _save(display.figure_, out / "learning_curve.png", plt)
+            figures[f"Learning curve ({best})"] = "learning_curve.png"
         bar.update()
 
         if difficult.records():
@@ -892,6 +1006,25 @@ def _write_plots(args, prep, models, best, splits, out):
             figures["Fisherfaces"] = "fisherfaces.png"
             bar.update()
     return figures
+
+
+def _note(notes, note):
+    """A note for report.md, also printed on stderr (with -q too: the report misses something)."""
+    notes.append(note)
+    print(f"skemotion evaluate: warning: {note}", file=sys.stderr)
+
+
+def _fit_failure_reason(caught):
+    """``": <the error>"`` from scikit-learn's FitFailedWarning (its last error line)."""
+    from sklearn.exceptions import FitFailedWarning
+
+    for w in caught:
+        if issubclass(w.category, FitFailedWarning):
+            errors = [line for line in str(w.message).splitlines()
+                      if re.match(r"^\w+(Error|Exception): ", line)]
+            if errors:
+                return ": " + errors[-1].split(": ", 1)[1].strip()
+    return ""
 
 
 def _save(figure, path, plt):
@@ -916,6 +1049,12 @@ def _image_files(paths, *, exclude=None):
                 key=lambda f: str(f.relative_to(path)),
             )
             if not found:
+                if exclude is not None and _is_inside(path, exclude):
+                    where = ("is OUT_DIR" if path.resolve() == Path(exclude).resolve()
+                             else f"lies inside OUT_DIR {exclude}")
+                    raise UsageError(
+                        f"{path} {where}, whose files are never read as input (they may be "
+                        "crops of an earlier run): give another OUT_DIR")
                 raise UsageError(f"no image files in {path}")
             files += [(f, path) for f in found]
         else:
@@ -960,6 +1099,7 @@ def _cmd_crop(args):
     if out.exists() and not out.is_dir():
         raise UsageError(f"OUT_DIR is not a directory: {out}")
     files = _image_files([args.input], exclude=out)
+    destinations = _crop_destinations(files, out)
     cropper = _make_cropper(args).set_params(on_missing="full_image")
     h, w = _output_shape(cropper)
     rows, n_written = [], 0
@@ -986,7 +1126,7 @@ def _cmd_crop(args):
             for i, ((f, base), det) in enumerate(zip(batch, detections)):
                 row = {"file": str(f), **_detection_row(det)}
                 if i in crops:
-                    dest = (out / f.relative_to(base)).with_suffix(".png")
+                    dest = destinations[part.start + i]
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     _write_png(dest, _to_png_uint8(np.reshape(crops[i], (h, w))))
                     row["crop"] = str(dest.relative_to(out))
@@ -1004,6 +1144,27 @@ def _cmd_crop(args):
     print(f"{out}: face found in {n_found} of {len(rows)} images, {n_written} crops written, "
           f"report in {out / 'detections.csv'}")
     return 0
+
+
+def _crop_destinations(files, out):
+    """Where ``crop`` writes each input's crop: OUT_DIR/<path under INPUT>.png.
+
+    Checked before anything is written: a crop never replaces an input file, and two
+    inputs never share a crop (photo.jpg and photo.png in one folder).
+    """
+    dests = [(out / f.relative_to(base)).with_suffix(".png") for f, base in files]
+    inputs = {f.resolve(): f for f, _ in files}
+    seen = {}
+    for (f, _), dest in zip(files, dests):
+        key = dest.resolve()
+        if key in inputs:
+            raise UsageError(f"the crop of {f} would overwrite the input file {inputs[key]}: "
+                             "give an OUT_DIR that holds no input images")
+        if key in seen:
+            raise UsageError(f"{seen[key]} and {f} would both be cropped to {dest}: rename one "
+                             "of them (crops are named after the input with the suffix .png)")
+        seen[key] = f
+    return dests
 
 
 def _detection_row(det):
@@ -1033,6 +1194,11 @@ def _cmd_train(args):
         raise UsageError(f"--out is a directory, give a file name: {args.out}")
     if not args.out.parent.is_dir():
         raise UsageError(f"--out: no such directory: {args.out.parent}")
+    try:  # save_model writes skops files: check before the slow loading and fitting
+        import skops.io  # noqa: F401
+    except ImportError:
+        raise UsageError("saving the model needs the 'skops' package: "
+                         'pip install "skemotion[persist]"') from None
     pipe = _full_pipeline(args, factory)
     template = _crop_step(pipe, name)
     prep = _prepare(args, grouped=False, template=template)
@@ -1059,19 +1225,11 @@ def _cmd_train(args):
 def _cmd_predict(args):
     import csv
 
-    from ._persistence import load_model
-
     if not args.model.is_file():
         raise UsageError(f"no such model file: {args.model}")
     if args.out is not None and (args.out.is_dir() or not args.out.parent.is_dir()):
         raise UsageError(f"--out must name a file in an existing folder: {args.out}")
-    try:
-        model = load_model(args.model, format="joblib" if args.trust else None)
-    except ImportError as exc:
-        raise UsageError(_one_line(exc)) from None
-    except (OSError, ValueError, TypeError, EOFError) as exc:
-        hint = "" if args.trust else " (a joblib file you made yourself loads with --trust)"
-        raise UsageError(f"cannot load {args.model}: {_one_line(exc)}{hint}") from None
+    model = _load_predict_model(args)
     files = [f for f, _ in _image_files(args.images)]
     steps = getattr(model, "steps", None)
     if steps and "n_jobs" in steps[0][1].get_params():  # crop with all the --n-jobs threads
@@ -1084,6 +1242,8 @@ def _cmd_predict(args):
             batch = [str(f) for f in files[part]]
             try:
                 rows += _predict_rows(model, scorer, batch, classes)
+            except ImportError as exc:  # e.g. a landmark pipeline without dlib
+                raise UsageError(f"cannot run {args.model}: {_one_line(exc)}") from None
             except ValueError:
                 for f in batch:  # find the image(s) at fault; keep the others
                     try:
@@ -1104,9 +1264,42 @@ def _cmd_predict(args):
         if stream is not sys.stdout:
             stream.close()
     n_bad = sum(1 for r in rows if r.get("error"))
+    if n_bad == len(rows):
+        print(f"skemotion predict: no image could be classified ({len(rows)} of "
+              f"{len(rows)} failed, see the error column)", file=sys.stderr)
+        return 1
     if n_bad:
         _info(args, f"{n_bad} of {len(rows)} images could not be classified (see the error column)")
     return 0
+
+
+def _load_predict_model(args):
+    """The model of ``predict``: loaded, and checked to be a fitted classifier."""
+    import zipfile
+
+    from ._persistence import load_model
+
+    try:
+        model = load_model(args.model, format="joblib" if args.trust else None)
+    except ImportError as exc:
+        raise UsageError(_one_line(exc)) from None
+    except (OSError, ValueError, TypeError, EOFError) as exc:
+        if args.trust or (zipfile.is_zipfile(args.model) and "not trust" not in str(exc)):
+            hint = ""
+        elif zipfile.is_zipfile(args.model):  # a skops file: --trust cannot read it
+            hint = (" (in Python, that is: the command line cannot trust more types, and "
+                    "--trust does not read skops files)")
+        else:
+            hint = " (a joblib file you made yourself loads with --trust)"
+        raise UsageError(f"cannot load {args.model}: {_one_line(exc)}{hint}") from None
+    except Exception as exc:  # e.g. --trust on a file that is not a pickle
+        kind = " as a joblib/pickle file" if args.trust else ""
+        raise UsageError(f"cannot load {args.model}{kind}: "
+                         f"{type(exc).__name__}: {_one_line(exc)}") from None
+    if not (hasattr(model, "predict") and hasattr(model, "classes_")):
+        raise UsageError(f"{args.model} holds a {type(model).__name__}, not a fitted classifier "
+                         "(use a model file written by 'skemotion train')")
+    return model
 
 
 def _predict_error(exc):
@@ -1215,8 +1408,9 @@ def _cmd_search(args):
         score_name = "chance-adjusted balanced accuracy"
     _, splits = _splits(args, "grouped", X, y, groups)
     n_candidates = int(np.prod([len(v) for v in grid.values()]))
-    _info(args, f"searching {n_candidates} candidates x {len(splits)} subject-grouped splits "
-                f"({n_candidates * len(splits)} fits)")
+    _info(args, f"searching {_plural(n_candidates, 'candidate')} x "
+                f"{_plural(len(splits), 'subject-grouped split')} "
+                f"({_plural(n_candidates * len(splits), 'fit')})")
     search = GridSearchCV(estimator, grid, cv=splits, scoring=scoring, n_jobs=args.n_jobs,
                           refit=False, error_score="raise")
     with _fit_errors(name):
@@ -1236,7 +1430,7 @@ def _cmd_search(args):
     cells = [[f"{r[c]:.3f}" if c in ("mean", "std") else str(r[c]) for c in cols]
              for r in table]
     widths = [max(len(c), *(len(row[j]) for row in cells)) for j, c in enumerate(cols)]
-    print(f"{name}: {score_name}, {len(splits)} subject-grouped splits, test size "
+    print(f"{name}: {score_name}, {_plural(len(splits), 'subject-grouped split')}, test size "
           f"{args.test_size:g}")
     print("  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip())
     for row in cells:
@@ -1261,21 +1455,17 @@ def _write_table(out, stem, table, meta):
 
 
 def _cmd_difficult(args):
-    from .model_selection import write_difficult_images
-
     name, factory = _pipeline(args)
     if args.out_dir.exists() and not args.out_dir.is_dir():
         raise UsageError(f"OUT_DIR is not a directory: {args.out_dir}")
     prep = _prepare(args, template=_crop_step(_full_pipeline(args, factory), name))
     _, splits = _splits(args, "grouped", prep.X, prep.y, prep.groups)
-    _info(args, f"{name}: {len(splits)} subject-grouped splits on {len(prep.y)} face crops")
+    _info(args, f"{name}: {_plural(len(splits), 'subject-grouped split')} on "
+                f"{len(prep.y)} face crops")
     with _fit_errors(name):
         result = _find_difficult(args, factory(detect=False), prep.X, prep, splits)
-    try:
-        csv_path = write_difficult_images(result, prep.X, args.out_dir,
-                                          min_error_rate=args.min_error_rate)
-    except OSError as exc:
-        raise UsageError(_one_line(exc)) from None
+    csv_path = _write_difficult(result, prep.X, args.out_dir,
+                                min_error_rate=args.min_error_rate)
     print(result)
     print(f"wrote {csv_path} and the crops of the misclassified images")
     return 0
@@ -1367,7 +1557,7 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"skemotion {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    data, run = _data_parent(), _run_parent()
+    data, run, run_no_cv = _data_parent(), _run_parent(), _run_parent(cv=False)
 
     _add(
         sub, "describe", _cmd_describe,
@@ -1394,6 +1584,8 @@ def build_parser():
                    help="neutral images: one per labelled sequence (the tutorial), one per "
                         "subject, or none (default: %(default)s)")
     p.add_argument("--emotions", metavar="LIST", help="copy only these emotions, e.g. anger,happy")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no warning about files in OUT_DIR that this run did not write")
 
     crop = _crop_parent()
     p = _add(
@@ -1422,9 +1614,12 @@ def build_parser():
         "gray crops as PNG under OUT_DIR, mirroring INPUT's folders, plus "
         "OUT_DIR/detections.csv (file, whether and where a face was found, which cascade). "
         "Images without a face are listed in the report and not written (with --on-missing "
-        "full_image: written as the whole image).",
+        "full_image: written as the whole image). A crop is named after its image with the "
+        "suffix .png (a/photo.jpg -> OUT_DIR/a/photo.png); inputs that would share a crop "
+        "name (photo.jpg and photo.png) or a crop that would replace an input image are "
+        "errors, found before anything is written.",
         example="  skemotion crop sorted_set/ dataset/ --crop-size 350",
-        parents=[crop, run],
+        parents=[crop, run_no_cv],
     )
     p.add_argument("input", metavar="INPUT", type=Path, help="an image file or a folder of images")
     p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="where to write the crops")
@@ -1435,7 +1630,7 @@ def build_parser():
         description="Fit a named pipeline (face detection included) on all the data and save "
         "it with skemotion.save_model (skops format), ready for 'skemotion predict'.",
         example="  skemotion train --out happy.skops --pipeline fisherface",
-        parents=[data, crop, run],
+        parents=[data, crop, run_no_cv],
     )
     p.add_argument("--out", metavar="MODEL", type=Path, required=True,
                    help="the model file to write (e.g. model.skops)")
@@ -1448,9 +1643,10 @@ def build_parser():
         description="Load a model file written by 'skemotion train' and write a CSV with "
         "one row per image: file, label, one score column per class (the model's "
         "predict_proba, else decision_function: scores, not calibrated probabilities), and an "
-        "error column for images that could not be used (e.g. no face found).",
+        "error column for images that could not be used (e.g. no face found). Exit code 1 "
+        "when no image could be classified (the CSV is still written), 2 for a usage error.",
         example="  skemotion predict happy.skops photos/*.jpg --out predictions.csv",
-        parents=[run],
+        parents=[run_no_cv],
     )
     p.add_argument("model", metavar="MODEL", type=Path, help="a model file from 'skemotion train'")
     p.add_argument("images", metavar="IMAGES", type=Path, nargs="+",

@@ -660,3 +660,265 @@ def test_no_detect_makes_landmark_pipelines_find_the_face_in_each_crop():
         # pipelines without landmarks are built as before
         hog = _cli._pipelines(["hog_logreg"], args)["hog_logreg"](detect=False)
         assert "face_box" not in str(hog.get_params())
+
+
+# ---------------------------------------------------------------------------
+# one-line errors, nothing overwritten, nothing stale (new-user walkthrough)
+# ---------------------------------------------------------------------------
+
+
+def test_crop_never_overwrites_an_input_or_merges_two_inputs(cwd, london):
+    photo = Path(london.filenames[0])
+    single = cwd / "p4"
+    single.mkdir()
+    shutil.copy(photo, single / "orig.png")
+    before = (single / "orig.png").read_bytes()
+    result = run("crop", "p4/orig.png", "p4", "--crop-size", "64", cwd=cwd)
+    assert_usage_error(result, "overwrite the input file", "orig.png")
+    assert (single / "orig.png").read_bytes() == before
+    assert tree(single) == ["orig.png"]
+
+    twins = cwd / "twins"
+    twins.mkdir()
+    shutil.copy(photo, twins / "y.jpg")
+    shutil.copy(london.filenames[1], twins / "y.png")
+    result = run("crop", "twins", "out", "--crop-size", "64", cwd=cwd)
+    assert_usage_error(result, "y.jpg", "y.png", "out/y.png")
+    assert not (cwd / "out").exists()  # detected before anything was written
+
+    # OUT_DIR == INPUT: its files are never inputs, and the message says so
+    result = run("crop", "twins", "twins", cwd=cwd)
+    assert_usage_error(result, "twins is OUT_DIR")
+    assert "no image files" not in result.stderr
+    assert sorted(tree(cwd)) == ["p4/orig.png", "twins/y.jpg", "twins/y.png"]
+
+
+@pytest.mark.parametrize("command", ["evaluate", "search emotions", "difficult out"])
+@pytest.mark.parametrize("seed", ["-1", "99999999999"])
+def test_seed_out_of_range_is_a_usage_error(command, seed, capsys):
+    from skemotion._cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main([*command.split(), "--seed", seed])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--seed" in err[0] and seed in err[0] and "4294967295" in err[0]
+
+
+def test_cache_that_is_a_file_is_a_usage_error(cwd):
+    (cwd / "cache").write_text("a file")
+    for args in (["crop", "in", "out"], ["evaluate"]):
+        assert_usage_error(run(*args, "--cache", "cache", cwd=cwd), "--cache", "not a folder")
+    assert tree(cwd) == ["cache"]
+
+
+def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
+    import operator
+
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skemotion import FaceCropper, FisherFaceClassifier, save_model
+
+    image = tmp_path / "face.jpg"
+    shutil.copy(london.filenames[0], image)
+    text = tmp_path / "notes.txt"
+    text.write_text("not a model\n")
+    models = tmp_path / "models"
+    models.mkdir()
+    save_model(FaceCropper(), models / "cropper.skops")
+    save_model(FisherFaceClassifier(), models / "unfitted.skops")
+    save_model(FunctionTransformer(operator.neg).fit(np.zeros((2, 2))), models / "odd.skops")
+
+    for model in (text, image, models / "cropper.skops"):  # not pickles: no traceback
+        result = run("predict", model, image, "--trust", cwd=cwd)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("skemotion predict: error: cannot load") and model.name in last
+    # a skops file with untrusted types: the hint does not send the user to --trust
+    result = run("predict", models / "odd.skops", image, cwd=cwd)
+    assert_usage_error(result, "odd.skops", "_operator.neg", "in Python")
+    assert "loads with --trust" not in result.stderr
+    # loadable, but not a fitted classifier
+    assert_usage_error(run("predict", models / "cropper.skops", image, cwd=cwd),
+                       "cropper.skops", "FaceCropper", "not a fitted classifier")
+    assert_usage_error(run("predict", models / "unfitted.skops", image, cwd=cwd),
+                       "unfitted.skops", "not a fitted classifier")
+    assert tree(cwd) == []
+
+
+def test_predict_model_needing_a_missing_extra_is_one_line(monkeypatch, capsys, tmp_path,
+                                                            london):
+    """A saved landmark pipeline in an environment without dlib: one line, no traceback."""
+    from skemotion import _cli, _persistence
+
+    class NeedsDlib:
+        classes_ = np.array(["happy", "neutral"])
+
+        def predict(self, X):
+            raise ImportError('Facial landmarks need dlib: pip install "skemotion[landmarks]"')
+
+    model = tmp_path / "landmarks.skops"
+    model.write_bytes(b"stand-in: load_model is replaced below")
+    monkeypatch.setattr(_persistence, "load_model", lambda path, **kwargs: NeedsDlib())
+    code = _cli.main(["predict", str(model), london.filenames[0], "-q"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"skemotion predict: error: cannot run {model}: Facial landmarks need dlib: "
+        'pip install "skemotion[landmarks]"']
+
+
+def test_predict_help_describes_only_its_options(capsys):
+    from skemotion._cli import main
+
+    with pytest.raises(SystemExit):
+        main(["predict", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "cross-validation" not in out and "--scheduler" not in out
+    assert "--n-jobs N parallel threads for face detection" in out
+    assert "Exit code 1 when no image could be classified" in out
+
+
+def test_train_checks_for_skops_before_loading_the_data(cwd, small_folder):
+    args = ["train", "--out", "m.skops", "--folder", small_folder, "--crop-size", "48"]
+    result = subprocess.run([sys.executable, "-c", _WITHOUT_EXTRAS, *args], cwd=cwd,
+                            capture_output=True, text=True, timeout=300)
+    # one line: not even the "N images" line of loading the data
+    assert_usage_error(result, "skops", 'pip install "skemotion[persist]"')
+    assert "format=" not in result.stderr
+    assert tree(cwd) == []
+
+
+@pytest.fixture
+def tiny_folder(small_folder, tmp_path):
+    """4 subjects (8 photos): the learning curve's smallest training size holds one class."""
+    root = tmp_path / "tiny"
+    for label in ("happy", "neutral"):
+        (root / label).mkdir(parents=True)
+        for f in sorted((small_folder / label).iterdir())[:4]:
+            shutil.copy(f, root / label / f.name)
+    return root
+
+
+def test_evaluate_notes_unfittable_learning_curve_points_and_cleans_its_old_files(cwd,
+                                                                                 tiny_folder):
+    common = ["evaluate", "--folder", tiny_folder, "--crop-size", "48", "--splits", "5",
+              "--test-size", "0.5", "--n-jobs", "1", "-q", "--out", "rep"]
+    first = run(*common, "--pipelines", "hog_logreg,fisherface", cwd=cwd)
+    assert first.returncode == 0, first.stderr
+    assert "Traceback" not in first.stderr and "FitFailedWarning" not in first.stderr
+    warning = [line for line in first.stderr.splitlines() if "Learning curve" in line]
+    assert len(warning) == 1, first.stderr
+    best = json.loads((cwd / "rep" / "report.json").read_text())["settings"]["best_pipeline"]
+    assert re.search(rf"{best['name']} could not be fitted with these training sizes, left "
+                     r"out of the plot: 1 \(5 of 5 splits\)", warning[0]), warning[0]
+    assert "at least 2 classes" in warning[0]
+    md = (cwd / "rep" / "report.md").read_text(encoding="utf-8")
+    assert warning[0].split("warning: ")[1] in md
+    assert (cwd / "rep" / "fisherfaces.png").is_file()
+
+    # files of an earlier run: removed when listed in its difficult.csv / report.json
+    difficult = cwd / "rep" / "difficult"
+    with open(difficult / "difficult.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with open(difficult / "difficult.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows + [{**rows[0], "image": "happy_neutral_9999.png"}])
+    for name in ("happy_neutral_9999.png", "happy_neutral_8888.png", "mine.png"):
+        (difficult / name).write_bytes(b"png")
+    (cwd / "rep" / "notes.txt").write_text("the user's")
+    second = run(*common, "--pipelines", "hog_logreg", cwd=cwd)
+    assert second.returncode == 0, second.stderr
+    assert not (cwd / "rep" / "fisherfaces.png").exists()  # hog_logreg only: no Fisherfaces
+    with open(difficult / "difficult.csv", newline="", encoding="utf-8") as f:
+        listed = {row["image"] for row in csv.DictReader(f)}
+    pngs = {p.name for p in difficult.glob("*.png")}
+    # what the CLI did not list in its own CSV survives
+    assert pngs == listed | {"happy_neutral_8888.png", "mine.png"}
+    assert (cwd / "rep" / "notes.txt").is_file()
+
+
+def test_difficult_rerun_removes_its_own_stale_crops_only(cwd, tiny_folder):
+    args = ["difficult", "hard", "--folder", tiny_folder, "--crop-size", "48", "--splits", "3",
+            "--test-size", "0.5", "--n-jobs", "1", "-q"]
+    first = run(*args, cwd=cwd)
+    assert first.returncode == 0, first.stderr
+    with open(cwd / "hard" / "difficult.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows
+    # as if an earlier run had also written this crop
+    stale = "anger_happy_0099.png"
+    with open(cwd / "hard" / "difficult.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows + [{**rows[0], "image": stale}])
+    (cwd / "hard" / stale).write_bytes(b"old")
+    (cwd / "hard" / "keep_me_0001.png").write_bytes(b"user")
+    second = run(*args, "--seed", "1", cwd=cwd)
+    assert second.returncode == 0, second.stderr
+    with open(cwd / "hard" / "difficult.csv", newline="", encoding="utf-8") as f:
+        listed = {row["image"] for row in csv.DictReader(f)}
+    assert set(tree(cwd / "hard")) == listed | {"difficult.csv", "keep_me_0001.png"}
+
+
+def test_report_without_detection_or_subject_ids_says_so(cwd, tmp_path):
+    import cv2
+
+    folder = tmp_path / "crops"
+    stripes = ((np.arange(32) // 4) % 2 * 150 + 50).astype(np.uint8)
+    for label, image in (("happy", np.tile(stripes[:, None], (1, 32))),
+                         ("neutral", np.tile(stripes[None, :], (32, 1)))):
+        (folder / label).mkdir(parents=True)
+        for i in range(4):
+            cv2.imwrite(str(folder / label / f"{label}{i}.png"), np.roll(image, i, axis=0))
+    result = run("evaluate", "--folder", folder, "--subject-pattern", "none", "--no-detect",
+                 "--crop-size", "16", "--splits", "1", "--pipelines", "hog_logreg",
+                 "--n-jobs", "1", "--out", "rep", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "evaluating 1 pipeline x 1 protocol x 1 split on 8 face crops" in result.stderr
+    md = (cwd / "rep" / "report.md").read_text(encoding="utf-8")
+    assert "with a face found" not in md
+    assert "8 images, all used as face crops without face detection (--no-detect)" in md
+    assert "only the tutorial protocol was run: the grouped protocol was skipped" in md
+    # 4 images per class are too few for the learning curve's 5-fold splits: said, no traceback
+    assert "Traceback" not in result.stderr
+    assert "warning: Learning curve: not drawn for hog_logreg" in result.stderr
+    assert "- Learning curve: not drawn for hog_logreg" in md
+    assert "learning_curve.png" not in md and not (cwd / "rep" / "learning_curve.png").exists()
+
+
+def test_predict_exits_1_when_no_image_is_classified(cwd, tmp_path, small_folder):
+    import cv2
+
+    result = run("train", "--out", "m.skops", "--folder", small_folder, "--crop-size", "32",
+                 "--pipeline", "hog_logreg", "-q", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((90, 80), 128, np.uint8))
+    result = run("predict", "m.skops", blank, "-q", cwd=cwd)
+    assert result.returncode == 1, result.stderr
+    assert "blank.png,,,,no face found" in result.stdout
+    assert result.stderr.strip() == ("skemotion predict: no image could be classified "
+                                     "(1 of 1 failed, see the error column)")
+
+
+def test_organize_warns_about_foreign_files_and_refuses_an_empty_selection(
+        cwd, tmp_path, make_ckplus_tree):
+    root, expected = make_ckplus_tree(tmp_path / "CK2", n_subjects=1, sequences_per_subject=2,
+                                      image_size=32)
+    absent = sorted({"anger", "contempt", "disgust", "fear", "happy", "sadness", "surprise"}
+                    - set(expected.labels.values()))[0]
+    assert_usage_error(run("organize", root, "out", "--emotions", absent, cwd=cwd),
+                       "no images labelled", absent)
+    assert tree(cwd) == []
+    (cwd / "out" / "happy").mkdir(parents=True)
+    (cwd / "out" / "happy" / "S999_001_00000001.png").write_bytes(b"earlier")
+    result = run("organize", root, "out", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    warning = result.stderr.strip().splitlines()
+    assert len(warning) == 1 and "1 file this run did not write" in warning[0]
+    assert "S999_001_00000001.png" in warning[0]
+    quiet = run("organize", root, "out", "-q", cwd=cwd)
+    assert quiet.returncode == 0 and quiet.stderr == ""
