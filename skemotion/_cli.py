@@ -430,6 +430,7 @@ def _cmd_describe(args):
 
 def _cmd_organize(args):
     from ._emotions import parse_emotions
+    from ._image_io import is_image_file
     from .datasets import organize_ckplus
 
     _check_dir(args.ckplus_root, "CKPLUS_ROOT")
@@ -452,11 +453,11 @@ def _cmd_organize(args):
         raise UsageError(f"no images {wanted}in {args.ckplus_root}: nothing to organize")
     ours = {Path(f).resolve() for f in result.filenames}
     others = sorted(f for f in Path(result.out_dir).rglob("*")
-                    if f.is_file() and f.resolve() not in ours)
+                    if f.is_file() and is_image_file(f) and f.resolve() not in ours)
     if others:
-        _info(args, f"warning: {result.out_dir} also holds {_plural(len(others), 'file')} "
-                    f"this run did not write (e.g. {others[0]}); 'describe --folder' and "
-                    "'--folder' count them too")
+        _info(args, f"warning: {result.out_dir} also holds "
+                    f"{_plural(len(others), 'image file')} this run did not write (e.g. "
+                    f"{others[0]}); '--folder {args.out_dir}' would read them too")
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
     print(f"{result.out_dir}: {sum(result.counts.values())} images ({counts}); "
           f"{result.n_written} written, {result.n_unchanged} already there")

@@ -915,10 +915,11 @@ def test_organize_warns_about_foreign_files_and_refuses_an_empty_selection(
     assert tree(cwd) == []
     (cwd / "out" / "happy").mkdir(parents=True)
     (cwd / "out" / "happy" / "S999_001_00000001.png").write_bytes(b"earlier")
+    (cwd / "out" / "notes.txt").write_text("not an image: no --folder reads it")
     result = run("organize", root, "out", cwd=cwd)
     assert result.returncode == 0, result.stderr
     warning = result.stderr.strip().splitlines()
-    assert len(warning) == 1 and "1 file this run did not write" in warning[0]
+    assert len(warning) == 1 and "1 image file this run did not write" in warning[0]
     assert "S999_001_00000001.png" in warning[0]
     quiet = run("organize", root, "out", "-q", cwd=cwd)
     assert quiet.returncode == 0 and quiet.stderr == ""
