@@ -1706,6 +1706,24 @@ def build_parser():
     return parser
 
 
+@contextlib.contextmanager
+def _one_line_warnings(command):
+    """Library warnings printed as ``skemotion COMMAND: warning: ...`` on one line.
+
+    Python's default shows a warning with the file, line and source of the code that
+    triggered it; on the command line that is the console script itself
+    (``sys.exit(main())``), which tells the user nothing.
+    """
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"skemotion {command}: warning: {_one_line(message)}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
 def main(argv=None):
     """Run the command line; returns the exit code."""
     parser = build_parser()
@@ -1718,7 +1736,7 @@ def main(argv=None):
         args.n_jobs = -1
     try:
         # connect to a Dask scheduler (--scheduler) first: a wrong address fails fast
-        with _Backend(args):
+        with _one_line_warnings(args.command), _Backend(args):
             return args.func(args)
     except UsageError as exc:
         print(f"skemotion {args.command}: error: {_one_line(exc)}", file=sys.stderr)

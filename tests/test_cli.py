@@ -747,6 +747,28 @@ def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
     assert tree(cwd) == []
 
 
+def test_library_warnings_are_one_line(cwd, tmp_path, london):
+    """A library warning (here: loading a joblib model with --trust) is one stderr line
+    naming the command, not Python's file:line report pointing at the console script."""
+    from skemotion import save_model
+    from skemotion.pipelines import make_named_pipeline
+
+    model = make_named_pipeline("fisherface", output_size=(32, 32))
+    rows = list(range(4)) + list(range(-4, 0))  # both classes
+    model.fit([london.filenames[i] for i in rows], london.target[rows])
+    with pytest.warns(UserWarning, match="arbitrary code"):
+        save_model(model, tmp_path / "model.joblib", format="joblib")
+    image = tmp_path / "face.jpg"
+    shutil.copy(london.filenames[0], image)
+    result = run("predict", tmp_path / "model.joblib", image, "--trust", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    err = result.stderr.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith("skemotion predict: warning: Loading ") and "joblib" in err[0]
+    assert "sys.exit" not in result.stderr and "UserWarning" not in result.stderr
+    assert result.stdout.splitlines()[1].split(",")[1] == london.target[0]
+
+
 def test_predict_model_needing_a_missing_extra_is_one_line(monkeypatch, capsys, tmp_path,
                                                             london):
     """A saved landmark pipeline in an environment without dlib: one line, no traceback."""
