@@ -337,6 +337,7 @@ def test_summary_of_a_ckplus_load(tmp_path, make_ckplus_tree):
     text = describe_dataset(ck, name="CK+")
     assert text.startswith(f"CK+: {s.n_images} images, {len(s.class_counts)} classes, 3 subjects")
     assert "neutral   3 images, 3 subjects" in text
+    assert re.search(r"^  anger\s+1 image, 1 subject$", text, re.M), text  # singular
     assert "image sizes: 48x40" in text
 
 
