@@ -179,7 +179,7 @@ def test_describe_london(cwd):
 def test_describe_emotion_subset_and_alias(cwd):
     result = run("describe", "--emotions", "Happiness", cwd=cwd)
     assert result.returncode == 0, result.stderr
-    assert "102 images, 1 classes" in result.stdout
+    assert "102 images, 1 class," in result.stdout
     assert "neutral" not in result.stdout
 
 
