@@ -842,13 +842,15 @@ def _write_report(args, prep, result, models, splits):
         "pipelines": list(models),
         "best_pipeline": {"protocol": protocol, "name": best},
     }
-    _remove_old_figures(out)
+    old_figures = _listed_figures(out)  # removed once the new ones are written
     X = prep.Xs[best]
     difficult = _find_difficult(args, models[best], X, prep, splits[protocol],
                                 desc=f"difficult images ({best})")
     _write_difficult(difficult, X, out / "difficult")
     notes = []  # what the plots could not show, in one line each
     figures = _write_plots(args, prep, models, best, splits[protocol], out, difficult, notes)
+    for name in old_figures - set(figures.values()):  # stale: this run did not make it
+        (out / name).unlink(missing_ok=True)
     report = {"skemotion_version": __version__, "settings": settings,
               "evaluation": result.to_dict(), "figures": figures,
               "notes": notes}
@@ -892,18 +894,18 @@ def _write_report(args, prep, result, models, splits):
 FIGURE_FILES = ("confusion_matrix.png", "learning_curve.png", "difficult.png", "fisherfaces.png")
 
 
-def _remove_old_figures(out):
-    """Remove the figures an earlier ``evaluate --out`` wrote into ``out`` (as its report.json
-    lists them), so a run that does not make one leaves no stale copy. Nothing else."""
+def _listed_figures(out):
+    """The figure files an earlier ``evaluate --out`` wrote into ``out``, as its report.json
+    lists them (only names in FIGURE_FILES). A re-run removes those it does not make again,
+    after it has written its own, so a run that fails part-way leaves the old report whole."""
     import json
 
     try:
         old = json.loads((out / "report.json").read_text(encoding="utf-8"))
         names = set(old.get("figures", {}).values())
     except (OSError, ValueError, AttributeError):
-        return
-    for name in names & set(FIGURE_FILES):
-        (out / name).unlink(missing_ok=True)
+        return set()
+    return names & set(FIGURE_FILES)
 
 
 def _write_difficult(result, X, folder, **kwargs):
