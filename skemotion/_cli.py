@@ -240,6 +240,10 @@ def _data_parent():
     g.add_argument("--emotions", metavar="LIST",
                    help="comma-separated emotions to keep, e.g. anger,happy,sadness (aliases "
                         "such as happiness are accepted)")
+    g.add_argument("--on-error", choices=("raise", "skip"), default="raise",
+                   help="--ckplus/--folder image files that cannot be read: stop with an error "
+                        "naming the file, or skip them (listed in a warning, and in report.md "
+                        "for evaluate --out) (default: %(default)s)")
     return parent
 
 
@@ -310,7 +314,8 @@ def _subset(data, mask):
     index = np.flatnonzero(mask)
     out = Bunch()
     for key, value in data.items():
-        if key == "target_names" or isinstance(value, (str, bytes)) or value is None:
+        if (key in ("target_names", "skipped", "n_skipped") or isinstance(value, (str, bytes))
+                or value is None):  # dataset-level fields, even if their length happens to be n
             out[key] = value
         elif isinstance(value, np.ndarray) and value.ndim >= 1 and len(value) == n:
             out[key] = value[index]
@@ -344,12 +349,12 @@ def _select_emotions(data, emotions):
     return _subset(data, np.isin(np.asarray(data.target), wanted))
 
 
-def _load_folder(folder, pattern):
+def _load_folder(folder, pattern, on_error="raise"):
     import re
 
     from .datasets import load_image_folder
 
-    kwargs = {}
+    kwargs = {"on_error": on_error}
     if pattern is not None:
         try:
             kwargs["subject_pattern"] = None if pattern.lower() == "none" else re.compile(pattern)
@@ -368,17 +373,20 @@ def _load_folder(folder, pattern):
 def _load_data(args):
     """The dataset the data options name (London by default), as a Bunch, and its name."""
     ckplus, folders = getattr(args, "ckplus", None), getattr(args, "folder", None) or []
+    on_error = getattr(args, "on_error", "raise")
     from . import datasets
 
     parts, names = [], []
     try:
         if ckplus is not None:
             _check_dir(ckplus, "--ckplus")
-            parts.append(datasets.load_ckplus(ckplus, neutral=args.neutral))
+            parts.append(datasets.load_ckplus(ckplus, neutral=args.neutral,
+                                              on_error=on_error))
             names.append(f"CK+ ({ckplus})")
         for folder in folders:
             _check_dir(folder, "--folder")
-            parts.append(_load_folder(folder, getattr(args, "subject_pattern", None)))
+            parts.append(_load_folder(folder, getattr(args, "subject_pattern", None),
+                                      on_error))
             names.append(f"folder {folder}")
         if not parts:
             parts.append(datasets.load_frl_london())
@@ -868,6 +876,9 @@ def _write_report(args, prep, result, models, splits):
     ]
     if prep.dropped:
         lines.append(f"No face found, left out: {', '.join(prep.dropped)}.")
+    if prep.data.get("skipped"):
+        lines.append(f"Unreadable files skipped (--on-error skip): "
+                     f"{', '.join(map(str, prep.data.skipped))}.")
     lines += [
         f"Splits: {args.splits} per protocol, test size {args.test_size:g}, seed {args.seed}.",
         "",

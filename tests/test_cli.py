@@ -945,3 +945,38 @@ def test_organize_warns_about_foreign_files_and_refuses_an_empty_selection(
     assert "S999_001_00000001.png" in warning[0]
     quiet = run("organize", root, "out", "-q", cwd=cwd)
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_on_error_skip_lists_unreadable_files_and_raise_names_them(cwd, small_folder, tmp_path):
+    root = tmp_path / "messy"
+    shutil.copytree(small_folder, root)
+    bad = root / "happy" / "S999_broken.jpg"
+    bad.write_bytes(b"\xff\xd8 not really a JPEG")
+    # default: stop, naming the file
+    assert_usage_error(run("describe", "--folder", root, cwd=cwd), str(bad))
+    # skip: one warning line naming it, the rest is used and the file is reported
+    result = run("describe", "--folder", root, "--on-error", "skip", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    warnings = result.stderr.strip().splitlines()
+    assert len(warnings) == 1 and warnings[0].startswith("skemotion describe: warning: Skipped 1")
+    assert str(bad) in warnings[0]
+    assert "24 images" in result.stdout and "skipped files: 1" in result.stdout
+    result = run("evaluate", "--folder", root, "--on-error", "skip", "--pipelines", "hog_logreg",
+                 "--crop-size", "48", "--splits", "2", "--n-jobs", "1", "-q", "--out", "rep",
+                 cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    report = (cwd / "rep" / "report.md").read_text(encoding="utf-8")
+    assert f"Unreadable files skipped (--on-error skip): {bad}." in report
+
+
+def test_emotion_subset_keeps_dataset_level_fields():
+    """``skipped`` lists files, not samples: never indexed, even when it has n entries."""
+    from sklearn.utils import Bunch
+
+    from skemotion._cli import _subset
+
+    data = Bunch(images=[np.zeros((2, 2))] * 2, target=np.array(["happy", "neutral"]),
+                 filenames=["a.png", "b.png"], skipped=["x.png", "y.png"], n_skipped=2)
+    out = _subset(data, [True, False])
+    assert out.filenames == ["a.png"] and out.target.tolist() == ["happy"]
+    assert out.skipped == ["x.png", "y.png"] and out.n_skipped == 2
