@@ -201,9 +201,12 @@ def _crop_size(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not N or HxW (e.g. 64 or 96x80)") from None
     if len(values) == 1:
         values = values * 2
-    if len(values) != 2 or min(values) < 8 or max(values) > 2048:
+    from ._face_cropper import MAX_OUTPUT_SIDE
+
+    if len(values) != 2 or min(values) < 8 or max(values) > MAX_OUTPUT_SIDE:
         raise argparse.ArgumentTypeError(
-            f"{text!r}: give N or HxW with sides from 8 to 2048 pixels")
+            f"{text!r}: give N or HxW with sides from 8 to {MAX_OUTPUT_SIDE} pixels "
+            "(FaceCropper's limit)")
     return values
 
 

@@ -4,6 +4,7 @@ Every test runs in its own empty working directory and checks that nothing is
 written outside the folder the command was told to write to.
 """
 
+import argparse
 import csv
 import io
 import json
@@ -980,3 +981,14 @@ def test_emotion_subset_keeps_dataset_level_fields():
     out = _subset(data, [True, False])
     assert out.filenames == ["a.png"] and out.target.tolist() == ["happy"]
     assert out.skipped == ["x.png", "y.png"] and out.n_skipped == 2
+
+
+def test_crop_size_limit_is_face_croppers():
+    from skemotion._cli import _crop_size
+    from skemotion._face_cropper import MAX_OUTPUT_SIDE
+
+    assert _crop_size(str(MAX_OUTPUT_SIDE)) == (MAX_OUTPUT_SIDE, MAX_OUTPUT_SIDE)
+    assert _crop_size("96x80") == (96, 80)
+    for text in (str(MAX_OUTPUT_SIDE + 1), "7", "64x64x3", "big"):
+        with pytest.raises(argparse.ArgumentTypeError, match=repr(text)):
+            _crop_size(text)
