@@ -234,12 +234,13 @@ def _data_parent():
     g.add_argument("--folder", metavar="PATH", type=Path, action="append",
                    help="a sorted folder PATH/<emotion>/<images>; repeat to merge several, "
                         "combine with --ckplus to merge with CK+")
-    g.add_argument("--neutral", choices=("first", "per_subject", "none"), default="first",
+    g.add_argument("--neutral", choices=("first", "per_subject", "none"), default=None,
                    help="CK+ neutral images: one per labelled sequence (the tutorial), one per "
-                        "subject, or none (default: %(default)s)")
+                        "subject, or none (default: first; only with --ckplus)")
     g.add_argument("--subject-pattern", metavar="REGEX",
                    help="--folder: regular expression finding the subject id in a file name "
-                        r"(default: CK+ names, '^(S\d+)_'; 'none': no subject ids)")
+                        r"(default: CK+ names, '^(S\d+)_'; 'none': no subject ids; only with "
+                        "--folder)")
     g.add_argument("--emotions", metavar="LIST",
                    help="comma-separated emotions to keep, e.g. anger,happy,sadness (aliases "
                         "such as happiness are accepted)")
@@ -377,13 +378,18 @@ def _load_data(args):
     """The dataset the data options name (London by default), as a Bunch, and its name."""
     ckplus, folders = getattr(args, "ckplus", None), getattr(args, "folder", None) or []
     on_error = getattr(args, "on_error", "raise")
+    if getattr(args, "neutral", None) is not None and ckplus is None:
+        raise UsageError("--neutral chooses CK+ neutral images: it needs --ckplus")
+    if getattr(args, "subject_pattern", None) is not None and not folders:
+        raise UsageError("--subject-pattern reads subject ids from --folder file names: it "
+                         "needs --folder")
     from . import datasets
 
     parts, names = [], []
     try:
         if ckplus is not None:
             _check_dir(ckplus, "--ckplus")
-            parts.append(datasets.load_ckplus(ckplus, neutral=args.neutral,
+            parts.append(datasets.load_ckplus(ckplus, neutral=args.neutral or "first",
                                               on_error=on_error))
             names.append(f"CK+ ({ckplus})")
         for folder in folders:
@@ -839,7 +845,7 @@ def _write_report(args, prep, result, models, splits):
         "command": "skemotion " + " ".join(
             shlex.quote(a) for a in (sys.argv[1:] if args.argv is None else args.argv)),
         "data": prep.name,
-        "neutral": args.neutral if args.ckplus is not None else None,
+        "neutral": (args.neutral or "first") if args.ckplus is not None else None,
         "emotions": args.emotions,
         "face_detection": not args.no_detect,
         "on_missing": args.on_missing,

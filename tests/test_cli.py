@@ -992,3 +992,14 @@ def test_crop_size_limit_is_face_croppers():
     for text in (str(MAX_OUTPUT_SIDE + 1), "7", "64x64x3", "big"):
         with pytest.raises(argparse.ArgumentTypeError, match=repr(text)):
             _crop_size(text)
+
+
+@pytest.mark.parametrize("args, needs", [(["--neutral", "none"], "--ckplus"),
+                                         (["--subject-pattern", "none"], "--folder")])
+def test_data_options_that_do_not_apply_are_errors_not_ignored(args, needs, capsys):
+    from skemotion._cli import main
+
+    assert main(["describe", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("skemotion describe: error: ")
+    assert args[0] in err[0] and needs in err[0]
