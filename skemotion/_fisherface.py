@@ -364,7 +364,7 @@ class FisherFaceClassifier(
         if n_classes < 2:
             raise ValueError(
                 f"Fisherfaces needs at least two classes to separate, but y holds only one "
-                f"class ({self.classes_[0]!r}) in {n_samples} sample(s). If this happened "
+                f"class ({self.classes_.tolist()[0]!r}) in {n_samples} sample(s). If this happened "
                 "inside cross-validation or an emotion subset, that split left one class: "
                 "use stratified/grouped splits that keep every class in each training set."
             )
