@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .datasets._summary import plural as _plural
 
 
 class UsageError(Exception):
@@ -185,11 +186,6 @@ def _cache_dir(text):
             f"{text!r} exists and is not a folder (give a folder, or a path that does not "
             "exist yet)")
     return path
-
-
-def _plural(n, word):
-    """``1 split``, ``2 splits``."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _crop_size(text):

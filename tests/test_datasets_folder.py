@@ -359,6 +359,10 @@ def test_public_functions_validate_their_parameters(sorted_tree, tmp_path):
         load_frl_london(return_X_y="yes")
     with pytest.raises(InvalidParameterError, match="data"):
         summarize_dataset([1, 2])
+    with pytest.raises(InvalidParameterError, match="'data' parameter of describe_dataset"):
+        describe_dataset([1, 2])
+    with pytest.raises(InvalidParameterError, match="'name' parameter of describe_dataset"):
+        describe_dataset(load_image_folder(root), name=3)
     a_file = root / "happy" / "S005_001_00000012.png"
     with pytest.raises(NotADirectoryError, match=re.escape(str(a_file))):
         load_image_folder(a_file)

@@ -62,14 +62,14 @@ def summarize_dataset(data):
     )
 
 
-@validate_params({"data": [dict], "name": [str, None]}, prefer_skip_nested_validation=True)
-def _n(count, word):
-    """``1 image``, ``2 images``, ``1 class``, ``3 classes``."""
+def plural(count, word):
+    """``1 image``, ``2 images``, ``1 class``, ``3 classes`` (also used by the CLI)."""
     if count == 1:
         return f"1 {word}"
     return f"{count} {word}{'es' if word.endswith('s') else 's'}"
 
 
+@validate_params({"data": [dict], "name": [str, None]}, prefer_skip_nested_validation=True)
 def describe_dataset(data, *, name=None):
     """Return a short multi-line text describing a dataset Bunch.
 
@@ -97,15 +97,16 @@ def describe_dataset(data, *, name=None):
     """
     s = summarize_dataset(data)
     head = f"{name}: " if name else ""
-    subjects = (f", {_n(s.n_subjects, 'subject')}" if s.n_subjects is not None
+    subjects = (f", {plural(s.n_subjects, 'subject')}" if s.n_subjects is not None
                 else ", no subject ids")
-    lines = [f"{head}{_n(s.n_images, 'image')}, {_n(len(s.class_counts), 'class')}{subjects}"]
+    lines = [f"{head}{plural(s.n_images, 'image')}, "
+             f"{plural(len(s.class_counts), 'class')}{subjects}"]
     width = max((len(k) for k in s.class_counts), default=0)
     digits = len(str(max(s.class_counts.values(), default=0)))
     for label, count in s.class_counts.items():
         line = f"  {label:<{width}}  {count:>{digits}} {'image' if count == 1 else 'images'}"
         if s.subjects_per_class is not None:
-            line += f", {_n(s.subjects_per_class[label], 'subject')}"
+            line += f", {plural(s.subjects_per_class[label], 'subject')}"
         lines.append(line)
     if s.images_per_subject is not None:
         lo, med, hi = s.images_per_subject
