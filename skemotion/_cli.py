@@ -122,6 +122,11 @@ def _bars_enabled(args):
     return not getattr(args, "quiet", False) and sys.stderr.isatty()
 
 
+def _print_warning(command, text):
+    """``skemotion COMMAND: warning: TEXT`` on stderr (also with ``--quiet``)."""
+    print(f"skemotion {command}: warning: {text}", file=sys.stderr, flush=True)
+
+
 def _info(args, message):
     """A progress message on stderr (not with ``--quiet``)."""
     if not getattr(args, "quiet", False):
@@ -350,8 +355,6 @@ def _select_emotions(data, emotions):
 
 
 def _load_folder(folder, pattern, on_error="raise"):
-    import re
-
     from .datasets import load_image_folder
 
     kwargs = {"on_error": on_error}
@@ -927,20 +930,10 @@ def _listed_figures(out):
 def _write_difficult(result, X, folder, **kwargs):
     """``write_difficult_images`` after removing the crops an earlier run wrote into
     ``folder``: the files its difficult.csv lists that are named <true>_<pred>_<id>.png."""
-    import csv
-
+    from ._difficult import _remove_listed_crops
     from .model_selection import write_difficult_images
 
-    old_csv = folder / "difficult.csv"
-    if old_csv.is_file():
-        try:
-            with open(old_csv, newline="", encoding="utf-8") as f:
-                names = {row.get("image") or "" for row in csv.DictReader(f)}
-        except (OSError, ValueError, csv.Error):
-            names = set()
-        for name in names:
-            if re.fullmatch(r"[A-Za-z0-9_-]+_[A-Za-z0-9_-]+_\d{4,}\.png", name):
-                (folder / name).unlink(missing_ok=True)
+    _remove_listed_crops(folder)
     try:
         return write_difficult_images(result, X, folder, **kwargs)
     except OSError as exc:
@@ -1030,7 +1023,7 @@ def _write_plots(args, prep, models, best, splits, out, difficult, notes):
 def _note(notes, note):
     """A note for report.md, also printed on stderr (with -q too: the report misses something)."""
     notes.append(note)
-    print(f"skemotion evaluate: warning: {note}", file=sys.stderr)
+    _print_warning("evaluate", note)
 
 
 def _fit_failure_reason(caught):
@@ -1735,7 +1728,7 @@ def _one_line_warnings(command):
     import warnings
 
     def show(message, category, filename, lineno, file=None, line=None):
-        print(f"skemotion {command}: warning: {_one_line(message)}", file=sys.stderr)
+        _print_warning(command, _one_line(message))
 
     with warnings.catch_warnings():
         warnings.showwarning = show

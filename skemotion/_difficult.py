@@ -293,6 +293,24 @@ def _safe_name_part(text):
     return part or "x"
 
 
+#: The names write_difficult_images gives its crops: <true>_<predicted>_<id, 4+ digits>.png.
+_CROP_NAME = re.compile(r"[A-Za-z0-9_-]+_[A-Za-z0-9_-]+_\d{4,}\.png")
+
+
+def _remove_listed_crops(out_dir):
+    """Remove the crops an earlier :func:`write_difficult_images` wrote into ``out_dir``:
+    the files its ``difficult.csv`` lists whose names have the crops' form. Nothing else."""
+    out = Path(out_dir)
+    try:
+        with open(out / "difficult.csv", newline="", encoding="utf-8") as f:
+            names = {row.get("image") or "" for row in csv.DictReader(f)}
+    except (OSError, ValueError, csv.Error):
+        return
+    for name in names:
+        if _CROP_NAME.fullmatch(name):
+            (out / name).unlink(missing_ok=True)
+
+
 @validate_params(
     {
         "result": [DifficultImages],
