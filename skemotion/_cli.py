@@ -1296,9 +1296,10 @@ def _load_predict_model(args):
     except ImportError as exc:
         raise UsageError(_one_line(exc)) from None
     except (OSError, ValueError, TypeError, EOFError) as exc:
-        if args.trust or (zipfile.is_zipfile(args.model) and "not trust" not in str(exc)):
+        is_skops = zipfile.is_zipfile(args.model)
+        if args.trust or (is_skops and "not trust" not in str(exc)):
             hint = ""
-        elif zipfile.is_zipfile(args.model):  # a skops file: --trust cannot read it
+        elif is_skops:  # a skops file: --trust cannot read it
             hint = (" (in Python, that is: the command line cannot trust more types, and "
                     "--trust does not read skops files)")
         else:
