@@ -106,9 +106,10 @@ def _pipeline_blocks(pipe, crops):
 
 
 def _hog_block(region, shape, cell, aligned):
-    steps = FaceRegion(region=region, output_shape=shape).fit_transform(aligned)
+    """HOG (``cell`` px cells) of the ``region`` of aligned crops, resized to ``shape``."""
+    cut = FaceRegion(region=region, output_shape=shape).fit_transform(aligned)
     hog = HOGTransformer(cell_size=cell, block_size=2, n_bins=9, image_shape=shape)
-    return hog.fit_transform(steps)
+    return hog.fit_transform(cut)
 
 
 def _smile_scores(aligned):
@@ -150,7 +151,6 @@ def compute_blocks(pipe, crops, box, jitter_seed=0):
     hog_step = pipe.named_steps["features"].transformer_list[1][1]
     gabor_step = pipe.named_steps["features"].transformer_list[2][1]
     region = hog_step.named_steps["region"]
-    low_shape = region.output_shape
 
     def appearance(aligned128):
         low = region.fit_transform(aligned128)
@@ -161,13 +161,11 @@ def compute_blocks(pipe, crops, box, jitter_seed=0):
     aligned256 = LandmarkAligner(face_box=box, output_size=(256, 256)).fit_transform(crops)
     aligned256 = aligned256.reshape(n, 256, 256)
     out["distances"] = LandmarkShape(kind="distances", face_box=box).fit_transform(crops)
-    for name, block in _pipeline_blocks(
-            pipe.set_params(**{f"features__{b}__{s}__average": True for b, s in
-                               (("shape", "landmarks"), ("hog", "align"), ("gabor", "align"))}),
-            crops).items():
+    averaging = clone(pipe).set_params(**{
+        f"features__{block}__{step}__average": True
+        for block, step in (("shape", "landmarks"), ("hog", "align"), ("gabor", "align"))})
+    for name, block in _pipeline_blocks(averaging, crops).items():
         out[f"{name}_averaged"] = block
-    pipe.set_params(**{f"features__{b}__{s}__average": False for b, s in
-                       (("shape", "landmarks"), ("hog", "align"), ("gabor", "align"))})
     lower_region = tuple(region.region)
     out["whole_face_hog"] = _hog_block((0.15, 0.95, 0.1, 0.9), (64, 64), 8, aligned128)
     out["eye_hog"] = _hog_block((0.2, 0.5, 0.05, 0.95), (48, 112), 4, aligned256)
@@ -185,7 +183,6 @@ def compute_blocks(pipe, crops, box, jitter_seed=0):
     for _ in range(N_JITTERS):
         hog, gabor = appearance(_jitter(aligned128, rng).reshape(n, -1))
         jittered.append({"shape": out["shape"], "hog": hog, "gabor": gabor})
-    assert low_shape == (48, 64)
     return out, out_mirror, jittered
 
 
@@ -419,7 +416,7 @@ def main():
     print(f"# check: the first row predicts exactly what {PIPELINE}(detect=False) predicts")
     print(f"\nSelection half: subjects sorted(subjects)[::2] ({selection.sum() // 2} subjects), "
           f"{REPEATS} x shuffled GroupKFold(5), accuracy mean +- std over repeats\n")
-    print(f"| variant | selection half | vs pipeline |\n|---|---|---|")
+    print("| variant | selection half | vs pipeline |\n|---|---|---|")
     results = {}
     for name, variant in VARIANTS.items():
         results[name] = grouped_cv(variant, feats, selection, y, groups)
