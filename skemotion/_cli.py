@@ -928,12 +928,10 @@ def _listed_figures(out):
 
 
 def _write_difficult(result, X, folder, **kwargs):
-    """``write_difficult_images`` after removing the crops an earlier run wrote into
-    ``folder``: the files its difficult.csv lists that are named <true>_<pred>_<id>.png."""
-    from ._difficult import _remove_listed_crops
+    """``write_difficult_images`` (which first removes the crops an earlier run's
+    difficult.csv in ``folder`` lists), with OS errors as one-line usage errors."""
     from .model_selection import write_difficult_images
 
-    _remove_listed_crops(folder)
     try:
         return write_difficult_images(result, X, folder, **kwargs)
     except OSError as exc:

@@ -326,7 +326,10 @@ def write_difficult_images(result, crops, out_dir, *, min_error_rate=0.0, image_
 
     Everything goes into ``out_dir`` (created if missing) and nowhere else:
     labels are reduced to ``[A-Za-z0-9_-]`` before they become file names and
-    every path is checked to stay inside ``out_dir``.
+    every path is checked to stay inside ``out_dir``. Writing again into the same
+    folder first removes the crops that the folder's previous ``difficult.csv``
+    lists (files named ``<true>_<predicted>_<id>.png`` only), so that the folder
+    never mixes two results; no other file is touched.
 
     Parameters
     ----------
@@ -371,6 +374,7 @@ def write_difficult_images(result, crops, out_dir, *, min_error_rate=0.0, image_
         raise ValueError(f"crops has {_num_samples(crops)} images but the result has {n} samples.")
     out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
+    _remove_listed_crops(root)
     width = max(4, len(str(n - 1)))
     rows = result.records(min_error_rate=min_error_rate)
     for row in rows:

@@ -99,6 +99,27 @@ def test_write_csv_and_crops(tmp_path):
     assert len(list((tmp_path / "flat").glob("*.png"))) == len(res.records(min_error_rate=1.0))
 
 
+def test_rewrite_removes_only_the_previous_results_crops(tmp_path):
+    X, y, groups, files, crops = _data()
+    cv = StratifiedGroupShuffleSplit(6, random_state=0)
+    always_happy = find_difficult_images(DummyClassifier(strategy="constant", constant="happy"),
+                                         X, y, groups=groups, filenames=files, cv=cv)
+    res = find_difficult_images(LinearDiscriminantAnalysis(), X, y, groups=groups,
+                                filenames=files, cv=cv)
+    out = tmp_path / "difficult"
+    write_difficult_images(always_happy, crops, out)
+    first = {p.name for p in out.glob("*.png")}
+    # the user's own files, one of them named like a crop but not listed in difficult.csv
+    (out / "neutral_happy_9999.png").write_bytes(b"mine")
+    (out / "notes.txt").write_text("mine")
+    write_difficult_images(res, crops, out)
+    with open(out / "difficult.csv", newline="", encoding="utf-8") as f:
+        second = {r["image"] for r in csv.DictReader(f)}
+    assert len(first - second) > 10  # crops of the first result that must now be gone
+    assert {p.name for p in out.glob("*.png")} == second | {"neutral_happy_9999.png"}
+    assert (out / "notes.txt").read_text() == "mine"
+
+
 def test_hostile_labels_stay_inside(tmp_path):
     y = np.array(["../../evil", "a/b\\c"] * 6, dtype=object)
     X = np.zeros((12, 4))
