@@ -668,13 +668,19 @@ def _splits(args, protocol, X, y, groups):
 
 
 @contextlib.contextmanager
-def _fit_errors(names):
+def _fit_errors(names, splits=(), test_size=None):
     """A pipeline that cannot be fitted on the user's data (too few images for its number
-    of components, crops too small for its features...) is reported in one line."""
+    of components, crops too small for its features...) is reported in one line; with the
+    ``splits`` it was fitted on, the line says how small their training sets get."""
     try:
         yield
     except ValueError as exc:
-        raise UsageError(f"cannot fit {names} on this data: {_one_line(exc)}") from None
+        where = ""
+        if len(splits):
+            smallest = min(len(train) for train, _ in splits)
+            where = (f" (its smallest training split holds {_plural(smallest, 'image')}, "
+                     f"with --test-size {test_size:g})")
+        raise UsageError(f"cannot fit {names} on this data{where}: {_one_line(exc)}") from None
 
 
 class _Backend:
@@ -796,7 +802,7 @@ def _cmd_evaluate(args):
     with progress_bar(len(models) * len(protocols), "cross-validating",
                       enabled=_bars_enabled(args)) as bar:
         for batch in batches.values():
-            with _fit_errors(", ".join(batch)):
+            with _fit_errors(", ".join(batch), sum(splits.values(), []), args.test_size):
                 result = evaluate({n: models[n] for n in batch}, prep.Xs[batch[0]], prep.y,
                                   groups=prep.groups, protocols=protocols,
                                   n_jobs=args.n_jobs, callback=lambda *a: bar.update(1))
@@ -1424,7 +1430,7 @@ def _cmd_search(args):
                 f"({_plural(n_candidates * len(splits), 'fit')})")
     search = GridSearchCV(estimator, grid, cv=splits, scoring=scoring, n_jobs=args.n_jobs,
                           refit=False, error_score="raise")
-    with _fit_errors(name):
+    with _fit_errors(name, splits, args.test_size):
         search.fit(X, y, groups=groups)
     res = search.cv_results_
     order = np.argsort(res["rank_test_score"], kind="stable")
@@ -1473,7 +1479,7 @@ def _cmd_difficult(args):
     _, splits = _splits(args, "grouped", prep.X, prep.y, prep.groups)
     _info(args, f"{name}: {_plural(len(splits), 'subject-grouped split')} on "
                 f"{len(prep.y)} face crops")
-    with _fit_errors(name):
+    with _fit_errors(name, splits, args.test_size):
         result = _find_difficult(args, factory(detect=False), prep.X, prep, splits)
     csv_path = _write_difficult(result, prep.X, args.out_dir,
                                 min_error_rate=args.min_error_rate)

@@ -455,6 +455,16 @@ def test_evaluate_pipeline_that_cannot_fit_the_data(cwd, small_folder):
     assert tree(cwd) == []
 
 
+def test_fit_error_names_the_training_split_size(cwd, small_folder):
+    # a test size of 0.9 leaves one of 12 subjects (2 images) to train on: too few for Fisherfaces;
+    # the error should point at --test-size, not only at the model
+    result = run("evaluate", *SMALL, "--folder", small_folder, "--pipelines", "fisherface",
+                 "--test-size", "0.9", cwd=cwd)
+    assert_usage_error(result, "cannot fit fisherface on this data",
+                       "smallest training split holds 2 images, with --test-size 0.9")
+    assert tree(cwd) == []
+
+
 def test_scheduler_unreachable_is_a_user_error(cwd):
     result = run("evaluate", "--scheduler", "tcp://127.0.0.1:9", cwd=cwd)
     assert_usage_error(result, "--scheduler", "tcp://127.0.0.1:9")
