@@ -12,8 +12,13 @@ def run_header(n_images, n_subjects, extra=""):
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True, cwd=Path(__file__).parent).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True,
+                               cwd=Path(__file__).parent).stdout.strip()
     except OSError:
-        commit = ""
+        commit, dirty = "", ""
+    if commit and dirty:
+        commit += " + uncommitted changes"
     return (f"skemotion {skemotion.__version__} (commit {commit or '?'}), Python "
             f"{platform.python_version()}, {platform.machine()}; London set: {n_images} "
             f"images, {n_subjects} subjects{extra}")

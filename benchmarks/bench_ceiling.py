@@ -31,6 +31,10 @@ distinct cropper setting (``on_missing="full_image"``) and every pipeline runs a
 ``factory(detect=False)`` on them. Pipelines whose optional extra is missing (dlib for
 ``landmarks_hog_gabor_logreg``) are skipped with a note. Single process.
 
+``--figure PATH`` also draws the photos of step 3 that every pipeline gets wrong, each beside
+the same person's other photo, as the crops the best pipeline sees (``ImageGalleryDisplay``;
+needs matplotlib): ``benchmarks/figures/hard_pairs.png`` in ``benchmarks/README.md``.
+
 Run from the repository root: ``python benchmarks/bench_ceiling.py`` (a few minutes;
 ``--pipelines a,b`` for a subset).
 """
@@ -124,6 +128,29 @@ def _bacc_if_only(wrong_mask, is_pos):
     return 0.5 * ((1 - wrong_mask[is_pos].mean()) + (1 - wrong_mask[~is_pos].mean()))
 
 
+def _draw_hard_pairs(path, wrong_all, crops, y, groups):
+    """Save each photo in ``wrong_all`` beside its subject's other photo(s) to ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skemotion import ImageGalleryDisplay
+
+    subjects = sorted({groups[i] for i in np.flatnonzero(wrong_all)})
+    images, titles = [], []
+    for g in subjects:
+        for i in sorted(np.flatnonzero(groups == g), key=lambda i: y[i] != "neutral"):
+            images.append(crops[i])
+            titles.append(f"{g} {y[i]}" + (" (wrong)" if wrong_all[i] else ""))
+    if not images:
+        print("figure: no photo is wrong for every pipeline; nothing drawn")
+        return
+    per_row = 2 * min(4, len(subjects))
+    disp = ImageGalleryDisplay.from_images(images, titles=titles, n_cols=per_row,
+                                           normalize="none")
+    disp.figure_.savefig(path, dpi=80, bbox_inches="tight")
+    print(f"figure: wrote {path} ({len(subjects)} subjects)")
+
+
 def _learning_curve(factory, X, y, groups, n_repeats):
     subjects = np.unique(groups)
     outer = GroupShuffleSplit(n_splits=n_repeats, test_size=CURVE_TEST_SUBJECTS,
@@ -153,7 +180,12 @@ def main(argv=None):
                         help="learning-curve repeats (default 20)")
     parser.add_argument("--curve-pipeline", default=None,
                         help="pipeline of the learning curve (default: best OOF balanced accuracy)")
+    parser.add_argument("--figure", type=Path, default=None,
+                        help="save the photos wrong for every pipeline, each beside the same "
+                             "person's other photo, to this PNG file (needs matplotlib)")
     args = parser.parse_args(argv)
+    if args.figure is not None and not args.figure.parent.is_dir():
+        parser.error(f"--figure: folder {args.figure.parent} does not exist")
     t_start = time.perf_counter()
 
     london = load_frl_london()
@@ -237,6 +269,8 @@ def main(argv=None):
         print(f"  balanced accuracy if every other photo were right: "
               f"{100 * _bacc_if_only(mask, is_pos):.1f}%")
     best_single = max(rows, key=lambda r: r[1].mean())
+    if args.figure is not None:
+        _draw_hard_pairs(args.figure, counts >= k, crops[best_single[0]], y, groups)
     print(f"photos wrong for at least one pipeline: {np.sum(counts >= 1)}; "
           f"target {100 * TARGET:.0f}% allows {int(np.floor((1 - TARGET) * len(y)))} wrong photos "
           f"of {len(y)} (balanced classes)")
