@@ -12,7 +12,9 @@ def run_header(n_images, n_subjects, extra=""):
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True, cwd=Path(__file__).parent).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        # edited code (not edited docs or results) makes the commit an incomplete record
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                "*.py", "pyproject.toml"],
                                capture_output=True, text=True,
                                cwd=Path(__file__).parent).stdout.strip()
     except OSError:
