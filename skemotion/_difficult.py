@@ -372,11 +372,10 @@ def write_difficult_images(result, crops, out_dir, *, min_error_rate=0.0, image_
     n = len(result.y_true)
     if _num_samples(crops) != n:
         raise ValueError(f"crops has {_num_samples(crops)} images but the result has {n} samples.")
-    out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
-    _remove_listed_crops(root)
     width = max(4, len(str(n - 1)))
     rows = result.records(min_error_rate=min_error_rate)
+    encoded = []  # every crop is checked and encoded before anything is removed or written
     for row in rows:
         name = (
             f"{_safe_name_part(row['true'])}_{_safe_name_part(row['predicted_as'])}_"
@@ -390,8 +389,12 @@ def write_difficult_images(result, crops, out_dir, *, min_error_rate=0.0, image_
         ok, buf = cv2.imencode(".png", image)
         if not ok:  # pragma: no cover - PNG encoding of uint8 does not fail
             raise ValueError(f"Could not encode the crop of sample {row['id']} as PNG.")
-        path.write_bytes(buf.tobytes())
+        encoded.append((path, buf.tobytes()))
         row["image"] = name
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_listed_crops(root)
+    for path, data in encoded:
+        path.write_bytes(data)
     csv_path = root / "difficult.csv"
     with open(csv_path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(DIFFICULT_COLUMNS))

@@ -109,6 +109,10 @@ def test_rewrite_removes_only_the_previous_results_crops(tmp_path):
     out = tmp_path / "difficult"
     write_difficult_images(always_happy, crops, out)
     first = {p.name for p in out.glob("*.png")}
+    # a write that fails on a bad crop removes nothing: the first result stays whole
+    with pytest.raises(ValueError, match="not a square image"):
+        write_difficult_images(res, crops.reshape(len(crops), -1), out)
+    assert {p.name for p in out.glob("*.png")} == first
     # the user's own files, one of them named like a crop but not listed in difficult.csv
     (out / "neutral_happy_9999.png").write_bytes(b"mine")
     (out / "notes.txt").write_text("mine")
@@ -145,6 +149,7 @@ def test_errors(tmp_path):
         write_difficult_images(res, crops, tmp_path / "file")
     with pytest.raises(ValueError, match="not a square image; pass image_shape"):
         write_difficult_images(res, crops.reshape(len(crops), -1), tmp_path / "y")
+    assert not (tmp_path / "y").exists()  # checked before the folder is made
 
 
 def test_parameter_validation_and_int_cv(tmp_path):
