@@ -423,8 +423,9 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     ``X`` is a sequence (list, tuple, 1-D object array) of images and/or file
     paths, a 3-D array ``(n, h, w)`` of gray images or a 4-D array
     ``(n, h, w, c)`` of BGR(A) images. Images may have any size and be uint8,
-    uint16 or float (floats with maximum <= 1 are taken as [0, 1], else as
-    [0, 255]); colour is OpenCV's BGR order; file paths are decoded with OpenCV
+    uint16 (16-bit), other integers holding 0..255 (such as int64 from parsed
+    pixel strings) or float (floats with maximum <= 1 are taken as [0, 1], else
+    as [0, 255]); colour is OpenCV's BGR order; file paths are decoded with OpenCV
     as needed, so a dataset need not sit in memory.
 
     A 2-D numeric array ``(n_samples, n_features)`` follows scikit-learn's

@@ -46,7 +46,8 @@ def _flatten_images(X, *, estimator_name):
     """
     hint = (
         f"{estimator_name} expects gray images of one size: convert colour images with "
-        "skemotion.FaceCropper (or skemotion._image_io.to_gray) first."
+        "skemotion.FaceCropper (on_missing='full_image' for crops) or "
+        "cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) first."
     )
     if isinstance(X, np.ndarray):
         if X.ndim >= 4:

@@ -29,9 +29,10 @@ def is_image_file(path):
 def to_uint8(image, *, source=None):
     """Scale an image of any supported dtype to uint8, keeping its channels.
 
-    uint8 is returned as is; uint16 is divided by 257; other integer types are
-    scaled from their range; floats are taken as [0, 1] when their maximum is at
-    most 1, else as [0, 255], and clipped.
+    uint8 is returned as is; uint16 (16-bit image files) is divided by 257; other
+    integer types (e.g. int64 from parsed pixel strings) must hold 8-bit values
+    0..255 and are taken as they are; floats are taken as [0, 1] when their maximum
+    is at most 1, else as [0, 255], and clipped.
 
     ``source`` (a file name or a sample description) is used in error messages.
     """
@@ -44,9 +45,13 @@ def to_uint8(image, *, source=None):
     if np.issubdtype(image.dtype, np.integer):
         if image.dtype == np.uint16:
             return (image.astype(np.uint32) // 257).astype(np.uint8)
-        info = np.iinfo(image.dtype)
-        scaled = (image.astype(np.float64) - info.min) * (255.0 / (info.max - info.min))
-        return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+        if image.size and (image.min() < 0 or image.max() > 255):
+            raise ValueError(
+                f"Image{where} has {image.dtype} values from {image.min()} to {image.max()}; "
+                "integer images other than uint16 must hold 8-bit values 0..255 (or pass "
+                "uint16 for 16-bit images, or floats in [0, 1] or [0, 255])."
+            )
+        return image.astype(np.uint8)
     if np.issubdtype(image.dtype, np.floating):
         if not np.all(np.isfinite(image)):
             raise ValueError(f"Image{where} contains NaN or infinite values.")

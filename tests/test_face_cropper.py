@@ -110,7 +110,7 @@ def test_same_crop_from_every_input_form(london, tmp_path):
     path = tmp_path / "face image ü.png"
     cv2.imencode(".png", bgr)[1].tofile(str(path))
     forms = [bgr, gray, bgra, gray[:, :, None], bgr.astype(np.uint16) * 257,
-             bgr / 255.0, bgr.astype(np.float32), str(path), path]
+             bgr / 255.0, bgr.astype(np.float32), gray.astype(np.int64), str(path), path]
     crops = FaceCropper(output_size=48).transform(forms)
     for row in crops[1:]:
         np.testing.assert_array_equal(row, crops[0])

@@ -67,6 +67,13 @@ def test_to_uint8_and_gray():
     assert to_uint8(f).max() == 255
     with pytest.raises(ValueError, match="NaN"):
         to_uint8(np.full((3, 3), np.nan), source="sample 4")
+    # integer pixels other than uint16 (FER-2013 pixel strings parsed to int64) are 8-bit values
+    pixels = np.arange(0, 256, dtype=np.uint8).reshape(16, 16)
+    for dtype in (np.int64, np.int32, np.int16, np.uint32):
+        np.testing.assert_array_equal(to_uint8(pixels.astype(dtype)), pixels)
+    np.testing.assert_array_equal(to_uint8(pixels.astype(np.uint16) * 257), pixels)  # 16-bit
+    with pytest.raises(ValueError, match=r"sample 2.*int64 values from -1 to 255.*0\.\.255"):
+        to_uint8(np.r_[-1, 255].astype(np.int64), source="sample 2")
     with pytest.raises(ValueError, match="at least 2x2"):
         to_gray(np.zeros((1, 5), np.uint8))
     with pytest.raises(ValueError, match="expected"):
