@@ -4,7 +4,9 @@ Every factory follows the ``skemotion.pipelines`` contract:
 ``factory(*, detect=True, output_size=..., cropper_params=None, **params)`` returns an
 unfitted Pipeline whose last step is ``"classifier"`` (``**params`` go to the model
 inside it). With ``detect=True`` the first step is a :class:`~skemotion.FaceCropper`
-(eye-aligned by default; ``cropper_params`` override that); with ``detect=False`` the
+(eye-aligned by default; ``cropper_params`` override that) and a non-square
+``output_size=(h, w)`` is passed on as ``image_shape`` to the image transformers after
+it; with ``detect=False`` the
 pipeline starts at the features and takes face crops as FaceCropper returns them, flat
 ``(n, h * w)`` or ``(n, h, w)``, of any size (e.g. the common 128x128 CK+ crops).
 
@@ -58,21 +60,34 @@ def _pipeline(steps, detect, output_size, cropper_params):
                          cropper_params=cropper_params)
 
 
+def _crop_shape(detect, output_size):
+    """``(h, w)`` of the cropper's output when it is not square, else None (then the image
+    transformers infer the shape from the number of pixels, as for any square crop)."""
+    from .pipelines import _as_size
+
+    if not detect:
+        return None
+    shape = _as_size(output_size)
+    return tuple(shape) if shape[0] != shape[1] else None
+
+
 def _logreg(params):
     return LogisticRegression(**{"C": 0.01, "max_iter": 2000, **params})
 
 
-def _hog():
-    return HOGTransformer(cell_size=8, block_size=2, n_bins=9)
+def _hog(image_shape=None):
+    return HOGTransformer(cell_size=8, block_size=2, n_bins=9, image_shape=image_shape)
 
 
-def _lbp():
-    return LBPTransformer(n_points=8, radius=1.0, grid_shape=(7, 7), norm="hellinger")
+def _lbp(image_shape=None):
+    return LBPTransformer(n_points=8, radius=1.0, grid_shape=(7, 7), norm="hellinger",
+                          image_shape=image_shape)
 
 
 def hog_logreg(*, detect=True, output_size=_HOG_SIZE, cropper_params=None, **params):
     """HOG (8 px cells) -> StandardScaler -> logistic regression (C=0.01; ``**params``)."""
-    steps = [("hog", _hog()), ("scale", StandardScaler()), ("classifier", _logreg(params))]
+    shape = _crop_shape(detect, output_size)
+    steps = [("hog", _hog(shape)), ("scale", StandardScaler()), ("classifier", _logreg(params))]
     return _pipeline(steps, detect, output_size, cropper_params)
 
 
@@ -82,21 +97,24 @@ def hog_logreg_flip(*, detect=True, output_size=_HOG_SIZE, cropper_params=None, 
     ``**params`` go to the logistic regression inside
     (``classifier__estimator__classifier__C`` in a search).
     """
-    inner = Pipeline([("hog", _hog()), ("scale", StandardScaler()),
+    shape = _crop_shape(detect, output_size)
+    inner = Pipeline([("hog", _hog(shape)), ("scale", StandardScaler()),
                       ("classifier", _logreg(params))])
-    steps = [("classifier", FlipAugmentedClassifier(inner))]
+    steps = [("classifier", FlipAugmentedClassifier(inner, image_shape=shape))]
     return _pipeline(steps, detect, output_size, cropper_params)
 
 
 def lbp_logreg(*, detect=True, output_size=_LBP_SIZE, cropper_params=None, **params):
     """Uniform LBP 7x7 grid histograms (Hellinger) -> StandardScaler -> logistic regression."""
-    steps = [("lbp", _lbp()), ("scale", StandardScaler()), ("classifier", _logreg(params))]
+    shape = _crop_shape(detect, output_size)
+    steps = [("lbp", _lbp(shape)), ("scale", StandardScaler()), ("classifier", _logreg(params))]
     return _pipeline(steps, detect, output_size, cropper_params)
 
 
 def hog_lbp_logreg(*, detect=True, output_size=_HOG_SIZE, cropper_params=None, **params):
     """HOG and LBP features side by side -> StandardScaler -> logistic regression."""
-    features = FeatureUnion([("hog", _hog()), ("lbp", _lbp())])
+    shape = _crop_shape(detect, output_size)
+    features = FeatureUnion([("hog", _hog(shape)), ("lbp", _lbp(shape))])
     steps = [("features", features), ("scale", StandardScaler()),
              ("classifier", _logreg(params))]
     return _pipeline(steps, detect, output_size, cropper_params)
@@ -104,13 +122,15 @@ def hog_lbp_logreg(*, detect=True, output_size=_HOG_SIZE, cropper_params=None, *
 
 def hog_fisherface(*, detect=True, output_size=_HOG_SIZE, cropper_params=None, **params):
     """Fisherfaces (PCA + LDA + nearest projection) on HOG features instead of pixels."""
-    steps = [("hog", _hog()), ("classifier", FisherFaceClassifier(**params))]
+    steps = [("hog", _hog(_crop_shape(detect, output_size))),
+             ("classifier", FisherFaceClassifier(**params))]
     return _pipeline(steps, detect, output_size, cropper_params)
 
 
 def lbp_fisherface(*, detect=True, output_size=_LBP_SIZE, cropper_params=None, **params):
     """Fisherfaces on uniform LBP grid histograms instead of pixels."""
-    steps = [("lbp", _lbp()), ("classifier", FisherFaceClassifier(**params))]
+    steps = [("lbp", _lbp(_crop_shape(detect, output_size))),
+             ("classifier", FisherFaceClassifier(**params))]
     return _pipeline(steps, detect, output_size, cropper_params)
 
 
@@ -121,8 +141,8 @@ _LOWER_REGION = (0.4, 0.9, 0.1, 0.9)
 _LOWER_SHAPE = (48, 64)
 
 
-def _lower_face():
-    return FaceRegion(region=_LOWER_REGION, output_shape=_LOWER_SHAPE)
+def _lower_face(image_shape=None):
+    return FaceRegion(region=_LOWER_REGION, output_shape=_LOWER_SHAPE, image_shape=image_shape)
 
 
 def _lower_hog():
@@ -136,7 +156,8 @@ def _lower_gabor():
 def lowerface_hog_logreg(*, detect=True, output_size=_LOWER_CROP, cropper_params=None,
                          **params):
     """Lower face 48x64 -> HOG (4 px cells) -> StandardScaler -> logistic regression."""
-    steps = [("region", _lower_face()), ("hog", _lower_hog()), ("scale", StandardScaler()),
+    region = _lower_face(_crop_shape(detect, output_size))
+    steps = [("region", region), ("hog", _lower_hog()), ("scale", StandardScaler()),
              ("classifier", _logreg(params))]
     return _pipeline(steps, detect, output_size, cropper_params)
 
@@ -144,7 +165,8 @@ def lowerface_hog_logreg(*, detect=True, output_size=_LOWER_CROP, cropper_params
 def lowerface_gabor_logreg(*, detect=True, output_size=_LOWER_CROP, cropper_params=None,
                            **params):
     """Lower face 48x64 -> Gabor bank magnitudes -> StandardScaler -> logistic regression."""
-    steps = [("region", _lower_face()), ("gabor", _lower_gabor()),
+    region = _lower_face(_crop_shape(detect, output_size))
+    steps = [("region", region), ("gabor", _lower_gabor()),
              ("scale", StandardScaler()), ("classifier", _logreg(params))]
     return _pipeline(steps, detect, output_size, cropper_params)
 
@@ -153,7 +175,8 @@ def lowerface_hog_gabor_logreg(*, detect=True, output_size=_LOWER_CROP, cropper_
                                **params):
     """Lower face -> HOG and Gabor side by side -> StandardScaler -> logistic regression."""
     features = FeatureUnion([("hog", _lower_hog()), ("gabor", _lower_gabor())])
-    steps = [("region", _lower_face()), ("features", features), ("scale", StandardScaler()),
+    region = _lower_face(_crop_shape(detect, output_size))
+    steps = [("region", region), ("features", features), ("scale", StandardScaler()),
              ("classifier", _logreg(params))]
     return _pipeline(steps, detect, output_size, cropper_params)
 
@@ -161,7 +184,8 @@ def lowerface_hog_gabor_logreg(*, detect=True, output_size=_LOWER_CROP, cropper_
 def lowerface_hog_fisherface(*, detect=True, output_size=_LOWER_CROP, cropper_params=None,
                              **params):
     """Fisherfaces on HOG (4 px cells) of the lower face."""
-    steps = [("region", _lower_face()), ("hog", _lower_hog()),
+    region = _lower_face(_crop_shape(detect, output_size))
+    steps = [("region", region), ("hog", _lower_hog()),
              ("classifier", FisherFaceClassifier(**params))]
     return _pipeline(steps, detect, output_size, cropper_params)
 
@@ -211,14 +235,16 @@ def landmarks_hog_gabor_logreg(*, detect=True, output_size=_LANDMARK_CROP, cropp
     London crops cut tighter or looser than FaceCropper's it kept 90.5-93.5% where the
     fixed 0.15 fell to 87.2-91.5%; README, accuracy section).
     """
-    region_shape, box = _LOWER_SHAPE, face_box
+    region_shape, box, shape = _LOWER_SHAPE, face_box, _crop_shape(detect, output_size)
     hog, gabor = _lower_hog(), _lower_gabor()
     union = FeatureUnion(
         [
-            ("shape", _scaled_block([("landmarks", LandmarkShape(face_box=box))])),
-            ("hog", _scaled_block([("align", LandmarkAligner(face_box=box)),
+            ("shape", _scaled_block([("landmarks", LandmarkShape(face_box=box,
+                                                                 image_shape=shape))])),
+            ("hog", _scaled_block([("align", LandmarkAligner(face_box=box, image_shape=shape)),
                                    ("region", _lower_face()), ("hog", hog)])),
-            ("gabor", _scaled_block([("align", LandmarkAligner(face_box=box)),
+            ("gabor", _scaled_block([("align", LandmarkAligner(face_box=box,
+                                                               image_shape=shape)),
                                      ("region", _lower_face()), ("gabor", gabor)])),
         ],
         transformer_weights={

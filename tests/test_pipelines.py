@@ -75,6 +75,26 @@ def test_end_to_end_on_raw_london_images(london, name):
     assert score > 0.6  # neutral vs happy from raw photos, subject-grouped
 
 
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_non_square_crops(london, name):
+    """Every named pipeline takes output_size=(h, w) with h != w: its image transformers are
+    told the crop shape (a flat non-square crop cannot be read as a square image)."""
+    from skemotion.pipelines import missing_requirements
+
+    if missing_requirements(name):
+        pytest.skip(missing_requirements(name))
+    groups = np.asarray(london.groups)
+    subjects = sorted(set(groups))  # both photos of 8 people to train, of 2 others to test
+    train_idx = np.flatnonzero(np.isin(groups, subjects[:8]))
+    test_idx = np.flatnonzero(np.isin(groups, subjects[8:10]))
+    params = {"n_components": 4} if name == "pca_lda" else {}
+    pipe = make_named_pipeline(name, output_size=(72, 56), **params)
+    pipe.fit([london.images[i] for i in train_idx], london.target[train_idx])
+    assert pipe.named_steps["crop"].transform(london.images[:1]).shape == (1, 72 * 56)
+    predicted = pipe.predict([london.images[i] for i in test_idx])
+    assert set(predicted) <= {"happy", "neutral"} and len(predicted) == 4
+
+
 @pytest.mark.parametrize("name", ["fisherface", "pca_lda"])
 def test_detect_false_takes_crops_2d_and_3d(name):
     X, y, groups = london_crops(32)
