@@ -738,6 +738,26 @@ def _image_digest(gray):
     return digest.hexdigest()
 
 
+def _no_face_message(where, shape, names, counts, multiple_faces):
+    """The error for an image without a (single) face, with the hint that fits it."""
+    if min(shape) == 1:  # a row of a 2-D array: scikit-learn's one-row-per-sample reading
+        return (
+            f"No face found in {where}, an image of shape {shape}: a 2-D array X is read "
+            "one row per sample, each row a one-pixel-high image. Flat face crops need no "
+            "detection: use the named pipeline with detect=False (or leave FaceCropper out), "
+            "or give the images as a 3-D array (n_samples, height, width)."
+        )
+    seen = ", ".join(f"{n}: {c}" for n, c in zip(names, counts))
+    hint = (" Several faces were seen: multiple_faces='largest' keeps the largest one."
+            if multiple_faces == "next_cascade" and max(counts, default=0) > 1 else "")
+    return (
+        f"No face found in {where} (faces seen per cascade: {seen}; a cascade counts only "
+        f"when it sees exactly one face with multiple_faces='next_cascade').{hint} Use "
+        "on_missing='full_image' for images that are already face crops, or detect_faces(X) "
+        "to find and drop such images before cross-validation."
+    )
+
+
 def _process(items, start, job):
     """Detect and crop a chunk of samples; returns [(uint8 crop or None, FaceDetection)]."""
     params = job["params"]
@@ -767,14 +787,8 @@ def _process(items, start, job):
         if job["crop"]:
             if box is None:
                 if job["on_missing"] == "raise":
-                    seen = ", ".join(f"{n}: {c}" for n, c in zip(names, counts))
-                    raise ValueError(
-                        f"No face found in {where} (faces seen per cascade: {seen}; a "
-                        "cascade counts only when it sees exactly one face with "
-                        "multiple_faces='next_cascade'). Use on_missing='full_image' for "
-                        "images that are already face crops, or detect_faces(X) to find "
-                        "and drop such images before cross-validation."
-                    )
+                    raise ValueError(_no_face_message(where, gray.shape, names, counts,
+                                                      kwargs["multiple_faces"]))
                 region = gray
             elif status == "aligned":
                 region = _aligned_region(gray, box, left, right, out_h, out_w, job["margin"])

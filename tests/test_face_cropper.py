@@ -260,8 +260,9 @@ def test_on_missing(london, tmp_path):
     cv2.imwrite(str(path), blank)
     with pytest.raises(ValueError, match="No face found in sample 1 \\(.*blank.png\\)"):
         FaceCropper().transform([london.images[0], path])
-    with pytest.raises(ValueError, match="No face found in sample 0[^(]"):
+    with pytest.raises(ValueError, match="No face found in sample 0[^(]") as err:
         FaceCropper().transform([blank])
+    assert "Several faces" not in str(err.value) and "on_missing='full_image'" in str(err.value)
     out = FaceCropper(on_missing="full_image", output_size=(12, 10)).transform([blank, path])
     np.testing.assert_array_equal(out, np.full((2, 120), 128, np.float32))
     assert not detect_faces([blank])[0].found
@@ -272,8 +273,13 @@ def test_tabular_rows_are_one_pixel_high_images():
     X = np.arange(30, dtype=float).reshape(3, 10)
     out = FaceCropper(on_missing="full_image", output_size=(2, 10)).fit_transform(X)
     np.testing.assert_array_equal(out, np.repeat(X, 2, axis=0).reshape(3, 20))
-    with pytest.raises(ValueError, match="No face found in sample 0"):
+    # flat crops handed to a detecting cropper: the error says how a 2-D X is read, and
+    # does not suggest on_missing="full_image" (which would turn each row into a face)
+    with pytest.raises(ValueError, match=r"No face found in sample 0, an image of shape "
+                                         r"\(1, 10\): a 2-D array X is read one row per "
+                                         r"sample.*detect=False") as err:
         FaceCropper().transform(X)
+    assert "full_image" not in str(err.value)
 
 
 def test_multiple_faces(london):
@@ -284,7 +290,8 @@ def test_multiple_faces(london):
     largest = detect_faces([two], multiple_faces="largest")[0]
     assert largest.found and largest.cascade == "frontalface_default"
     assert largest.face_counts == {"frontalface_default": 2}
-    with pytest.raises(ValueError, match="frontalface_default: 2"):
+    with pytest.raises(ValueError, match="frontalface_default: 2.*Several faces were seen: "
+                                         "multiple_faces='largest' keeps the largest one"):
         FaceCropper().transform([two])
 
 
