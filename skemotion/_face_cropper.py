@@ -316,8 +316,8 @@ def _load_gray(item, index):
         where = f"sample {index} ({path})"
         try:
             image = read_image(path)
-        except FileNotFoundError as exc:
-            raise FileNotFoundError(f"{where}: {exc}") from None
+        except (FileNotFoundError, IsADirectoryError) as exc:
+            raise type(exc)(f"{where}: {exc}") from None
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
         return _check_image_array(image, where), where, path

@@ -87,8 +87,9 @@ def read_image(path, *, gray=False):
     """Read an image file as a uint8 array, as OpenCV decodes it.
 
     Works with any path (Unicode and spaces included, where ``cv2.imread`` fails
-    on some platforms) by decoding the file's bytes. 16-bit images are scaled to
-    8 bits; the alpha channel of BGRA images is kept unless ``gray=True``.
+    on some platforms) by decoding the file's bytes. Like ``cv2.imread``, it turns
+    the image upright by its EXIF orientation (as phones and image viewers do) and
+    drops an alpha channel; 16-bit images are scaled to 8 bits.
 
     Parameters
     ----------
@@ -99,12 +100,14 @@ def read_image(path, *, gray=False):
 
     Returns
     -------
-    ndarray of uint8, shape (h, w), (h, w, 3) or (h, w, 4)
+    ndarray of uint8, shape (h, w) or (h, w, 3)
 
     Raises
     ------
     FileNotFoundError
         If the file does not exist.
+    IsADirectoryError
+        If the path is a folder.
     ValueError
         If the file is not an image OpenCV can decode; the message names it.
 
@@ -117,10 +120,14 @@ def read_image(path, *, gray=False):
     ((350, 350, 3), dtype('uint8'))
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path} is a folder, not an image file.")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Image file not found: {path}")
     data = np.fromfile(path, dtype=np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    # not IMREAD_UNCHANGED: that flag also ignores the EXIF orientation
+    flags = cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR
+    image = cv2.imdecode(data, flags) if data.size else None
     if image is None:
         raise ValueError(f"Cannot decode image file {path}: not an image or corrupt.")
     image = to_uint8(image, source=path)

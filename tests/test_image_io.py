@@ -1,3 +1,5 @@
+import struct
+
 import cv2
 import numpy as np
 import pytest
@@ -40,9 +42,30 @@ def test_read_image_decodes_to_uint8(tmp_path, photo, ext, kind):
     assert np.abs(gray.astype(int) - ref).mean() < tol
 
 
+def _with_exif_orientation(jpeg_bytes, orientation):
+    """The JPEG with an EXIF APP1 segment holding only the Orientation tag (0x0112)."""
+    tiff = (b"MM\x00\x2a" + struct.pack(">I", 8) + struct.pack(">H", 1)
+            + struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0) + struct.pack(">I", 0))
+    app1 = b"Exif\x00\x00" + tiff
+    return jpeg_bytes[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpeg_bytes[2:]
+
+
+def test_read_image_applies_exif_orientation(tmp_path, photo):
+    # a phone photo stored sideways with "rotate 90 degrees clockwise to view" (6)
+    sideways = cv2.rotate(photo, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    path = tmp_path / "phone.jpg"
+    path.write_bytes(_with_exif_orientation(cv2.imencode(".jpg", sideways)[1].tobytes(), 6))
+    upright = read_image(path)
+    assert upright.shape == photo.shape
+    assert np.abs(upright.astype(int) - photo.astype(int)).mean() < 6  # JPEG loss only
+    np.testing.assert_array_equal(upright, cv2.imread(str(path)))
+
+
 def test_read_image_missing_and_corrupt(tmp_path):
     with pytest.raises(FileNotFoundError, match="nothere.png"):
         read_image(tmp_path / "nothere.png")
+    with pytest.raises(IsADirectoryError, match="is a folder, not an image file"):
+        read_image(tmp_path)
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"this is not a png")
     with pytest.raises(ValueError, match="bad.png"):
