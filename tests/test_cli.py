@@ -944,7 +944,7 @@ def test_organize_warns_about_foreign_files_and_refuses_an_empty_selection(
     absent = sorted({"anger", "contempt", "disgust", "fear", "happy", "sadness", "surprise"}
                     - set(expected.labels.values()))[0]
     assert_usage_error(run("organize", root, "out", "--emotions", absent, cwd=cwd),
-                       "no images labelled", absent)
+                       "images labelled", absent, "(it has: ")
     assert tree(cwd) == []
     (cwd / "out" / "happy").mkdir(parents=True)
     (cwd / "out" / "happy" / "S999_001_00000001.png").write_bytes(b"earlier")

@@ -86,6 +86,19 @@ def test_load_ckplus_emotions_subset_and_return_X_y(ck_tree):
         load_ckplus(root, neutral="all")
 
 
+def test_load_ckplus_requested_emotion_without_images(tmp_path, make_ckplus_tree):
+    root, expected = make_ckplus_tree(tmp_path / "CK+", n_subjects=1, sequences_per_subject=2,
+                                      image_size=32)
+    absent = sorted({"anger", "contempt", "disgust", "fear", "happy", "sadness", "surprise"}
+                    - set(expected.labels.values()))[0]
+    with pytest.raises(ValueError, match=f"No images labelled {absent} in .*CK.*it has: "):
+        load_ckplus(root, emotions=absent)
+    # one of two requested emotions missing: a warning, not a silent drop
+    with pytest.warns(UserWarning, match=f"No images labelled {absent} .*loading only neutral"):
+        only_neutral = load_ckplus(root, emotions=["neutral", absent])
+    assert list(only_neutral.target) == ["neutral", "neutral"]
+
+
 def test_load_ckplus_missing_root(tmp_path):
     missing = tmp_path / "nowhere"
     with pytest.raises(FileNotFoundError, match=re.escape(str(missing))):

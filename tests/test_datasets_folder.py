@@ -93,8 +93,12 @@ def test_load_image_folder_emotions_filter(sorted_tree):
     root, _ = sorted_tree
     data = load_image_folder(root, emotions="happiness")
     assert list(data.target) == ["happy"] * 3
-    with pytest.raises(ValueError, match="No image files found .* for the emotions fear"):
+    with pytest.raises(ValueError, match=r"No images labelled fear in .* \(it has: "):
         load_image_folder(root, emotions=["fear"])
+    # a requested emotion without images is not dropped silently
+    with pytest.warns(UserWarning, match="No images labelled fear in .*; loading only happy"):
+        data = load_image_folder(root, emotions=["happy", "fear"])
+    assert list(data.target) == ["happy"] * 3
 
 
 def test_load_image_folder_unknown_folder(sorted_tree):

@@ -174,12 +174,27 @@ def scan_ckplus(root):
     return records
 
 
-def select_ckplus_samples(records, *, neutral="first", emotions=None):
+def _check_selection(wanted, labels, source):
+    """Error when no image has a requested emotion, warning when some requested emotions
+    have none; ``labels`` are the labels available before the emotion filter."""
+    present = sorted(set(labels))
+    missing = [e for e in wanted if e not in present]
+    if not missing:
+        return
+    has = f" (it has: {', '.join(present) or 'no images'})"
+    if len(missing) == len(wanted):
+        raise ValueError(f"No images labelled {', '.join(missing)} in {source}{has}.")
+    warn_caller(f"No images labelled {', '.join(missing)} in {source}{has}; "
+                f"loading only {', '.join(e for e in wanted if e not in missing)}.")
+
+
+def select_ckplus_samples(records, *, neutral="first", emotions=None, source="the CK+ tree"):
     """Choose the sample images of labelled sequences (see :func:`load_ckplus`).
 
     Returns a list of dicts with ``path``, ``label``, ``subject``, ``sequence``
     and ``frame``, in subject/sequence order with each neutral image just before
-    the peak image of its sequence.
+    the peak image of its sequence. Requested ``emotions`` that no image has are
+    an error (all of them) or a warning (some); ``source`` names the data in both.
     """
     emotions = parse_emotions(emotions)
     if emotions is not None and "neutral" in emotions and neutral == "none":
@@ -206,6 +221,7 @@ def select_ckplus_samples(records, *, neutral="first", emotions=None):
             samples.append({**base, "label": "neutral", "frame": first[0], "path": first[1]})
         samples.append({**base, "label": rec["label"], "frame": peak[0], "path": peak[1]})
     if emotions is not None:
+        _check_selection(emotions, [s["label"] for s in samples], source)
         samples = [s for s in samples if s["label"] in emotions]
     return samples
 
@@ -245,7 +261,8 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", retur
         ``"none"``, no neutral images.
     emotions : str or list of str, default=None
         Keep only these labels (canonical names or aliases, e.g. ``"happy,neutral"``);
-        ``None`` keeps all. Neutral images are chosen before this filter.
+        ``None`` keeps all. Neutral images are chosen before this filter. A
+        requested emotion that no image has is a warning (an error if none has any).
     on_error : {"raise", "skip"}, default="raise"
         What to do with a chosen image file that cannot be decoded: raise
         ``ValueError`` naming it, or skip it with one warning that lists every
@@ -316,7 +333,8 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", retur
     (['neutral', 'surprise'], [1, 2], ['S005', 'S005'], ['S005/001', 'S005/001'])
     >>> import shutil; shutil.rmtree(root)
     """
-    samples = select_ckplus_samples(scan_ckplus(root), neutral=neutral, emotions=emotions)
+    samples = select_ckplus_samples(scan_ckplus(root), neutral=neutral, emotions=emotions,
+                                    source=os.fspath(root))
     images, kept, skipped = read_images([s["path"] for s in samples], on_error=on_error)
     samples = [samples[i] for i in kept]
     return make_dataset_bunch(

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 from .._emotions import canonical_emotion, parse_emotions
 from .._image_io import is_image_file
 from ._base import check_root, make_dataset_bunch, read_images, scan_folder
+from ._ckplus import _check_selection
 
 #: Default ``subject_pattern``: the subject id at the start of CK+ file names,
 #: ``S005_001_00000011.png`` -> ``"S005"``.
@@ -78,7 +79,8 @@ def load_image_folder(
         e.g. for the tutorial's ``dataset/`` folder whose files are numbered.
     emotions : str or list of str, default=None
         Load only these emotions (names or aliases, e.g. ``"happy,neutral"``);
-        the other folders are not read. ``None`` loads all.
+        the other folders are not read. ``None`` loads all. A requested emotion
+        without images is a warning (an error if none has any).
     on_error : {"raise", "skip"}, default="raise"
         What to do with an image file that cannot be decoded: raise ``ValueError``
         naming it, or skip it with one warning listing every skipped file.
@@ -144,7 +146,7 @@ def load_image_folder(
             f"(root/<emotion>/<image files>, e.g. happy/, neutral/); found "
             f"{', '.join(name for name, _ in files) or 'nothing (the folder is empty)'}."
         )
-    paths, target, groups = [], [], []
+    paths, target, groups, available = [], [], [], []
     for folder, folder_path in dirs:
         try:
             label = canonical_emotion(folder)
@@ -153,9 +155,11 @@ def load_image_folder(
                 f"The folder {folder_path} is not named after an emotion: {exc} "
                 "Rename it, move it out of the root folder, or hide it with a leading dot."
             ) from None
+        sub_dirs, sub_files = scan_folder(folder_path)
+        if any(is_image_file(name) for name, _ in sub_files):
+            available.append(label)
         if wanted is not None and label not in wanted:
             continue
-        sub_dirs, sub_files = scan_folder(folder_path)
         if sub_dirs:
             raise ValueError(
                 f"The emotion folder {folder_path} holds the subfolder {sub_dirs[0][0]}/; "
@@ -168,9 +172,10 @@ def load_image_folder(
                 groups.append(subject_from_name(name, subject_pattern, path=path))
             paths.append(path)
             target.append(label)
+    if wanted is not None:
+        _check_selection(wanted, available, os.fspath(root))
     if not paths:
-        which = f" for the emotions {', '.join(wanted)}" if wanted is not None else ""
-        raise ValueError(f"No image files found in the emotion folders of {root}{which}.")
+        raise ValueError(f"No image files found in the emotion folders of {root}.")
     images, kept, skipped = read_images(paths, on_error=on_error)
     return make_dataset_bunch(
         images=images,

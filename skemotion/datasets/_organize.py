@@ -54,7 +54,8 @@ def organize_ckplus(root, out_dir, *, neutral="first", emotions=None):
     neutral : {"first", "per_subject", "none"}, default="first"
         Which first frames to copy to ``neutral/`` (see :func:`load_ckplus`).
     emotions : str or list of str, default=None
-        Copy only these emotions; ``None`` copies all.
+        Copy only these emotions; ``None`` copies all. A requested emotion that no
+        image has is a warning (an error if none has any).
 
     Returns
     -------
@@ -110,7 +111,8 @@ def organize_ckplus(root, out_dir, *, neutral="first", emotions=None):
             raise ValueError(
                 f"out_dir {out} lies inside the CK+ folder {real}; choose a folder outside it."
             )
-    samples = select_ckplus_samples(scan_ckplus(root), neutral=neutral, emotions=emotions)
+    samples = select_ckplus_samples(scan_ckplus(root), neutral=neutral, emotions=emotions,
+                                    source=os.fspath(root))
 
     destinations = []
     seen = {}
