@@ -445,8 +445,9 @@ def _cmd_describe(args):
 
 
 def _cmd_organize(args):
+    import warnings
+
     from ._emotions import parse_emotions
-    from ._image_io import is_image_file
     from .datasets import organize_ckplus
 
     _check_dir(args.ckplus_root, "CKPLUS_ROOT")
@@ -458,8 +459,11 @@ def _cmd_organize(args):
             raise UsageError(f"--emotions: {_one_line(exc)}") from None
     existed = args.out_dir.exists()
     try:
-        result = organize_ckplus(args.ckplus_root, args.out_dir, neutral=args.neutral,
-                                 emotions=emotions)
+        with warnings.catch_warnings():
+            if args.quiet:
+                warnings.filterwarnings("ignore", message=".*this run did not write")
+            result = organize_ckplus(args.ckplus_root, args.out_dir, neutral=args.neutral,
+                                     emotions=emotions)
     except (OSError, ValueError) as exc:
         raise UsageError(_one_line(exc)) from None
     if not sum(result.counts.values()):
@@ -467,13 +471,6 @@ def _cmd_organize(args):
             args.out_dir.rmdir()  # made by this run, and empty
         wanted = f"labelled {', '.join(emotions)} " if emotions else ""
         raise UsageError(f"no images {wanted}in {args.ckplus_root}: nothing to organize")
-    ours = {Path(f).resolve() for f in result.filenames}
-    others = sorted(f for f in Path(result.out_dir).rglob("*")
-                    if f.is_file() and is_image_file(f) and f.resolve() not in ours)
-    if others:
-        _info(args, f"warning: {result.out_dir} also holds "
-                    f"{_plural(len(others), 'image file')} this run did not write (e.g. "
-                    f"{others[0]}); '--folder {args.out_dir}' would read them too")
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
     print(f"{result.out_dir}: {sum(result.counts.values())} images ({counts}); "
           f"{result.n_written} written, {result.n_unchanged} already there")

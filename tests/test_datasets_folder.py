@@ -2,6 +2,7 @@
 
 import os
 import re
+import warnings
 
 import cv2
 import numpy as np
@@ -220,6 +221,22 @@ def test_organize_ckplus_round_trip(tmp_path, make_ckplus_tree, neutral):
         zip(map(os.path.basename, d.filenames), d.target, d.groups)
     )
     assert key(back) == key(ck)
+
+
+def test_organize_ckplus_warns_about_images_it_did_not_write(tmp_path, make_ckplus_tree):
+    root, expected = make_ckplus_tree(tmp_path / "ck", n_subjects=2, sequences_per_subject=2)
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fresh folder, then the same call again: quiet
+        first = organize_ckplus(root, out)
+        organize_ckplus(root, out)
+    assert first.counts["neutral"] == 4
+    # another selection into the same folder: the first run's extra neutral frames stay, and
+    # loading the folder would read them, so say so
+    with pytest.warns(UserWarning, match=r"also holds 2 image files this run did not write"):
+        second = organize_ckplus(root, out, neutral="per_subject")
+    assert second.counts["neutral"] == 2
+    assert len(load_image_folder(out).target) == len(first.target)
 
 
 def test_organize_ckplus_idempotent_and_refuses_different_files(tmp_path, make_ckplus_tree):

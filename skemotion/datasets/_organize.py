@@ -9,7 +9,10 @@ from pathlib import Path
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from .._image_io import is_image_file
+from .._warnings import warn_caller
 from ._ckplus import find_ckplus_layout, scan_ckplus, select_ckplus_samples
+from ._summary import plural
 
 
 def _inside(path, folder):
@@ -64,7 +67,9 @@ def organize_ckplus(root, out_dir, *, neutral="first", emotions=None):
         ``sources`` (the CK+ file each was copied from), ``target``, ``groups``,
         ``counts`` (dict emotion -> number of files), ``written`` and ``unchanged``
         (destinations copied now / already present with the same content),
-        ``n_written`` and ``n_unchanged``.
+        ``n_written`` and ``n_unchanged``. Image files in ``out_dir`` that this
+        call did not write (e.g. from an earlier call with other ``neutral`` or
+        ``emotions``) are left alone, with a warning: loading the folder reads them.
 
     Raises
     ------
@@ -154,6 +159,15 @@ def organize_ckplus(root, out_dir, *, neutral="first", emotions=None):
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(s["path"], dest)
         written.append(str(dest))
+    ours = set(destinations)
+    others = sorted(f for f in out.rglob("*")
+                    if f.is_file() and is_image_file(f.name) and f not in ours)
+    if others:
+        warn_caller(
+            f"{out} also holds {plural(len(others), 'image file')} this run did not write (e.g. "
+            f"{others[0]}); loading the folder (load_image_folder, --folder) would read "
+            "them too."
+        )
     return Bunch(
         out_dir=str(out),
         filenames=[str(d) for d in destinations],
