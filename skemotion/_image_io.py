@@ -12,7 +12,8 @@ import numpy as np
 
 #: File endings that the loaders treat as images (lower case).
 IMAGE_EXTENSIONS = frozenset(
-    {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".pgm", ".ppm", ".webp"}
+    {".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".tif", ".tiff", ".pbm", ".pgm",
+     ".ppm", ".pnm", ".webp"}
 )
 #: Files that photo tools leave in folders; never images, always ignored.
 CLUTTER_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})

@@ -191,6 +191,23 @@ def test_load_image_folder_decodes_all_depths_and_channels(tmp_path):
                                           else expected)
 
 
+def test_load_image_folder_names_the_files_it_ignores(tmp_path):
+    root = tmp_path / "web"
+    image = np.full((8, 8), 9, np.uint8)
+    (root / "happy").mkdir(parents=True)
+    for name, kind in (("S001_a.png", ".png"), ("S002_a.JPG", ".jpg"), ("S003_a.jfif", ".jpg"),
+                       ("S004_a.jpe", ".jpg")):
+        cv2.imencode(kind, image)[1].tofile(str(root / "happy" / name))
+    (root / "happy" / "S005_a.gif").write_bytes(b"GIF89a")
+    (root / "happy" / "notes.txt").write_text("not an image")
+    (root / "happy" / ".DS_Store").write_bytes(b"clutter")  # clutter: ignored silently
+    with pytest.warns(UserWarning, match=r"Ignored 2 files in the emotion folders of .*web "
+                                         r"whose ending is not an image type .*first: "):
+        data = load_image_folder(root)
+    assert sorted(os.path.basename(f) for f in data.filenames) == [
+        "S001_a.png", "S002_a.JPG", "S003_a.jfif", "S004_a.jpe"]
+
+
 def test_load_image_folder_unicode_paths(tmp_path):
     root = tmp_path / "mes visages é 表情"
     _imwrite(root / "joy" / "S005_001 copy 01.png", np.full((8, 8), 7, np.uint8))

@@ -6,9 +6,11 @@ import re
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._emotions import canonical_emotion, parse_emotions
-from .._image_io import is_image_file
+from .._image_io import CLUTTER_NAMES, IMAGE_EXTENSIONS, is_image_file
+from .._warnings import warn_caller
 from ._base import check_root, make_dataset_bunch, read_images, scan_folder
 from ._ckplus import _check_selection
+from ._summary import plural
 
 #: Default ``subject_pattern``: the subject id at the start of CK+ file names,
 #: ``S005_001_00000011.png`` -> ``"S005"``.
@@ -111,8 +113,10 @@ def load_image_folder(
     Notes
     -----
     Hidden files and folders (names starting with a dot) and clutter such as
-    ``Thumbs.db`` and ``desktop.ini`` are ignored, as are files whose ending is not
-    an image ending (``skemotion._image_io.IMAGE_EXTENSIONS``, e.g. a ``notes.txt``).
+    ``Thumbs.db`` and ``desktop.ini`` are ignored. Other files whose ending is not an
+    image ending OpenCV reads (``.png``, ``.jpg``/``.jpeg``/``.jpe``/``.jfif``, ``.bmp``,
+    ``.tif``/``.tiff``, ``.pbm``/``.pgm``/``.ppm``/``.pnm``, ``.webp``; any case), such as
+    a ``notes.txt`` or a ``.gif``, are not loaded either, and one warning names them.
 
     See Also
     --------
@@ -146,7 +150,7 @@ def load_image_folder(
             f"(root/<emotion>/<image files>, e.g. happy/, neutral/); found "
             f"{', '.join(name for name, _ in files) or 'nothing (the folder is empty)'}."
         )
-    paths, target, groups, available = [], [], [], []
+    paths, target, groups, available, ignored = [], [], [], [], []
     for folder, folder_path in dirs:
         try:
             label = canonical_emotion(folder)
@@ -167,11 +171,19 @@ def load_image_folder(
             )
         for name, path in sub_files:
             if not is_image_file(name):
+                if not (name.startswith(".") or name.lower() in CLUTTER_NAMES):
+                    ignored.append(path)
                 continue
             if subject_pattern is not None:
                 groups.append(subject_from_name(name, subject_pattern, path=path))
             paths.append(path)
             target.append(label)
+    if ignored:
+        warn_caller(
+            f"Ignored {plural(len(ignored), 'file')} in the emotion folders of {root} whose "
+            f"ending is not an image type OpenCV reads (first: {ignored[0]}; image endings: "
+            f"{', '.join(sorted(IMAGE_EXTENSIONS))}). Convert or rename them to load them."
+        )
     if wanted is not None:
         _check_selection(wanted, available, os.fspath(root))
     if not paths:
