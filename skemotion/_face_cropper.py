@@ -420,7 +420,8 @@ class FaceCropper(TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    ``X`` is a sequence (list, tuple, 1-D object array) of images and/or file
+    ``X`` is a sequence (list, tuple, 1-D object array, pandas Series, or a single
+    column of paths such as a one-column DataFrame) of images and/or file
     paths, a 3-D array ``(n, h, w)`` of gray images or a 4-D array
     ``(n, h, w, c)`` of BGR(A) images. Images may have any size and be uint8,
     uint16 (16-bit), other integers holding 0..255 (such as int64 from parsed
@@ -567,6 +568,10 @@ class FaceCropper(TransformerMixin, BaseEstimator):
             X, "ndim", None
         ) == 1 and np.asarray(X).dtype.kind in "OUS":
             items = list(X)  # paths or images in a 1-D object array or pandas Series
+        elif (isinstance(X, np.ndarray) or hasattr(X, "iloc")) and getattr(
+            X, "shape", ()
+        )[1:] == (1,) and np.asarray(X).dtype.kind in "OUS":
+            items = list(np.asarray(X)[:, 0])  # one column of paths (e.g. a DataFrame's)
         elif (
             sparse.issparse(X)
             or hasattr(X, "__array__")

@@ -124,7 +124,8 @@ def test_paths_in_arrays_and_series(london):
     pd = pytest.importorskip("pandas")
     paths = [str(f) for f in london.filenames[:2]]
     expected = FaceCropper(output_size=16).transform(paths)
-    for X in (np.asarray(paths, dtype=object), np.asarray(paths), pd.Series(paths)):
+    for X in (np.asarray(paths, dtype=object), np.asarray(paths), pd.Series(paths),
+              pd.DataFrame({"path": paths}), np.asarray(paths, dtype=object)[:, None]):
         np.testing.assert_array_equal(FaceCropper(output_size=16).transform(X), expected)
 
 
