@@ -232,10 +232,23 @@ class FisherfaceGalleryDisplay(ImageGalleryDisplay):
         display : FisherfaceGalleryDisplay
             The plotted display.
         """
+        features = []
         if hasattr(estimator, "steps"):
+            from ._face_cropper import FaceCropper
+            from ._pca_lda import ImageFlattener
+
+            features = [name for name, step in estimator.steps[:-1]
+                        if not isinstance(step, (FaceCropper, ImageFlattener))
+                        and step not in (None, "passthrough")]
             estimator = estimator.steps[-1][1]
         check_is_fitted(estimator, "fisherfaces_")
         faces = estimator.fisherfaces_
+        if faces.ndim != 3 and features:
+            raise ValueError(
+                f"{type(estimator).__name__} was fitted on features ({', '.join(features)}), "
+                "not on face pixels: its Fisherfaces are not images. Only a classifier fitted "
+                "on face crops (such as the 'fisherface' pipeline) has Fisherfaces to plot."
+            )
         if faces.ndim != 3:
             raise ValueError(
                 f"{type(estimator).__name__} was fitted on flat images of unknown shape "

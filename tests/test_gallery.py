@@ -86,3 +86,9 @@ def test_fisherface_gallery_errors():
     clf = FisherFaceClassifier().fit(rect, y)
     with pytest.raises(ValueError, match="refit it with image_shape"):
         FisherfaceGalleryDisplay.from_estimator(clf)
+    # Fisherfaces of LBP histograms are not images: say so, not "refit with image_shape"
+    from skemotion.pipelines import PIPELINES
+
+    lbp = PIPELINES["lbp_fisherface"](detect=False).fit(X, y)
+    with pytest.raises(ValueError, match=r"fitted on features \(lbp\), not on face pixels"):
+        FisherfaceGalleryDisplay.from_estimator(lbp)
