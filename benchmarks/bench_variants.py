@@ -64,7 +64,7 @@ The variants (each one change from the pipeline unless said):
   k=10 and C=0.3 were picked on the selection half from k 3/10 x C 0.3/1 (92.9, 92.5, 93.3,
   91.2%).
 
-Run from the repository root: ``python benchmarks/bench_variants.py`` (a few minutes,
+Run from the repository root: ``python benchmarks/bench_variants.py`` (under a minute,
 single process; needs the ``landmarks`` extra).
 """
 
