@@ -58,7 +58,18 @@ class DifficultImages:
 
     Examples
     --------
-    See :func:`find_difficult_images`.
+    Returned by :func:`find_difficult_images`:
+
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from skemotion.model_selection import find_difficult_images
+    >>> y = np.array(["happy"] * 6 + ["neutral"] * 4)
+    >>> result = find_difficult_images(DummyClassifier(), np.zeros((10, 2)), y,
+    ...                                groups=np.arange(10))
+    >>> {row["true"] for row in result.records()}   # the minority class is always wrong
+    {'neutral'}
+    >>> result.records()[0]["error_rate"]
+    1.0
     """
 
     def __init__(self, *, y_true, groups, filenames, split, index, predicted, n_splits):

@@ -99,7 +99,18 @@ class EvaluationResult:
 
     Examples
     --------
-    See :func:`evaluate`.
+    Returned by :func:`evaluate`:
+
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from skemotion.model_selection import evaluate
+    >>> y = np.array(["happy", "neutral"] * 10)
+    >>> result = evaluate({"dummy": DummyClassifier()}, np.zeros((20, 4)), y,
+    ...                   groups=np.repeat(np.arange(10), 2))
+    >>> [(row["model"], row["protocol"]) for row in result.rows]
+    [('dummy', 'tutorial'), ('dummy', 'grouped')]
+    >>> result.rows[1]["balanced_accuracy_mean"]
+    0.5
     """
 
     def __init__(self, rows, *, classes, class_counts, n_samples, n_groups, protocols):

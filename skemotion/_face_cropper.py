@@ -68,6 +68,17 @@ class FaceDetection:
         not and the plain crop was used.
     left_eye, right_eye : tuple of float or None
         Eye centres ``(x, y)`` in image pixels (left and right in the image).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemotion import detect_faces
+    >>> from skemotion.datasets import load_frl_london
+    >>> face, blank = detect_faces([load_frl_london().images[0], np.full((90, 80), 128)])
+    >>> face.found, face.cascade, face.image_shape
+    (True, 'frontalface_default', (350, 350))
+    >>> blank.found, blank.box
+    (False, None)
     """
 
     source: object

@@ -61,6 +61,19 @@ def register_pipeline(name):
     -------
     decorator : callable
         Registers the factory and returns it unchanged.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skemotion.pipelines import PIPELINES, face_pipeline, register_pipeline
+    >>> @register_pipeline("pixels_logreg")
+    ... def make_pixels_logreg(*, detect=True, output_size=(64, 64), cropper_params=None,
+    ...                        **params):
+    ...     return face_pipeline([("classifier", LogisticRegression(**params))], detect=detect,
+    ...                          output_size=output_size, cropper_params=cropper_params)
+    >>> [name for name, _ in PIPELINES["pixels_logreg"](C=0.1).steps]
+    ['crop', 'classifier']
+    >>> _ = PIPELINES.pop("pixels_logreg")  # tidy up the registry again
     """
 
     def decorator(factory):
@@ -96,6 +109,14 @@ def face_pipeline(steps, *, detect=True, output_size=(350, 350), cropper_params=
     -------
     pipeline : sklearn.pipeline.Pipeline
         Unfitted.
+
+    Examples
+    --------
+    >>> from skemotion import FisherFaceClassifier
+    >>> from skemotion.pipelines import face_pipeline
+    >>> pipe = face_pipeline([("classifier", FisherFaceClassifier())], output_size=64)
+    >>> pipe.named_steps["crop"].output_size
+    (64, 64)
     """
     steps = list(steps)
     if detect:
@@ -130,6 +151,16 @@ def make_fisherface_pipeline(
     -------
     pipeline : sklearn.pipeline.Pipeline
         Steps ``crop`` (if ``detect``) and ``classifier``.
+
+    Examples
+    --------
+    >>> from skemotion.datasets import load_frl_london
+    >>> from skemotion.pipelines import make_fisherface_pipeline
+    >>> london = load_frl_london()
+    >>> pipe = make_fisherface_pipeline(output_size=(64, 64)).fit(london.filenames[::2],
+    ...                                                          london.target[::2])
+    >>> pipe.predict(london.filenames[1:3]).shape
+    (2,)
     """
     if detect and "image_shape" not in params:
         params["image_shape"] = _as_size(output_size)  # fisherfaces_ as images
@@ -166,6 +197,12 @@ def make_pca_lda_pipeline(*, detect=True, output_size=(350, 350), cropper_params
     -----
     With ``detect=False`` a first ``"flatten"`` step (:class:`~skemotion.ImageFlattener`)
     lets the pipeline take ``(n, h, w)`` crops as well as flat ones.
+
+    Examples
+    --------
+    >>> from skemotion.pipelines import make_pca_lda_pipeline
+    >>> [name for name, _ in make_pca_lda_pipeline(detect=False, n_components=20).steps]
+    ['flatten', 'pca', 'classifier']
     """
     base = make_pca_lda(**params)
     steps = [("pca", base.named_steps["pca"]), ("classifier", base.named_steps["lda"])]
@@ -190,6 +227,13 @@ def make_named_pipeline(name, **params):
     -------
     pipeline : sklearn.pipeline.Pipeline
         Unfitted.
+
+    Examples
+    --------
+    >>> from skemotion.pipelines import make_named_pipeline
+    >>> pipe = make_named_pipeline("hog_logreg", detect=False, C=0.1)
+    >>> [name for name, _ in pipe.steps], pipe.named_steps["classifier"].C
+    (['hog', 'scale', 'classifier'], 0.1)
     """
     return _known(name)(**params)
 

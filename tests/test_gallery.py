@@ -52,16 +52,18 @@ def test_gallery_colour_flat_and_errors():
 
 
 def test_matplotlib_imported_lazily():
-    import importlib
+    """Importing skemotion (and using it without plots) does not import matplotlib: checked in
+    a fresh interpreter, since this test process has matplotlib loaded already."""
+    import os
+    import subprocess
 
-    saved = {k: v for k, v in sys.modules.items() if k.startswith("skemotion._gallery")}
-    for key in saved:
-        del sys.modules[key]
-    try:
-        module = importlib.import_module("skemotion._gallery")
-        assert "plt" not in vars(module) and "matplotlib" not in vars(module)
-    finally:
-        sys.modules.update(saved)
+    code = ("import sys, numpy as np, skemotion, skemotion.datasets, skemotion.model_selection; "
+            "skemotion.FisherFaceClassifier().fit(np.random.default_rng(0).random((6, 16)), "
+            "[0, 1] * 3); print(sorted(m for m in sys.modules if m.startswith('matplotlib')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "MPLBACKEND": "Agg"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", result.stdout
 
 
 def test_fisherface_gallery_from_estimator_and_pipeline():

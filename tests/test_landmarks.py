@@ -48,8 +48,19 @@ def test_face_landmarks_on_real_faces(crops):
     # brows, eyes, nose and mouth inside the crop (the jaw line may run past a Haar box)
     inner = points[:, 17:]
     assert inner.min() >= 0 and inner.max() < SIZE
-    # the same crop always gives the same points, flat or 3-D input to the transformers
+    # the same crop always gives the same points: computed again without the per-process
+    # memo, and through a transformer from flat and from 3-D input
+    from skemotion import _landmarks
+
+    with _landmarks._CACHE_LOCK:
+        _landmarks._CACHE.clear()
     np.testing.assert_array_equal(face_landmarks(X[:3]), points[:3])
+    with _landmarks._CACHE_LOCK:
+        _landmarks._CACHE.clear()
+    flat = LandmarkShape().fit_transform(X[:3].reshape(3, -1))
+    with _landmarks._CACHE_LOCK:
+        _landmarks._CACHE.clear()
+    np.testing.assert_array_equal(LandmarkShape().fit_transform(X[:3]), flat)
 
 
 def test_face_landmarks_scale_with_the_crop(crops):
@@ -219,13 +230,17 @@ def test_landmark_pipeline_end_to_end_and_persistence(london, crops, tmp_path):
     np.testing.assert_array_equal(load_model(path).predict(X[test]), pipe.predict(X[test]))
 
 
-def test_feature_blocks_weigh_alike():
+def test_feature_blocks_weigh_alike(crops):
+    X, _, _ = crops
     pipe = make_named_pipeline("landmarks_hog_gabor_logreg", detect=False)
     union = pipe.named_steps["features"]
     weights = union.transformer_weights
-    # 136 shape, 5940 HOG and 2560 Gabor features: weights 1/sqrt(n) each
-    np.testing.assert_allclose([weights["shape"] ** -2, weights["hog"] ** -2,
-                                weights["gabor"] ** -2], [136, 5940, 2560])
+    # each block is weighted 1/sqrt(its real output width) (136 shape, 5940 HOG, 2560 Gabor)
+    widths = {name: block.fit_transform(X[:4]).shape[1]
+              for name, block in union.transformer_list}
+    assert widths == {"shape": 136, "hog": 5940, "gabor": 2560}
+    for name, width in widths.items():
+        assert weights[name] ** -2 == pytest.approx(width), name
 
 
 def test_mirrored_points_is_a_left_right_involution():

@@ -75,6 +75,21 @@ def test_end_to_end_on_raw_london_images(london, name):
     assert score > 0.6  # neutral vs happy from raw photos, subject-grouped
 
 
+def _first_image_steps(estimator):
+    """The fitted estimators that receive the cropper's output directly."""
+    from sklearn.pipeline import FeatureUnion
+
+    from skemotion import FlipAugmentedClassifier
+
+    if isinstance(estimator, Pipeline):
+        return _first_image_steps(estimator.steps[0][1])
+    if isinstance(estimator, FeatureUnion):
+        return [s for _, t in estimator.transformer_list for s in _first_image_steps(t)]
+    if isinstance(estimator, FlipAugmentedClassifier):
+        return [estimator, *_first_image_steps(estimator.estimator_)]
+    return [estimator]
+
+
 @pytest.mark.parametrize("name", sorted(PIPELINES))
 def test_non_square_crops(london, name):
     """Every named pipeline takes output_size=(h, w) with h != w: its image transformers are
@@ -91,6 +106,10 @@ def test_non_square_crops(london, name):
     pipe = make_named_pipeline(name, output_size=(72, 56), **params)
     pipe.fit([london.images[i] for i in train_idx], london.target[train_idx])
     assert pipe.named_steps["crop"].transform(london.images[:1]).shape == (1, 72 * 56)
+    # every step that reads the crops as images read them as 72 rows x 56 columns
+    shapes = [step.image_shape_ for step in _first_image_steps(pipe.steps[1][1])
+              if getattr(step, "image_shape_", None) is not None]
+    assert shapes == [(72, 56)] * len(shapes) and (shapes or name == "pca_lda"), shapes
     predicted = pipe.predict([london.images[i] for i in test_idx])
     assert set(predicted) <= {"happy", "neutral"} and len(predicted) == 4
 

@@ -38,14 +38,27 @@ def _check_png(path, min_side=200):
     return img
 
 
-def test_learning_curve_grouped_png(tmp_path):
+def test_learning_curve_grouped_png(tmp_path, monkeypatch):
     import matplotlib.pyplot as plt
 
+    import skemotion._plotting as plotting
+
+    seen = []
+
+    class SpySplit(StratifiedGroupShuffleSplit):
+        def split(self, X, y=None, groups=None):
+            for train, test in super().split(X, y, groups):
+                seen.append((train, test))
+                yield train, test
+
+    monkeypatch.setattr(plotting, "StratifiedGroupShuffleSplit", SpySplit)
     X, y, groups = _data()
     display = plot_learning_curve(LinearDiscriminantAnalysis(), X, y, groups=groups,
                                   train_sizes=(0.5, 1.0))
-    # default splitter keeps subjects apart: 5 grouped splits
-    assert display.test_scores.shape == (2, 5)
+    # the default splitter is subject-grouped: 5 splits, no subject on both sides
+    assert display.test_scores.shape == (2, 5) and len(seen) == 5
+    for train, test in seen:
+        assert not set(np.asarray(groups)[train]) & set(np.asarray(groups)[test])
     assert np.all(display.test_scores > 0.5)
     display.figure_.savefig(tmp_path / "learning_curve.png", dpi=80)
     _check_png(tmp_path / "learning_curve.png")
