@@ -1,7 +1,8 @@
 """The ``skemotion`` command line, run as the real console script in a subprocess.
 
-Every test runs in its own empty working directory and checks that nothing is
-written outside the folder the command was told to write to.
+Every test runs in its own empty working directory (``cwd``); the tests that write
+assert what ends up there (``tree(cwd)``), and an automatic check (``_inputs_unchanged``)
+fails any test whose commands add, remove or change a file in the input folders it uses.
 """
 
 import argparse
@@ -62,6 +63,32 @@ def assert_usage_error(result, *needles):
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
     assert "Traceback" not in result.stderr
+
+
+#: Fixtures holding input folders: ``_inputs_unchanged`` checks they stay as they were.
+_INPUT_FIXTURES = ("photo_folder", "small_folder", "tiny_folder", "ckplus")
+
+
+def _snapshot(root):
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in Path(root).rglob("*") if p.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def _inputs_unchanged(request):
+    """No command may add, remove or change a file in the input folders of the test
+    (unless it is marked ``writes_into_input``: OUT_DIR deliberately inside INPUT)."""
+    roots = []
+    for name in _INPUT_FIXTURES:
+        if name in request.fixturenames:
+            value = request.getfixturevalue(name)
+            roots.append(Path(value[0] if isinstance(value, tuple) else value))
+    before = {root: _snapshot(root) for root in roots}
+    yield
+    if request.node.get_closest_marker("writes_into_input"):
+        return
+    for root in roots:
+        assert _snapshot(root) == before[root], f"input folder {root} was changed"
 
 
 @pytest.fixture
@@ -325,6 +352,7 @@ def test_crop_writes_crops_and_detection_report(cwd, photo_folder):
         assert r["cascade"] and int(r["width"]) > 50 and (cwd / "crops" / r["crop"]).is_file()
 
 
+@pytest.mark.writes_into_input
 def test_crop_on_missing_raise_and_out_dir_inside_input(cwd, photo_folder):
     result = run("crop", photo_folder, "crops", "--crop-size", "32", "--on-missing", "raise",
                  "-q", cwd=cwd)

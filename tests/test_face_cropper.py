@@ -454,13 +454,17 @@ def test_learning_curve_with_two_jobs(london_subset):
 # ----------------------------------------------------------------------------- the cache
 
 
-def test_cache_hits_survive_restart_and_key_on_detection_params(london, tmp_path, calls):
+def test_cache_hits_survive_restart_and_key_on_detection_params(london, tmp_path, calls,
+                                                              monkeypatch):
     images = london.images[:6]
+    work = tmp_path / "work"  # the working directory: a relative cache path would land here
+    work.mkdir()
+    monkeypatch.chdir(work)
     folder = tmp_path / "cache"
     first = FaceCropper(output_size=32, memory=str(folder)).transform(images)
     assert calls["n"] >= 6
-    # nothing is written outside the named folder
-    assert os.listdir(tmp_path) == ["cache"]
+    # nothing is written outside the named folder: not beside it, not in the working directory
+    assert sorted(os.listdir(tmp_path)) == ["cache", "work"] and os.listdir(work) == []
     calls["n"] = 0
     # a new Memory object on the same folder, as after a restart
     restarted = joblib.Memory(str(folder), verbose=0)
