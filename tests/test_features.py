@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GroupShuffleSplit, cross_validate
@@ -229,6 +230,37 @@ def test_flips_are_added_in_fit_only():
     clf.predict(test)
     assert len(clf.estimator_.predict_X_) == 1
     np.testing.assert_array_equal(clf.estimator_.predict_X_[0], test)  # unflipped, alone
+
+
+def test_flip_classifier_contract():
+    """The classifier checks that sklearn's common tests cannot run on it (they feed
+    non-square feature counts), on square 8x8 images."""
+    X = _crops(12, 8, 8)
+    y = np.array(["happy", "neutral", "surprise"] * 4)
+    clf = FlipAugmentedClassifier(LogisticRegression()).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, ["happy", "neutral", "surprise"])
+    np.testing.assert_array_equal(clf.classes_, clf.estimator_.classes_)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (12, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)  # float32 crops
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+    np.testing.assert_array_equal(clf.classes_[clf.decision_function(X).argmax(axis=1)],
+                                  clf.predict(X))
+    binary = FlipAugmentedClassifier(LogisticRegression()).fit(X, y == "happy")
+    np.testing.assert_array_equal(binary.decision_function(X) > 0, binary.predict(X))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        FlipAugmentedClassifier(LogisticRegression()).fit(X, np.linspace(0, 1, 12))
+    with pytest.raises(ValueError, match="only one class"):
+        FlipAugmentedClassifier(LogisticRegression()).fit(X, ["happy"] * 12)
+    # one of the messages sklearn's check_requires_y_none accepts
+    with pytest.raises(ValueError, match="requires y to be passed|got None"):
+        FlipAugmentedClassifier(LogisticRegression()).fit(X, None)
+    with pytest.raises(ValueError, match="12 samples.*5|5.*12|inconsistent"):
+        FlipAugmentedClassifier(LogisticRegression()).fit(X, y[:5])
+    with pytest.warns(DataConversionWarning):
+        FlipAugmentedClassifier(LogisticRegression()).fit(X, y[:, None])
+    with pytest.raises(NotFittedError):
+        FlipAugmentedClassifier(LogisticRegression()).predict(X)
 
 
 def test_flips_never_reach_test_folds_in_cross_validation():
