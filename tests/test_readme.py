@@ -6,7 +6,9 @@ one namespace as a reader's session would: later examples use ``london``, ``X``,
 ``groups`` from the quick start. A block preceded by ``<!-- readme-test: skip: reason -->``
 is skipped with that reason (CK+ paths, a cluster address); ``>>>`` blocks run as doctests.
 Where a ```text block follows a Python block, the Python block's printed output must equal
-it, so the numbers the README shows are the numbers the code gives.
+it, and the cascade grid search's results table must equal that search's ``cv_results_``:
+the numbers these examples show are the numbers the code gives. (The main job's table is
+a recorded ``skemotion evaluate`` run; ``test_cli.py`` checks its rows and format only.)
 """
 
 import contextlib
@@ -67,3 +69,26 @@ def test_readme_example(code, expected_output, skip, session, monkeypatch):
         exec(compile(code, str(README), "exec"), namespace)  # noqa: S102 (our own README)
     if expected_output is not None:
         assert printed.getvalue().strip() == expected_output.strip()
+
+
+def test_readme_cascade_table_is_the_searchs_cv_results(session):
+    """The 8-row table under the cascade grid search shows that search's cv_results_."""
+    namespace, _ = session
+    search = namespace.get("search")
+    if search is None or "param_crop__margin" not in getattr(search, "cv_results_", {}):
+        pytest.skip("needs the README's cascade grid-search example to have run first")
+    text = README.read_text(encoding="utf-8")
+    table = text.split("| min_neighbors | scale_factor | margin | mean accuracy | std |")[1]
+    rows = re.findall(r"^\| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$",
+                      table.split("\n\n")[0], re.M)
+    res = search.cv_results_
+    computed = {
+        (int(n), float(s), float(m)): (f"{mean:.3f}", f"{std:.3f}")
+        for n, s, m, mean, std in zip(res["param_crop__min_neighbors"],
+                                      res["param_crop__scale_factor"],
+                                      res["param_crop__margin"], res["mean_test_score"],
+                                      res["std_test_score"])
+    }
+    shown = {(int(n), float(s), float(m)): (mean, std) for n, s, m, mean, std in rows}
+    assert len(rows) == len(computed) == 8
+    assert shown == computed
