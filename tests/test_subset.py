@@ -139,8 +139,8 @@ def test_london_images_and_nested_params(london):
         EmotionSubset(pipe, emotions=("happy", "neutral")),
         {"estimator__pca__n_components": [5, 20]},
         cv=StratifiedGroupShuffleSplit(n_splits=2, random_state=0),
-    ).fit(np.array(imgs), y, groups=groups)
+    ).fit(imgs, y, groups=groups)
     assert search.best_estimator_.classes_.tolist() == ["happy", "neutral"]
-    assert np.all(search.cv_results_["mean_test_score"] > 0.0)  # better than chance (0)
+    assert np.all(search.cv_results_["mean_test_score"] > 0.5)  # better than chance (0.5)
     est = EmotionSubset(pipe, emotions=["happy", "neutral"]).fit(imgs, y)
     assert est.predict(imgs[:3]).shape == (3,)
