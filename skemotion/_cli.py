@@ -1743,8 +1743,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.argv = None if argv is None else [str(a) for a in argv]
     if getattr(args, "func", None) is None:
-        parser.print_help()
-        return 0
+        # a missing command is a usage mistake (exit 2, like argparse's own errors); the
+        # help goes to stderr so that nothing lands in a pipe expecting a command's output
+        parser.print_help(sys.stderr)
+        print("skemotion: error: a command is required (see the list above)", file=sys.stderr)
+        return 2
     if "n_jobs" in args and args.n_jobs is None:
         args.n_jobs = -1
     try:

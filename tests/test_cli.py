@@ -140,10 +140,13 @@ def test_every_subcommand_help_shows_an_example(command, capsys):
     assert re.search(rf"example:\n  skemotion {command}\b", out), out
 
 
-def test_no_command_prints_help(cwd):
+def test_no_command_prints_help_and_exits_2(cwd):
     result = run(cwd=cwd)
-    assert result.returncode == 0
-    assert "usage: skemotion" in result.stdout
+    assert result.returncode == 2 and result.stdout == ""
+    assert "usage: skemotion" in result.stderr
+    assert result.stderr.strip().endswith("skemotion: error: a command is required "
+                                          "(see the list above)")
+    assert tree(cwd) == []
 
 
 def test_readme_setup_commands_match_ci():
