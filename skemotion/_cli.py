@@ -457,7 +457,6 @@ def _cmd_organize(args):
             emotions = list(parse_emotions(args.emotions))
         except ValueError as exc:
             raise UsageError(f"--emotions: {_one_line(exc)}") from None
-    existed = args.out_dir.exists()
     try:
         with warnings.catch_warnings():
             if args.quiet:
@@ -467,10 +466,9 @@ def _cmd_organize(args):
     except (OSError, ValueError) as exc:
         raise UsageError(_one_line(exc)) from None
     if not sum(result.counts.values()):
-        if not existed and args.out_dir.is_dir() and not any(args.out_dir.iterdir()):
-            args.out_dir.rmdir()  # made by this run, and empty
-        wanted = f"labelled {', '.join(emotions)} " if emotions else ""
-        raise UsageError(f"no images {wanted}in {args.ckplus_root}: nothing to organize")
+        # (organize_ckplus itself rejects an emotion list that selects nothing, and creates
+        # no folder when it has nothing to copy: only a tree without labels gets here)
+        raise UsageError(f"no images in {args.ckplus_root}: nothing to organize")
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
     print(f"{result.out_dir}: {sum(result.counts.values())} images ({counts}); "
           f"{result.n_written} written, {result.n_unchanged} already there")

@@ -19,10 +19,15 @@ IMAGE_EXTENSIONS = frozenset(
 CLUTTER_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 
 
+def is_hidden_or_clutter(name):
+    """True for hidden entries (``.name``) and the tools' clutter files (``Thumbs.db``...)."""
+    return name.startswith(".") or name.lower() in CLUTTER_NAMES
+
+
 def is_image_file(path):
     """True if ``path`` names a non-hidden file with an image ending."""
     name = Path(path).name
-    if name.startswith(".") or name.lower() in CLUTTER_NAMES:
+    if is_hidden_or_clutter(name):
         return False
     return Path(name).suffix.lower() in IMAGE_EXTENSIONS
 

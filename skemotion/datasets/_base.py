@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from .._image_io import CLUTTER_NAMES, read_image
+from .._image_io import is_hidden_or_clutter, read_image
 from .._warnings import warn_caller
 
 #: Folder inside the package that holds the embedded datasets.
@@ -47,11 +47,6 @@ def natural_key(name):
             for part in re.split(r"(\d+)", str(name)) if part]
 
 
-def is_hidden_or_clutter(name):
-    """True for hidden entries (``.name``) and the tools' clutter files (``Thumbs.db``...)."""
-    return name.startswith(".") or name.lower() in CLUTTER_NAMES
-
-
 def scan_folder(path, *, sort=True):
     """List a folder once: ``(subfolders, files)`` as lists of ``(name, path)``.
 
@@ -69,6 +64,20 @@ def scan_folder(path, *, sort=True):
         dirs.sort(key=lambda item: natural_key(item[0]))
         files.sort(key=lambda item: natural_key(item[0]))
     return dirs, files
+
+
+def check_emotions_found(wanted, labels, source):
+    """Error when no image has a requested emotion, warning when some requested emotions
+    have none; ``labels`` are the labels available before the emotion filter."""
+    present = sorted(set(labels))
+    missing = [e for e in wanted if e not in present]
+    if not missing:
+        return
+    has = f" (it has: {', '.join(present) or 'no images'})"
+    if len(missing) == len(wanted):
+        raise ValueError(f"No images labelled {', '.join(missing)} in {source}{has}.")
+    warn_caller(f"No images labelled {', '.join(missing)} in {source}{has}; "
+                f"loading only {', '.join(e for e in wanted if e not in missing)}.")
 
 
 def check_root(root, *, what):

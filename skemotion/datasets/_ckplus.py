@@ -10,7 +10,13 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 from .._emotions import emotion_from_ckplus_code, parse_emotions
 from .._image_io import IMAGE_EXTENSIONS
 from .._warnings import warn_caller
-from ._base import check_root, make_dataset_bunch, read_images, scan_folder
+from ._base import (
+    check_emotions_found,
+    check_root,
+    make_dataset_bunch,
+    read_images,
+    scan_folder,
+)
 
 #: (images folder, labels folder) pairs that :func:`load_ckplus` recognises: the names
 #: of the CK+ distribution, and the tutorial's renamed copies.
@@ -174,20 +180,6 @@ def scan_ckplus(root):
     return records
 
 
-def _check_selection(wanted, labels, source):
-    """Error when no image has a requested emotion, warning when some requested emotions
-    have none; ``labels`` are the labels available before the emotion filter."""
-    present = sorted(set(labels))
-    missing = [e for e in wanted if e not in present]
-    if not missing:
-        return
-    has = f" (it has: {', '.join(present) or 'no images'})"
-    if len(missing) == len(wanted):
-        raise ValueError(f"No images labelled {', '.join(missing)} in {source}{has}.")
-    warn_caller(f"No images labelled {', '.join(missing)} in {source}{has}; "
-                f"loading only {', '.join(e for e in wanted if e not in missing)}.")
-
-
 def select_ckplus_samples(records, *, neutral="first", emotions=None, source="the CK+ tree"):
     """Choose the sample images of labelled sequences (see :func:`load_ckplus`).
 
@@ -221,7 +213,7 @@ def select_ckplus_samples(records, *, neutral="first", emotions=None, source="th
             samples.append({**base, "label": "neutral", "frame": first[0], "path": first[1]})
         samples.append({**base, "label": rec["label"], "frame": peak[0], "path": peak[1]})
     if emotions is not None:
-        _check_selection(emotions, [s["label"] for s in samples], source)
+        check_emotions_found(emotions, [s["label"] for s in samples], source)
         samples = [s for s in samples if s["label"] in emotions]
     return samples
 

@@ -6,10 +6,15 @@ import re
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._emotions import canonical_emotion, parse_emotions
-from .._image_io import CLUTTER_NAMES, IMAGE_EXTENSIONS, is_image_file
+from .._image_io import IMAGE_EXTENSIONS, is_image_file
 from .._warnings import warn_caller
-from ._base import check_root, make_dataset_bunch, read_images, scan_folder
-from ._ckplus import _check_selection
+from ._base import (
+    check_emotions_found,
+    check_root,
+    make_dataset_bunch,
+    read_images,
+    scan_folder,
+)
 from ._summary import plural
 
 #: Default ``subject_pattern``: the subject id at the start of CK+ file names,
@@ -170,9 +175,8 @@ def load_image_folder(
                 "expected image files directly inside each emotion folder."
             )
         for name, path in sub_files:
-            if not is_image_file(name):
-                if not (name.startswith(".") or name.lower() in CLUTTER_NAMES):
-                    ignored.append(path)
+            if not is_image_file(name):  # hidden files and clutter are already left out
+                ignored.append(path)
                 continue
             if subject_pattern is not None:
                 groups.append(subject_from_name(name, subject_pattern, path=path))
@@ -185,7 +189,7 @@ def load_image_folder(
             f"{', '.join(sorted(IMAGE_EXTENSIONS))}). Convert or rename them to load them."
         )
     if wanted is not None:
-        _check_selection(wanted, available, os.fspath(root))
+        check_emotions_found(wanted, available, os.fspath(root))
     if not paths:
         raise ValueError(f"No image files found in the emotion folders of {root}.")
     images, kept, skipped = read_images(paths, on_error=on_error)
