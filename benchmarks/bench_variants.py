@@ -34,6 +34,11 @@ The variants (each one change from the pipeline unless said):
   (4 px cells on the mouth alone): one more block, on the landmark-aligned crop;
 - ``finer lower-face HOG``: the lower face from a 256 px aligned crop at 72x96 instead of
   48x64 (18x24 instead of 12x16 cells of 4 px);
+- ``+SIFT at mouth landmarks``: upright OpenCV SIFT descriptors (as RootSIFT) of 48 px at the
+  20 mouth landmarks of the 256 px aligned crop, the local descriptors around landmarks that
+  action-unit detectors use (e.g. Chu, De la Torre & Cohn, CVPR 2013): they follow each
+  person's own mouth instead of a fixed grid. The size was picked on the selection half from
+  16/24/32/48 px (90.6, 91.4, 91.6, 92.7%); at all 68 landmarks the four sizes gave 92.0-92.2%;
 - ``+smile cascade``: OpenCV's own ``haarcascade_smile.xml`` (trained on other photos) on
   the aligned lower face: log(1 + detections) and the best stage-sum at minNeighbors
   0, 3 and 10;
@@ -105,6 +110,8 @@ REPEATS = 5
 N_JITTERS = 3
 SMILE_MIN_NEIGHBORS = (0, 3, 10)
 EQUALIZE = ("histogram", "clahe")
+MOUTH_POINTS = list(range(48, 68))
+SIFT_SIZE = 48
 
 
 # ---------------------------------------------------------------------------- features
@@ -119,6 +126,28 @@ def _hog_block(region, shape, cell, aligned):
     cut = FaceRegion(region=region, output_shape=shape).fit_transform(aligned)
     hog = HOGTransformer(cell_size=cell, block_size=2, n_bins=9, image_shape=shape)
     return hog.fit_transform(cut)
+
+
+def _landmark_sift(aligned, shape, points, size):
+    """Upright OpenCV SIFT descriptors (``size`` px) at landmarks of aligned crops, RootSIFT.
+
+    ``shape`` is LandmarkShape's aligned point block; LandmarkAligner puts those points at
+    ``eye_distance * width * point + (width / 2, eye_row * height)`` in its output.
+    """
+    n, height, width = aligned.shape
+    defaults = LandmarkAligner().get_params()
+    xy = (shape.reshape(n, -1, 2)[:, points] * defaults["eye_distance"] * width
+          + [width / 2, defaults["eye_row"] * height])
+    faces = np.clip(aligned, 0, 255).astype(np.uint8)
+    sift = cv2.SIFT_create()
+    rows = []
+    for face, face_xy in zip(faces, xy):
+        keypoints = [cv2.KeyPoint(float(x), float(y), size, 0) for x, y in face_xy]
+        _, descriptors = sift.compute(face, keypoints)
+        if descriptors is None or len(descriptors) != len(keypoints):
+            raise RuntimeError("SIFT dropped a keypoint at a landmark")
+        rows.append(descriptors.ravel())
+    return np.sqrt(np.asarray(rows, dtype=np.float64))
 
 
 def _smile_scores(aligned):
@@ -180,6 +209,7 @@ def compute_blocks(pipe, crops, box, jitter_seed=0):
     out["eye_hog"] = _hog_block((0.2, 0.5, 0.05, 0.95), (48, 112), 4, aligned256)
     out["mouth_hog"] = _hog_block((0.6, 0.9, 0.2, 0.8), (48, 96), 4, aligned256)
     out["finer_hog"] = _hog_block(lower_region, (72, 96), 4, aligned256)
+    out["mouth_sift"] = _landmark_sift(aligned256, out["shape"], MOUTH_POINTS, SIFT_SIZE)
     face96 = FaceRegion(region=(0.15, 0.95, 0.1, 0.9), output_shape=(96, 96)).fit_transform(
         aligned128)
     out["lbp"] = LBPTransformer(grid_shape=(7, 7), norm="hellinger",
@@ -391,6 +421,8 @@ VARIANTS = {
     "+eye-region HOG": dict(blocks=SHAPE_HOG_GABOR + ["eye_hog"], model=BlockModel),
     "+mouth HOG": dict(blocks=SHAPE_HOG_GABOR + ["mouth_hog"], model=BlockModel),
     "finer lower-face HOG": dict(blocks=["shape", "finer_hog", "gabor"], model=BlockModel),
+    "+SIFT at mouth landmarks": dict(blocks=SHAPE_HOG_GABOR + ["mouth_sift"],
+                                     model=BlockModel),
     "+smile cascade": dict(blocks=SHAPE_HOG_GABOR + ["smile"], model=BlockModel),
     "mirror augmentation": dict(blocks=SHAPE_HOG_GABOR, model=BlockModel, augment="mirror"),
     "jitter augmentation": dict(blocks=SHAPE_HOG_GABOR, model=BlockModel, augment="jitter"),
