@@ -1220,6 +1220,8 @@ def _cmd_train(args):
     cropper = _make_cropper(args, template).set_params(on_missing=on_missing)
     if "n_jobs" in cropper.get_params():
         cropper.set_params(n_jobs=None)
+    if "memory" in cropper.get_params():  # --cache served the training run only: the
+        cropper.set_params(memory=None)   # model must not write a cache where it predicts
     pipe.steps[0] = (pipe.steps[0][0], cropper.fit(prep.X[:1]))
     _info(args, f"training {name} on {len(prep.y)} face crops")
     with _fit_errors(name):

@@ -614,6 +614,12 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         """
         X, y, shape = _validate_images(self, X, reset=True, y=y)
         check_classification_targets(y)
+        classes = np.unique(y)
+        if len(classes) < 2:  # say it before the flips double the count
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes; got only one "
+                f"class ({classes[0].item()!r}) in {len(y)} sample(s)."
+            )
         self.image_shape_ = shape
         flipped = X.reshape(-1, *shape)[:, :, ::-1].reshape(X.shape)
         self.estimator_ = clone(self.estimator).fit(
@@ -669,6 +675,21 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         """
         X = self._check_X(X)
         return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """``estimator_.predict_log_proba`` on the images as given.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._check_X(X)
+        return self.estimator_.predict_log_proba(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -328,7 +328,8 @@ class FisherFaceClassifier(
             shape = tuple(int(v) for v in self.image_shape)
             if len(shape) != 2 or min(shape) < 1 or shape[0] * shape[1] != n_features:
                 raise ValueError(
-                    f"image_shape={self.image_shape!r} does not match the {n_features} "
+                    f"{type(self).__name__}: image_shape={self.image_shape!r} does not "
+                    f"match the {n_features} "
                     "pixels per image of X (expected (height, width) with height * width "
                     "== n_pixels)."
                 )

@@ -81,8 +81,10 @@ def save_model(model, path, *, format="skops"):
         File to write (its folder must exist; nothing else is written). The suffix
         is not changed: ``.skops`` / ``.joblib`` are the usual choices.
     format : {"skops", "joblib"}, default="skops"
-        ``"skops"``: the safe format (no code runs when it is loaded). ``"joblib"``:
-        a pickle; warns, because loading such files runs code.
+        ``"skops"``: the safe format (no code runs when it is loaded); warns when the
+        model holds types that :func:`load_model` does not trust by default (it
+        names them), so that this shows when saving, not on another machine.
+        ``"joblib"``: a pickle; warns, because loading such files runs code.
 
     Returns
     -------
@@ -119,7 +121,19 @@ def save_model(model, path, *, format="skops"):
         warn_caller(f"Saving {path} as joblib. {_JOBLIB_WARNING}")
         joblib.dump(model, path)
     else:
-        _skops_io().dump(model, path)
+        sio = _skops_io()
+        data = sio.dumps(model)
+        path.write_bytes(data)
+        refused = sorted(set(sio.get_untrusted_types(data=data)) - set(trusted_types()))
+        if refused:
+            hint = ""
+            if any(name.startswith(("pathlib.", "joblib.")) for name in refused):
+                hint = (" Parameters given as str instead of pathlib.Path or joblib.Memory "
+                        "(e.g. FaceCropper's memory and cascades) avoid this.")
+            warn_caller(
+                f"Saved {path}, but load_model will refuse it unless told to trust "
+                f"{', '.join(refused)}: load_model(path, trusted=[...]).{hint}"
+            )
     return path
 
 

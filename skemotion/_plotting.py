@@ -6,6 +6,7 @@ of the difficult images.
 """
 
 import numpy as np
+from sklearn.model_selection import check_cv
 
 from ._split import StratifiedGroupShuffleSplit
 
@@ -84,15 +85,18 @@ def plot_learning_curve(
     _require_matplotlib()
     from sklearn.model_selection import LearningCurveDisplay
 
-    if cv is None and groups is not None:
-        cv = StratifiedGroupShuffleSplit(5, test_size=0.2, random_state=random_state)
+    if groups is not None:
+        if cv is None:
+            cv = StratifiedGroupShuffleSplit(5, test_size=0.2, random_state=random_state)
+        # the splits are made here, so that groups also work with scikit-learn's
+        # metadata routing enabled (which refuses a groups argument)
+        cv = list(check_cv(cv, y, classifier=True).split(X, y, groups))
     kwargs.setdefault("score_type", "both")
     kwargs.setdefault("std_display_style", "fill_between")
     return LearningCurveDisplay.from_estimator(
         estimator,
         X,
         y,
-        groups=groups,
         cv=cv,
         train_sizes=np.asarray(train_sizes),
         scoring=scoring,

@@ -162,8 +162,8 @@ def make_fisherface_pipeline(
     >>> pipe.predict(london.filenames[1:3]).shape
     (2,)
     """
-    if detect and "image_shape" not in params:
-        params["image_shape"] = _as_size(output_size)  # fisherfaces_ as images
+    if "image_shape" not in params:  # non-square crops: fisherfaces_ as images
+        params["image_shape"] = _crop_shape(detect, output_size)
     clf = FisherFaceClassifier(**params)
     return face_pipeline(
         [("classifier", clf)],
@@ -251,6 +251,7 @@ def _known(name):
 # Issue 6: pipelines on HOG / LBP features (factories in skemotion/_feature_pipelines.py,
 # same keyword-only contract as above).
 from ._feature_pipelines import FEATURE_PIPELINES as _FEATURE_PIPELINES  # noqa: E402
+from ._feature_pipelines import _crop_shape  # noqa: E402
 
 for _name, _factory in _FEATURE_PIPELINES.items():
     register_pipeline(_name)(_factory)

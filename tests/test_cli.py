@@ -968,6 +968,22 @@ def test_predict_exits_1_when_no_image_is_classified(cwd, tmp_path, small_folder
                                      "(1 of 1 failed, see the error column)")
 
 
+def test_train_cache_serves_training_only(cwd, tmp_path, small_folder):
+    # --cache speeds up training; the saved model must not carry the cache folder along
+    # and write it wherever it is used later
+    result = run("train", "--out", "m.skops", "--folder", small_folder, "--crop-size", "32",
+                 "--pipeline", "hog_logreg", "--cache", "cache", "-q", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "m.skops" in tree(cwd) and any(f.startswith("cache/") for f in tree(cwd))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    image = next(Path(small_folder).rglob("*.jpg"))
+    result = run("predict", cwd / "m.skops", image, "-q", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert image.name in result.stdout
+    assert tree(elsewhere) == []
+
+
 def test_organize_warns_about_foreign_files_and_refuses_an_empty_selection(
         cwd, tmp_path, make_ckplus_tree):
     root, expected = make_ckplus_tree(tmp_path / "CK2", n_subjects=1, sequences_per_subject=2,

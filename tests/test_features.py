@@ -250,8 +250,9 @@ def test_flip_classifier_contract():
     np.testing.assert_array_equal(binary.decision_function(X) > 0, binary.predict(X))
     with pytest.raises(ValueError, match="Unknown label type"):
         FlipAugmentedClassifier(LogisticRegression()).fit(X, np.linspace(0, 1, 12))
-    with pytest.raises(ValueError, match="only one class"):
-        FlipAugmentedClassifier(LogisticRegression()).fit(X, ["happy"] * 12)
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba), rtol=1e-5)
+    with pytest.raises(ValueError, match=r"only one class \('happy'\) in 12 sample"):
+        FlipAugmentedClassifier(LogisticRegression()).fit(X, ["happy"] * 12)  # not 24
     # one of the messages sklearn's check_requires_y_none accepts
     with pytest.raises(ValueError, match="requires y to be passed|got None"):
         FlipAugmentedClassifier(LogisticRegression()).fit(X, None)

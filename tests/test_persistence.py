@@ -2,6 +2,7 @@
 
 import operator
 import pickle
+import warnings
 import zipfile
 
 import numpy as np
@@ -53,12 +54,30 @@ def test_untrusted_types_refused(tmp_path, crops):
     X, y = crops
     pipe = make_pipeline(FunctionTransformer(operator.pos), FisherFaceClassifier()).fit(X, y)
     path = tmp_path / "untrusted.skops"
-    save_model(pipe, path)
+    with pytest.warns(UserWarning, match=r"load_model will refuse it .*_operator.pos"):
+        save_model(pipe, path)  # said when saving, not only on the machine that loads it
     with pytest.raises(ValueError, match=r"Refusing to load .*untrusted.skops.*_operator.pos"):
         load_model(path)
     # explicit trust is the escape hatch
     loaded = load_model(path, trusted=sio.get_untrusted_types(file=path))
     np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
+
+
+def test_path_parameters_warn_when_saving(tmp_path, crops):
+    # FaceCropper takes path-likes; a pathlib.Path parameter saves fine but is not trusted
+    # when loading: the warning comes at save time and says how to avoid it
+    X, y = crops
+    pipe = make_pipeline(FaceCropper(memory=tmp_path / "cache", output_size=32),
+                         FisherFaceClassifier())
+    with pytest.warns(UserWarning, match=r"trust pathlib\.\w*Path.*memory and cascades"):
+        save_model(pipe, tmp_path / "path.skops")
+    with pytest.raises(ValueError, match="pathlib"):
+        load_model(tmp_path / "path.skops")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the same model with a str parameter: silent
+        save_model(pipe.set_params(facecropper__memory=str(tmp_path / "cache")),
+                   tmp_path / "str.skops")
+    assert load_model(tmp_path / "str.skops")[0].memory == str(tmp_path / "cache")
 
 
 def test_joblib_is_opt_in_and_warns(tmp_path, crops):

@@ -53,6 +53,10 @@ def test_factory_parameters():
     assert pipe.named_steps["crop"].on_missing == "full_image"
     assert pipe.named_steps["classifier"].threshold == 5.0
     assert pipe.named_steps["classifier"].image_shape == (40, 30)
+    # a square crop leaves the shape to the classifier, so that a search over
+    # crop__output_size does not break on a stale image_shape
+    square = make_named_pipeline("fisherface", output_size=40)
+    assert square.named_steps["classifier"].image_shape is None
     with pytest.raises(ValueError, match="cropper_params is only used with detect=True"):
         make_named_pipeline("fisherface", detect=False, cropper_params={"margin": 0.1})
     with pytest.raises(ValueError, match="output_size as its own argument"):
@@ -73,6 +77,12 @@ def test_end_to_end_on_raw_london_images(london, name):
     test_idx = np.flatnonzero(test)
     score = pipe.score([london.filenames[i] for i in test_idx], london.target[test_idx])
     assert score > 0.6  # neutral vs happy from raw photos, subject-grouped
+    if name == "fisherface":  # the crop size can change after construction (searches)
+        assert pipe.named_steps["classifier"].fisherfaces_.shape == (1, 40, 40)
+        small = train_idx[::4]
+        pipe.set_params(crop__output_size=(32, 32))
+        pipe.fit([images[i] for i in small], london.target[small])
+        assert pipe.named_steps["classifier"].fisherfaces_.shape == (1, 32, 32)
 
 
 def _first_image_steps(estimator):

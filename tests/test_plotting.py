@@ -4,6 +4,7 @@ import cv2
 import matplotlib
 import numpy as np
 import pytest
+import sklearn
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.dummy import DummyClassifier
 
@@ -70,6 +71,15 @@ def test_learning_curve_grouped_png(tmp_path, monkeypatch):
                              train_sizes=(0.6, 1.0))
     assert d2.ax_ is ax and d2.test_scores.shape == (2, 2)
     plt.close(fig)
+    # with scikit-learn's metadata routing on (which refuses a groups argument) the
+    # subject-grouped default still applies
+    seen.clear()
+    with sklearn.config_context(enable_metadata_routing=True):
+        d3 = plot_learning_curve(LinearDiscriminantAnalysis(), X, y, groups=groups,
+                                 train_sizes=(0.5, 1.0))
+    assert d3.test_scores.shape == (2, 5) and len(seen) == 5
+    np.testing.assert_array_equal(d3.test_scores, display.test_scores)
+    plt.close(d3.figure_)
 
 
 def test_confusion_matrix_summed_over_splits(tmp_path):
