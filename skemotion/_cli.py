@@ -273,9 +273,11 @@ def _run_parent(cv=True):
     g = parent.add_argument_group("running")
     if cv:
         n_jobs_help = ("parallel jobs for cropping and cross-validation (default: -1, all "
-                       "cores; with --scheduler the cluster gets every job)")
+                       "cores; with --scheduler the cluster gets every job); 1: one thread, "
+                       "numerical libraries included")
     else:
-        n_jobs_help = "parallel threads for face detection and cropping (default: -1, all cores)"
+        n_jobs_help = ("parallel threads for face detection and cropping (default: -1, all "
+                       "cores); 1: one thread, numerical libraries included")
     g.add_argument("--n-jobs", metavar="N", type=_n_jobs, default=None, help=n_jobs_help)
     g.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bars or progress messages on stderr")
@@ -784,25 +786,36 @@ def _cmd_evaluate(args):
         protocols[protocol], splits[protocol] = _splits(args, protocol, prep.X, prep.y,
                                                         prep.groups)
     models = {name: factory(detect=False) for name, factory in factories.items()}
-    # pipelines sharing a crop setting are evaluated together; the splits are the same
-    # for all (they depend on y, groups and the seed only)
-    batches = {}
-    for name in models:
-        batches.setdefault(_cropper_key(prep.croppers[name]), []).append(name)
     sizes = [f"{h}x{w}" for h, w in sorted({X.shape[1:] for X in prep.Xs.values()})]
     _info(args, f"evaluating {_plural(len(models), 'pipeline')} x "
                 f"{_plural(len(protocols), 'protocol')} x {_plural(args.splits, 'split')} on "
                 f"{len(prep.y)} face crops ({', '.join(sizes)})")
-    rows, result = {}, None
+    # one pipeline at a time (the splits are the same for all: they depend on y, groups
+    # and the seed only), so that one that cannot be fitted on this data is named and
+    # left out, with a warning, instead of ending the run for all
+    rows, result, left_out = {}, None, []
     with progress_bar(len(models) * len(protocols), "cross-validating",
                       enabled=_bars_enabled(args)) as bar:
-        for batch in batches.values():
-            with _fit_errors(", ".join(batch), sum(splits.values(), []), args.test_size):
-                result = evaluate({n: models[n] for n in batch}, prep.Xs[batch[0]], prep.y,
-                                  groups=prep.groups, protocols=protocols,
-                                  n_jobs=args.n_jobs, callback=lambda *a: bar.update(1))
+        for name, model in models.items():
+            try:
+                with _fit_errors(name, sum(splits.values(), []), args.test_size):
+                    result = evaluate({name: model}, prep.Xs[name], prep.y,
+                                      groups=prep.groups, protocols=protocols,
+                                      n_jobs=args.n_jobs, callback=lambda *a: bar.update(1))
+            except UsageError as exc:
+                if len(models) == 1:
+                    raise
+                left_out.append(f"left out {name}: {exc}")
+                bar.update(len(protocols))
+                continue
             for row in result.rows:
                 rows[row["model"], row["protocol"]] = row
+    if result is None:
+        raise UsageError(f"none of the {len(models)} pipelines could be fitted on this data: "
+                         + "; ".join(note.removeprefix("left out ") for note in left_out))
+    for note in left_out:
+        _print_warning("evaluate", note)
+    models = {name: model for name, model in models.items() if (name, names[0]) in rows}
     result = EvaluationResult(
         [rows[m, p] for m in models for p in protocols],
         classes=result.classes, class_counts=result.class_counts, n_samples=result.n_samples,
@@ -810,7 +823,7 @@ def _cmd_evaluate(args):
     )
     print(result)
     if args.out is not None:
-        _write_report(args, prep, result, models, splits)
+        _write_report(args, prep, result, models, splits, notes=left_out)
     return 0
 
 
@@ -820,8 +833,9 @@ PROTOCOL_NOTE = (
     "the same person land in training and test: its score does not tell how the model does "
     "on someone new. It is often too high (several similar images per person and emotion, as "
     "in CK+ sequences) and can be too low (on the London set, where each person has one "
-    "neutral and one happy photo, training photos whose partner is missing weaken the model; "
-    "see benchmarks/bench_protocols.py). The *grouped* protocol "
+    "neutral and one happy photo, a test photo is pulled towards the label of the same "
+    "person's other photo in training; see benchmarks/bench_protocols.py). The *grouped* "
+    "protocol "
     "(StratifiedGroupShuffleSplit) keeps every subject on one side of every split: that is "
     "the number to expect on new people."
 )
@@ -832,8 +846,8 @@ def _best_model(result, protocol):
     return max(rows, key=lambda r: r["balanced_accuracy_mean"])["model"]
 
 
-def _write_report(args, prep, result, models, splits):
-    """report.md, report.json and the plots in ``args.out``."""
+def _write_report(args, prep, result, models, splits, notes=()):
+    """report.md, report.json and the plots in ``args.out``; ``notes``: lines for its Notes."""
     import json
     import shlex
 
@@ -864,7 +878,7 @@ def _write_report(args, prep, result, models, splits):
     difficult = _find_difficult(args, models[best], X, prep, splits[protocol],
                                 desc=f"difficult images ({best})")
     _write_difficult(difficult, X, out / "difficult")
-    notes = []  # what the plots could not show, in one line each
+    notes = list(notes)  # and what the plots could not show, in one line each
     figures = _write_plots(args, prep, models, best, splits[protocol], out, difficult, notes)
     for name in old_figures - set(figures.values()):  # stale: this run did not make it
         (out / name).unlink(missing_ok=True)
@@ -1737,6 +1751,23 @@ def _one_line_warnings(command):
         yield
 
 
+def _thread_limit(args):
+    """``--n-jobs 1`` means one thread, in the numerical libraries too.
+
+    BLAS and OpenMP start a thread per core by default; in a single process on a busy
+    machine that made a logistic regression's fit up to 60 times slower (a helper's
+    measurement, session 5). Worker processes (``--n-jobs 2`` or more) are capped by
+    joblib already, and a Dask cluster's workers are not ours to limit.
+    """
+    from contextlib import nullcontext
+
+    if getattr(args, "n_jobs", None) != 1 or getattr(args, "scheduler", None):
+        return nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 def main(argv=None):
     """Run the command line; returns the exit code."""
     parser = build_parser()
@@ -1752,7 +1783,7 @@ def main(argv=None):
         args.n_jobs = -1
     try:
         # connect to a Dask scheduler (--scheduler) first: a wrong address fails fast
-        with _one_line_warnings(args.command), _Backend(args):
+        with _one_line_warnings(args.command), _Backend(args), _thread_limit(args):
             return args.func(args)
     except UsageError as exc:
         print(f"skemotion {args.command}: error: {_one_line(exc)}", file=sys.stderr)

@@ -140,6 +140,26 @@ def test_every_subcommand_help_shows_an_example(command, capsys):
     assert re.search(rf"example:\n  skemotion {command}\b", out), out
 
 
+@pytest.mark.parametrize("command", ["evaluate", "train", "crop"])
+def test_n_jobs_1_means_one_numerical_thread(command, monkeypatch):
+    # BLAS/OpenMP threads per core made single-process fits many times slower on a busy
+    # machine: --n-jobs 1 limits them for the command's duration, larger values do not
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from skemotion import _cli
+
+    seen = []
+    monkeypatch.setattr(_cli, f"_cmd_{command}",
+                        lambda args: seen.append(max(p["num_threads"] for p in
+                                                     threadpool_info())) or 0)
+    argv = {"evaluate": [], "train": ["--out", "m.skops"], "crop": ["in", "out"]}[command]
+    with threadpool_limits(limits=2):
+        assert _cli.main([command, *argv, "--n-jobs", "1"]) == 0
+        assert _cli.main([command, *argv, "--n-jobs", "2"]) == 0
+        after = max(p["num_threads"] for p in threadpool_info())
+    assert seen == [1, after] and after == 2
+
+
 def test_no_command_prints_help_and_exits_2(cwd):
     result = run(cwd=cwd)
     assert result.returncode == 2 and result.stdout == ""
@@ -484,6 +504,29 @@ def test_evaluate_pipeline_that_cannot_fit_the_data(cwd, small_folder):
                  "--crop-size", "8", cwd=cwd)
     assert_usage_error(result, "cannot fit hog_logreg on this data", "8")
     assert tree(cwd) == []
+
+
+def test_evaluate_leaves_out_only_the_pipeline_that_cannot_fit(cwd, small_folder):
+    # pca_lda's 50 components need more than the ~19 training images; the others still run,
+    # and the warning and the report name the one left out (not every pipeline of its crops)
+    result = run("evaluate", *SMALL, "--folder", small_folder, "--pipelines",
+                 "pca_lda,fisherface,hog_logreg", "--out", "report", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith("skemotion evaluate: warning: left out pca_lda: cannot fit "
+                                  "pca_lda on this data (its smallest training split holds")
+    assert "n_components=50" in warnings[0] and "fisherface" not in warnings[0]
+    models = [line.split()[0] for line in result.stdout.splitlines()
+              if line.split() and line.split()[0] in ("pca_lda", "fisherface", "hog_logreg")]
+    assert models == ["fisherface"] * 2 + ["hog_logreg"] * 2
+    report = (cwd / "report" / "report.md").read_text(encoding="utf-8")
+    assert "- left out pca_lda: cannot fit pca_lda on this data" in report
+    # when no pipeline can be fitted, it is an error
+    result = run("evaluate", *SMALL, "--folder", small_folder, "--pipelines",
+                 "pca_lda,hog_logreg", "--crop-size", "8", cwd=cwd)
+    assert_usage_error(result, "none of the 2 pipelines could be fitted on this data: "
+                       "pca_lda: cannot fit pca_lda", "; hog_logreg: cannot fit hog_logreg")
 
 
 def test_fit_error_names_the_training_split_size(cwd, small_folder):
