@@ -9,14 +9,15 @@ def run_header(n_images, n_subjects, extra=""):
     """``skemotion X (commit abc1234), Python 3.x, arch; London set: N images, M subjects``."""
     import skemotion
 
+    root = Path(__file__).resolve().parents[1]  # pathspecs below are relative to it
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, cwd=Path(__file__).parent).stdout.strip()
-        # edited code (not edited docs or results) makes the commit an incomplete record
+                                text=True, cwd=root).stdout.strip()
+        # edited code anywhere in the repository (not edited docs or results) makes the
+        # commit an incomplete record
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
                                 "*.py", "pyproject.toml"],
-                               capture_output=True, text=True,
-                               cwd=Path(__file__).parent).stdout.strip()
+                               capture_output=True, text=True, cwd=root).stdout.strip()
     except OSError:
         commit, dirty = "", ""
     if commit and dirty:

@@ -13,35 +13,38 @@ keeps every image (the whole photo is used where no face is found, as reported).
 
 Targets: best pipeline >= 95%; best Fisherface-based pipeline >= 88% (balanced accuracy).
 
-Run from the repository root: ``python benchmarks/bench_accuracy.py [--n-jobs 1]``
+Runs single process with one BLAS/OpenMP thread (``OMP_NUM_THREADS`` and
+``OPENBLAS_NUM_THREADS`` default to 1 here): on a shared machine the default thread per core
+made a logistic regression's fit many times slower, and noisily so.
+
+Run from the repository root: ``python benchmarks/bench_accuracy.py [--n-jobs 1]
+[--pipelines hog_logreg,lbp_fisherface]``
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-from sklearn.model_selection import cross_validate
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+from sklearn.model_selection import cross_validate  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _pipeline_crops import crops_per_setting, pipeline_names  # noqa: E402
 from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
 
-from skemotion import FaceCropper, FisherFaceClassifier, detect_faces  # noqa: E402
+from skemotion import FisherFaceClassifier, detect_faces  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
 from skemotion.model_selection import StratifiedGroupShuffleSplit  # noqa: E402
+from skemotion.pipelines import PIPELINES  # noqa: E402
 
 TARGET_BEST = 0.95
 TARGET_FISHERFACE = 0.88
-
-
-def _named_pipelines():
-    try:
-        from skemotion.pipelines import PIPELINES
-    except ImportError:  # skemotion.pipelines not there yet: issue 6 pipelines only
-        from skemotion._feature_pipelines import FEATURE_PIPELINES as PIPELINES
-    return dict(PIPELINES)
 
 
 def _uses_fisherfaces(estimator):
@@ -51,48 +54,44 @@ def _uses_fisherfaces(estimator):
     return any(isinstance(v, FisherFaceClassifier) for v in params)
 
 
-def _cropper_key(cropper):
-    return repr(sorted((k, v) for k, v in cropper.get_params().items() if k != "n_jobs"))
+def _n_jobs(text):
+    value = int(text)
+    if value == 0 or value < -1:
+        raise argparse.ArgumentTypeError("must be a positive number of jobs or -1 (all cores)")
+    return value
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-jobs", type=int, default=1, help="parallel CV splits (default 1)")
-    parser.add_argument("--pipelines", default=None, help="comma-separated subset of names")
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="example: python benchmarks/bench_accuracy.py --pipelines hog_logreg,lbp_fisherface")
+    parser.add_argument("--n-jobs", type=_n_jobs, default=1,
+                        help="parallel CV splits (default 1)")
+    parser.add_argument("--pipelines", default=None,
+                        help="comma-separated subset of names (default: all)")
     args = parser.parse_args(argv)
+    names = pipeline_names(parser, args.pipelines)
 
     london = load_frl_london()
     y = np.asarray(london.target)
     groups = np.asarray(london.groups)
-    factories = _named_pipelines()
-    if args.pipelines:
-        factories = {n: factories[n] for n in args.pipelines.split(",")}
     cv = StratifiedGroupShuffleSplit(n_splits=10, test_size=0.2, random_state=0)
 
     print(run_header(len(y), len(set(groups))))
-    crops, crop_times = {}, {}
-    for name, factory in factories.items():
-        cropper = factory(detect=True).steps[0][1]
-        assert isinstance(cropper, FaceCropper), name
-        cropper = cropper.set_params(on_missing="full_image")
-        key = _cropper_key(cropper)
-        if key not in crops:
-            t0 = time.perf_counter()
-            crops[key] = cropper.transform(london.images)
-            crop_times[key] = time.perf_counter() - t0
-            found = detect_faces(london.images, **cropper.get_params())
-            n_aligned = sum(getattr(d, "eyes", None) == "aligned" for d in found)
-            p = cropper.get_params()
-            print(f"crops {p['output_size']} align={p['align']} equalize={p['equalize']}: "
-                  f"{crop_times[key]:.1f} s, face found in {sum(d.found for d in found)}/{len(y)}"
-                  + (f", eyes aligned in {n_aligned}" if p["align"] else ""))
-        factories[name] = (factory, key)
+    crops, settings = crops_per_setting(names, london.images)
+    for cropper, seconds, _ in settings.values():
+        found = detect_faces(london.images, **cropper.get_params())
+        n_aligned = sum(getattr(d, "eyes", None) == "aligned" for d in found)
+        p = cropper.get_params()
+        print(f"crops {p['output_size']} align={p['align']} equalize={p['equalize']}: "
+              f"{seconds:.1f} s, face found in {sum(d.found for d in found)}/{len(y)}"
+              + (f", eyes aligned in {n_aligned}" if p["align"] else ""))
 
     rows = []
-    for name, (factory, key) in factories.items():
-        model = factory(detect=False)
+    for name in names:
+        model = PIPELINES[name](detect=False)
         t0 = time.perf_counter()
-        res = cross_validate(model, crops[key], y, groups=groups, cv=cv, n_jobs=args.n_jobs,
+        res = cross_validate(model, crops[name], y, groups=groups, cv=cv, n_jobs=args.n_jobs,
                              scoring=("balanced_accuracy", "accuracy"))
         wall = time.perf_counter() - t0
         rows.append((name, _uses_fisherfaces(model), res["test_balanced_accuracy"],

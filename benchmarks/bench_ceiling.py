@@ -29,7 +29,8 @@ classifier seeing one photo at a time can reach, with several named pipelines
 As in ``bench_accuracy.py``, FaceCropper is stateless, so crops are computed ONCE per
 distinct cropper setting (``on_missing="full_image"``) and every pipeline runs as
 ``factory(detect=False)`` on them. Pipelines whose optional extra is missing (dlib for
-``landmarks_hog_gabor_logreg``) are skipped with a note. Single process.
+``landmarks_hog_gabor_logreg``) are left out with a note. Single process, one BLAS/OpenMP
+thread (``OMP_NUM_THREADS``/``OPENBLAS_NUM_THREADS`` default to 1 here).
 
 ``--figure PATH`` also draws the photos of step 3 (wrong for all or all but one pipeline), each
 beside the same person's other photo, as the crops the best pipeline sees (``ImageGalleryDisplay``;
@@ -40,19 +41,27 @@ Run from the repository root: ``python benchmarks/bench_ceiling.py`` (a few minu
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-from sklearn.metrics import balanced_accuracy_score, roc_auc_score, roc_curve
-from sklearn.model_selection import GroupShuffleSplit, StratifiedGroupKFold, cross_val_predict
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+from sklearn.metrics import balanced_accuracy_score, roc_auc_score, roc_curve  # noqa: E402
+from sklearn.model_selection import (  # noqa: E402
+    GroupShuffleSplit,
+    StratifiedGroupKFold,
+    cross_val_predict,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _pipeline_crops import crops_per_setting, pipeline_names  # noqa: E402
 from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
 
-from skemotion import FaceCropper  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
 from skemotion.pipelines import PIPELINES, missing_requirements  # noqa: E402
 
@@ -68,28 +77,6 @@ DEFAULT_PIPELINES = (
 )
 CURVE_SIZES = (20, 40, 60, 80)
 CURVE_TEST_SUBJECTS = 22
-
-
-def _cropper_key(cropper):
-    return repr(sorted((k, v) for k, v in cropper.get_params().items() if k != "n_jobs"))
-
-
-def _compute_crops(names, images):
-    """Crops once per cropper setting, as in bench_accuracy.py: name -> crops."""
-    by_key, out = {}, {}
-    for name in names:
-        cropper = PIPELINES[name](detect=True).steps[0][1]
-        assert isinstance(cropper, FaceCropper), name
-        cropper = cropper.set_params(on_missing="full_image")
-        key = _cropper_key(cropper)
-        if key not in by_key:
-            t0 = time.perf_counter()
-            by_key[key] = cropper.transform(images)
-            p = cropper.get_params()
-            print(f"crops {p['output_size']} align={p['align']}: "
-                  f"{time.perf_counter() - t0:.1f} s")
-        out[name] = by_key[key]
-    return out
 
 
 def _happy_scores(model, X, y, groups, cv, classes):
@@ -172,9 +159,13 @@ def _learning_curve(factory, X, y, groups, n_repeats):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pipelines", default=",".join(DEFAULT_PIPELINES),
-                        help="comma-separated pipeline names")
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="example: python benchmarks/bench_ceiling.py --figure benchmarks/figures/"
+               "hard_pairs.png")
+    parser.add_argument("--pipelines", default=None,
+                        help="comma-separated pipeline names (default: "
+                             f"{','.join(DEFAULT_PIPELINES)})")
     parser.add_argument("--repeats", type=int, default=3,
                         help="StratifiedGroupKFold(10) repeats, seeds 0.. (default 3)")
     parser.add_argument("--curve-repeats", type=int, default=20,
@@ -187,6 +178,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.figure is not None and not args.figure.parent.is_dir():
         parser.error(f"--figure: folder {args.figure.parent} does not exist")
+    if args.curve_pipeline and args.curve_pipeline not in PIPELINES:
+        parser.error(f"unknown pipeline {args.curve_pipeline!r}")
+    if args.curve_pipeline and missing_requirements(args.curve_pipeline):
+        parser.error(missing_requirements(args.curve_pipeline))
+    names = pipeline_names(parser, args.pipelines, DEFAULT_PIPELINES)
     t_start = time.perf_counter()
 
     london = load_frl_london()
@@ -195,20 +191,10 @@ def main(argv=None):
     is_pos = y == POSITIVE
     print(run_header(len(y), len(set(groups)), f"; positive class {POSITIVE!r}"))
 
-    if args.curve_pipeline and args.curve_pipeline not in PIPELINES:
-        parser.error(f"unknown pipeline {args.curve_pipeline!r}")
-    if args.curve_pipeline and missing_requirements(args.curve_pipeline):
-        parser.error(missing_requirements(args.curve_pipeline))
-    names = []
-    for name in args.pipelines.split(","):
-        if name not in PIPELINES:
-            parser.error(f"unknown pipeline {name!r}; available: {', '.join(sorted(PIPELINES))}")
-        problem = missing_requirements(name)
-        if problem:
-            print(f"skipped: {problem}")
-        else:
-            names.append(name)
-    crops = _compute_crops(names, london.images)
+    crops, settings = crops_per_setting(names, london.images)
+    for cropper, seconds, _ in settings.values():
+        p = cropper.get_params()
+        print(f"crops {p['output_size']} align={p['align']}: {seconds:.1f} s")
 
     # 1-2. OOF scores per pipeline and repeat
     print(f"\n1-2. out-of-fold scores, StratifiedGroupKFold(10, shuffle=True) x {args.repeats} "
@@ -279,7 +265,7 @@ def main(argv=None):
     # 4. learning curve of the best pipeline
     name = args.curve_pipeline or best_single[0]
     if name not in crops:
-        crops.update(_compute_crops([name], london.images))
+        crops.update(crops_per_setting([name], london.images)[0])
     t0 = time.perf_counter()
     curve, n_photos, n_pool = _learning_curve(PIPELINES[name], crops[name], y, groups,
                                               args.curve_repeats)

@@ -11,56 +11,61 @@ settings share the crops); then ``skemotion.model_selection.evaluate`` fits ever
 Prints the table (Markdown), then per pipeline the ratio grouped/tutorial accuracy and the
 fit time relative to Fisherfaces, all measured in this one run.
 
+Single process with one BLAS/OpenMP thread (``OMP_NUM_THREADS``/``OPENBLAS_NUM_THREADS``
+default to 1 here), so that the fit-time ratios do not depend on what else the machine runs.
+
 Run from the repository root: ``python benchmarks/bench_evaluation.py [--splits 10]``.
 """
 
 import argparse
-import platform
+import os
+import sys
 import time
+from pathlib import Path
 
-from sklearn.base import clone
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from skemotion.datasets import load_frl_london
-from skemotion.model_selection import EvaluationResult, evaluate
-from skemotion.pipelines import PIPELINES
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _pipeline_crops import crops_per_setting, pipeline_names  # noqa: E402
+from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
+
+from skemotion import detect_faces  # noqa: E402
+from skemotion.datasets import load_frl_london  # noqa: E402
+from skemotion.model_selection import EvaluationResult, evaluate  # noqa: E402
+from skemotion.pipelines import PIPELINES  # noqa: E402
 
 
-def _crop_key(cropper):
-    return repr(sorted(cropper.get_params().items(), key=lambda kv: kv[0]))
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--splits", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--pipelines", default=",".join(PIPELINES))
-    args = parser.parse_args()
-    names = [n for n in args.pipelines.split(",") if n]
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="example: python benchmarks/bench_evaluation.py --splits 3 "
+               "--pipelines fisherface,hog_logreg")
+    parser.add_argument("--splits", type=_positive_int, default=10,
+                        help="random splits per protocol (default 10)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the splits (default 0)")
+    parser.add_argument("--pipelines", default=None,
+                        help="comma-separated subset of names (default: all)")
+    args = parser.parse_args(argv)
+    names = pipeline_names(parser, args.pipelines)
 
     london = load_frl_london()
     images, y, groups = london.images, london.target, london.groups
-    croppers = {}
-    for name in names:
-        croppers[name] = PIPELINES[name](detect=True).steps[0][1]
-    crops, crop_seconds = {}, {}
-    for name, cropper in croppers.items():
-        key = _crop_key(cropper)
-        if key not in crops:
-            start = time.perf_counter()
-            # keep every photo: a photo without a detected face is used whole (none on London
-            # with the default cascades; counted below)
-            found = [d.found for d in cropper.detect(images)]
-            crops[key] = clone(cropper).set_params(on_missing="full_image").transform(images)
-            crop_seconds[key] = (time.perf_counter() - start, len(found) - sum(found))
+    crops, settings = crops_per_setting(names, images)
 
-    batches = {}
-    for name in names:
-        batches.setdefault(_crop_key(croppers[name]), []).append(name)
     rows, result = {}, None
     start = time.perf_counter()
-    for key, batch in batches.items():
+    for _, _, batch in settings.values():
         models = {n: PIPELINES[n](detect=False) for n in batch}
-        result = evaluate(models, crops[key], y, groups=groups, n_splits=args.splits,
+        result = evaluate(models, crops[batch[0]], y, groups=groups, n_splits=args.splits,
                           random_state=args.seed)
         for row in result.rows:
             rows[row["model"], row["protocol"]] = row
@@ -71,13 +76,13 @@ def main():
         n_groups=result.n_groups, protocols=result.protocols,
     )
 
-    print(f"# London set, {args.splits} splits per protocol, seed {args.seed}; "
-          f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    for key, (seconds, missed) in crop_seconds.items():
-        users = [n for n in names if _crop_key(croppers[n]) == key]
-        size = crops[key].shape[1]
+    print(run_header(len(y), len(set(groups)), f"; {args.splits} splits per protocol, "
+                                                  f"seed {args.seed}"))
+    for cropper, seconds, users in settings.values():
+        found = [d.found for d in detect_faces(images, **cropper.get_params())]
+        size = crops[users[0]].shape[1]
         print(f"# crops for {', '.join(users)}: {size} px values each, {seconds:.1f} s, "
-              f"{missed} photo(s) without a detected face (used whole)")
+              f"{len(found) - sum(found)} photo(s) without a detected face (used whole)")
     print()
     print(merged.to_markdown())
     ref = rows.get(("fisherface", "grouped"))

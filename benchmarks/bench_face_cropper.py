@@ -25,6 +25,7 @@ between runs; the ratios (both sides measured in the same run) are what count.
 Run from the repository root: ``python benchmarks/bench_face_cropper.py``.
 """
 
+import argparse
 import os
 import sys
 import tempfile
@@ -162,7 +163,11 @@ def race(items, cascades, cropper, block_size=12):
     return tut, fc, found_tut, boxes
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="example: python benchmarks/bench_face_cropper.py")
+    parser.parse_args(argv)
     cv2.setNumThreads(1)  # one OpenCV thread for both sides: "single process" means one core
     london = load_frl_london()
     files = [str(f) for f in london.filenames]

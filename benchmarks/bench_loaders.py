@@ -18,6 +18,7 @@ Every reference must return the same files as skemotion (checked). Run from the
 repository root: ``python benchmarks/bench_loaders.py``.
 """
 
+import argparse
 import glob
 import os
 import shutil
@@ -129,7 +130,11 @@ def best_of(fn, *args, repeat=3):
     return min(times), out
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="example: python benchmarks/bench_loaders.py")
+    parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="skemotion-bench-"))
     try:
         root = tmp / "CK+"

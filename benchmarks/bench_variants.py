@@ -73,6 +73,7 @@ Run from the repository root: ``python benchmarks/bench_variants.py`` (under a m
 single process; needs the ``landmarks`` extra).
 """
 
+import argparse
 import os
 import sys
 import time
@@ -451,10 +452,14 @@ def _check_matches_pipeline(pipe, crops, feats, y, groups):
         raise AssertionError(f"reference row agrees with {PIPELINE} on {agree:.1%} only")
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="example: python benchmarks/bench_variants.py")
+    parser.parse_args(argv)
     missing = missing_requirements(PIPELINE)
     if missing:
-        sys.exit(f"{PIPELINE} needs {missing}: pip install '.[landmarks]'")
+        sys.exit(missing)
     london = load_frl_london()
     y = (np.asarray(london.target) == "happy").astype(int)
     groups = np.asarray(london.groups)
