@@ -334,8 +334,9 @@ def _subset(data, mask):
     return out
 
 
-def _select_emotions(data, emotions):
-    """Keep only the emotions of ``--emotions``; errors name what is missing."""
+def _select_emotions(data, emotions, neutral=None):
+    """Keep only the emotions of ``--emotions``; errors name what is missing (and point
+    at ``--neutral`` when it left CK+'s neutral images out)."""
     import numpy as np
 
     from ._emotions import parse_emotions
@@ -349,9 +350,11 @@ def _select_emotions(data, emotions):
     present = sorted(set(np.asarray(data.target).tolist()))
     missing = [e for e in wanted if e not in present]
     if missing:
+        hint = ("; --neutral none leaves out CK+'s neutral images: use --neutral first or "
+                "per_subject" if "neutral" in missing and neutral == "none" else "")
         raise UsageError(
             f"--emotions: no images labelled {', '.join(missing)} in the data "
-            f"(it has: {', '.join(present)})"
+            f"(it has: {', '.join(present)}){hint}"
         )
     return _subset(data, np.isin(np.asarray(data.target), wanted))
 
@@ -404,7 +407,8 @@ def _load_data(args):
         data = parts[0] if len(parts) == 1 else datasets.concat_datasets(*parts)
     except (OSError, ValueError) as exc:
         raise UsageError(_one_line(exc)) from None
-    data = _select_emotions(data, getattr(args, "emotions", None))
+    data = _select_emotions(data, getattr(args, "emotions", None),
+                            getattr(args, "neutral", None))
     return data, " + ".join(names)
 
 
@@ -766,7 +770,37 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     out = Bunch(X=Xs[first], Xs=Xs, y=y, groups=groups, filenames=names[kept], data=data,
                 name=name, cropper=croppers[first], croppers=croppers, dropped=dropped)
     _check_enough(Bunch(images=out.X, target=y, groups=groups), grouped=grouped)
+    if getattr(args, "no_detect", False):
+        for label, X in Xs.items():
+            _landmark_fallbacks(args, label or args.pipeline or DEFAULT_PIPELINE, X,
+                                out.filenames)
     return out
+
+
+def _landmark_fallbacks(args, pipeline, X, filenames):
+    """With ``--no-detect`` the landmark pipeline finds the face in each crop with dlib's
+    detector (``face_box="detect"``). Name the files where it finds none once, here,
+    instead of a warning per transformer, split and fit that gives sample numbers within
+    a training split. The landmarks are memoised, so this costs nothing extra."""
+    import warnings
+
+    from .pipelines import PIPELINE_EXTRAS
+
+    if PIPELINE_EXTRAS.get(pipeline) != "landmarks":
+        return
+    from ._landmarks import _DETECT_FALLBACK, _FALLBACK_WARNING, _landmarks_and_fallbacks
+
+    _, undetected = _landmarks_and_fallbacks(X, "detect", None)
+    if undetected:
+        files = [Path(filenames[i]).name for i in undetected]
+        shown = ", ".join(files[:10]) + (", ..." if len(files) > 10 else "")
+        _print_warning(args.command, f"{pipeline}: dlib's face detector found no face in "
+                                     f"{_plural(len(files), 'crop')} ({shown}); their "
+                                     f"landmarks use the rectangle {_DETECT_FALLBACK} inside "
+                                     "each edge instead")
+    # said once above: not again per transformer and split (also in joblib's workers,
+    # which get the main process's warning filters from scikit-learn)
+    warnings.filterwarnings("ignore", message=re.escape(_FALLBACK_WARNING))
 
 
 def _cmd_evaluate(args):
@@ -1558,7 +1592,8 @@ def _add_no_detect(parser):
     parser.add_argument(
         "--no-detect", action="store_true",
         help="the images are face crops already (e.g. 48 or 128 px CK+ crops): no face "
-             "detection, only gray and resized to the crop size")
+             "detection, only gray and resized to the crop size (each pipeline's own, "
+             "or --crop-size)")
 
 
 def _add(sub, name, func, *, help, description, example, parents=()):

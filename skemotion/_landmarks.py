@@ -280,7 +280,25 @@ def _face_landmarks_one(dlib, predictor, path, image, face_box, average):
 
 
 def _landmarks_of(images, face_box, model, average=False):
-    """(n, 68, 2) float64 landmarks of the (n, h, w) float images (memoised per image)."""
+    """(n, 68, 2) float64 landmarks of the (n, h, w) float images (memoised per image);
+    with ``face_box="detect"`` a warning names the samples where dlib found no face."""
+    out, undetected = _landmarks_and_fallbacks(images, face_box, model, average)
+    if undetected:
+        warn_caller(
+            f"{_FALLBACK_WARNING}{len(undetected)} of "
+            f"{len(images)} crops (samples {_sample_list(undetected)}); their landmarks use "
+            f"the rectangle {_DETECT_FALLBACK} inside each edge instead."
+        )
+    return out
+
+
+#: The start of the warning above (the command line recognises it).
+_FALLBACK_WARNING = "face_box='detect': dlib's face detector found no face in "
+
+
+def _landmarks_and_fallbacks(images, face_box, model, average=False):
+    """``_landmarks_of`` without the warning: ``(landmarks, undetected)``, the indices of
+    the images where ``face_box="detect"`` found no face (the fixed rectangle was used)."""
     dlib = _import_dlib()
     path = str(landmark_model_path(model))
     predictor = _load_predictor(path)
@@ -307,13 +325,7 @@ def _landmarks_of(images, face_box, model, average=False):
         out[i] = found[0]
         if face_box == "detect" and not found[1]:
             undetected.append(i)
-    if undetected:
-        warn_caller(
-            f"face_box='detect': dlib's face detector found no face in {len(undetected)} of "
-            f"{len(images)} crops (samples {_sample_list(undetected)}); their landmarks use "
-            f"the rectangle {_DETECT_FALLBACK} inside each edge instead."
-        )
-    return out
+    return out, undetected
 
 
 def _sample_list(indices, limit=10):

@@ -144,6 +144,8 @@ def plot_confusion_matrix(result, *, normalize="true", ax=None, **kwargs):
     from sklearn.metrics import ConfusionMatrixDisplay
 
     kwargs.setdefault("values_format", ".2f" if normalize else "d")
+    if len(result.classes) > 4:  # e.g. CK+'s 7 emotions: names side by side would touch
+        kwargs.setdefault("xticks_rotation", 45)
     display = ConfusionMatrixDisplay.from_predictions(
         result.y_true[result.index],
         result.predicted,

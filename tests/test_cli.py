@@ -312,6 +312,11 @@ def test_organize_then_describe_folder_and_ckplus(cwd, ckplus):
     assert both.returncode == 0, both.stderr
     n_anger = peaks["anger"]
     assert f"{2 * (len(expected.labels) + n_anger)} images, 2 classes" in both.stdout
+    # asking for neutral after leaving CK+'s neutral images out says which option did it
+    none = run("describe", "--ckplus", root, "--neutral", "none", "--emotions", "neutral",
+               cwd=cwd)
+    assert_usage_error(none, "no images labelled neutral",
+                       "--neutral none leaves out CK+'s neutral images")
     assert len(tree(cwd)) == n  # describe wrote nothing
 
 
@@ -747,6 +752,36 @@ def test_no_detect_makes_landmark_pipelines_find_the_face_in_each_crop():
         assert "face_box" not in str(hog.get_params())
 
 
+def test_no_detect_names_the_crops_without_a_dlib_face_once(cwd, tmp_path, london):
+    """The landmark pipeline's fallback (no face found by dlib in a crop) is said once,
+    with the file name, not per transformer, split and worker with sample numbers."""
+    import cv2
+
+    pytest.importorskip("dlib", reason='needs the "landmarks" extra')
+    from skemotion import FaceCropper
+
+    folder = tmp_path / "crops"
+    subjects = sorted(set(london.groups))[:12]
+    keep = [i for i, g in enumerate(london.groups) if g in subjects]
+    crops = FaceCropper(output_size=96).transform([london.images[i] for i in keep])
+    for i, crop in zip(keep, crops.reshape(-1, 96, 96)):
+        label, subject = london.target[i], london.groups[i]
+        (folder / label).mkdir(parents=True, exist_ok=True)
+        if subject == subjects[3] and label == "happy":  # stripes: no face for dlib
+            crop = np.tile(((np.arange(96) // 6) % 2 * 200.0)[:, None], (1, 96))
+        cv2.imwrite(str(folder / label / f"S{subject}_{label}.png"), crop.astype(np.uint8))
+    for n_jobs in ("1", "2"):
+        result = run("evaluate", "--folder", folder, "--no-detect", "--crop-size", "96",
+                     "--splits", "2", "--pipelines", "landmarks_hog_gabor_logreg",
+                     "--n-jobs", n_jobs, "-q", cwd=cwd)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.splitlines() == [
+            "skemotion evaluate: warning: landmarks_hog_gabor_logreg: dlib's face detector "
+            f"found no face in 1 crop (S{subjects[3]}_happy.png); their landmarks use the "
+            "rectangle 0.1 inside each edge instead"], result.stderr
+    assert tree(cwd) == []
+
+
 # ---------------------------------------------------------------------------
 # one-line errors, nothing overwritten, nothing stale (new-user walkthrough)
 # ---------------------------------------------------------------------------
@@ -812,7 +847,8 @@ def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
     models.mkdir()
     save_model(FaceCropper(), models / "cropper.skops")
     save_model(FisherFaceClassifier(), models / "unfitted.skops")
-    save_model(FunctionTransformer(operator.neg).fit(np.zeros((2, 2))), models / "odd.skops")
+    with pytest.warns(UserWarning, match="load_model will refuse it"):
+        save_model(FunctionTransformer(operator.neg).fit(np.zeros((2, 2))), models / "odd.skops")
 
     for model in (text, image, models / "cropper.skops"):  # not pickles: no traceback
         result = run("predict", model, image, "--trust", cwd=cwd)

@@ -378,7 +378,7 @@ def test_summary_of_a_ckplus_load(tmp_path, make_ckplus_tree):
     assert text.startswith(f"CK+: {s.n_images} images, {len(s.class_counts)} classes, 3 subjects")
     assert "neutral   3 images, 3 subjects" in text
     assert re.search(r"^  anger\s+1 image, 1 subject$", text, re.M), text  # singular
-    assert "image sizes: 48x40" in text
+    assert "image sizes (width x height): 40x48 (" in text  # s.image_sizes is (h, w)
 
 
 def test_public_functions_validate_their_parameters(sorted_tree, tmp_path):

@@ -98,7 +98,17 @@ def test_confusion_matrix_summed_over_splits(tmp_path):
     dummy = find_difficult_images(DummyClassifier(), X, y, groups=groups)
     d = plot_confusion_matrix(dummy)
     np.testing.assert_allclose(d.confusion_matrix.sum(axis=1), 1.0)  # rows = recall
+    assert {t.get_rotation() for t in d.ax_.get_xticklabels()} == {0.0}
     plt.close(d.figure_)
+    # seven emotions (CK+): the column names are tilted so that they do not run together
+    emotions = ["anger", "disgust", "fear", "happy", "neutral", "sadness", "surprise"]
+    y7 = np.tile(emotions, 10)
+    seven = find_difficult_images(DummyClassifier(), np.zeros((70, 2)), y7,
+                                  groups=np.repeat(np.arange(10), 7))
+    d7 = plot_confusion_matrix(seven)
+    assert [t.get_text() for t in d7.ax_.get_xticklabels()] == emotions
+    assert {t.get_rotation() for t in d7.ax_.get_xticklabels()} == {45.0}
+    plt.close(d7.figure_)
 
 
 @pytest.fixture(scope="module")

@@ -92,7 +92,7 @@ def describe_dataset(data, *, name=None):
       happy    102 images, 102 subjects
       neutral  102 images, 102 subjects
     images per subject: min 2, median 2, max 2
-    image sizes: 350x350 (204)
+    image sizes (width x height): 350x350 (204)
     channels: 3 (204)
     """
     s = summarize_dataset(data)
@@ -111,9 +111,11 @@ def describe_dataset(data, *, name=None):
     if s.images_per_subject is not None:
         lo, med, hi = s.images_per_subject
         lines.append(f"images per subject: min {lo}, median {med:g}, max {hi}")
-    sizes = ", ".join(f"{h}x{w} ({c})" for (h, w), c in s.image_sizes.most_common(5))
+    # width x height, as image sizes are usually given (CK+'s 640x490 frames)
+    sizes = ", ".join(f"{w}x{h} ({c})" for (h, w), c in s.image_sizes.most_common(5))
     more = len(s.image_sizes) - 5
-    lines.append(f"image sizes: {sizes}" + (f", and {more} more" if more > 0 else ""))
+    lines.append(f"image sizes (width x height): {sizes}"
+                 + (f", and {more} more" if more > 0 else ""))
     lines.append("channels: " + ", ".join(f"{k} ({c})" for k, c in sorted(s.channels.items())))
     if s.n_skipped:
         lines.append(f"skipped files: {s.n_skipped}")
