@@ -37,7 +37,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._fisherface import _check_finite, _flatten_images
-from ._subset import _estimator_has
+from ._subset import _estimator_has, _inner_fit_params, _inner_fit_router, _num_samples_or_none
 
 __all__ = [
     "FaceRegion",
@@ -598,7 +598,7 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         self.image_shape = image_shape
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, **fit_params):
         """Fit a clone of ``estimator`` on the images plus their mirror images.
 
         Parameters
@@ -607,6 +607,11 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             Gray training crops.
         y : array-like of shape (n_samples,)
             Labels; each flipped copy keeps the label of its original.
+        **fit_params : dict
+            Passed to the estimator's ``fit``; per-sample values such as
+            ``sample_weight`` are repeated for the mirror images. With scikit-learn's
+            metadata routing enabled, only what the estimator requests
+            (``set_fit_request``).
 
         Returns
         -------
@@ -622,8 +627,14 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             )
         self.image_shape_ = shape
         flipped = X.reshape(-1, *shape)[:, :, ::-1].reshape(X.shape)
+        n = len(X)
+        params = {  # a mirror image carries its original's weight (and other metadata)
+            k: (np.concatenate([np.asarray(v), np.asarray(v)])
+                if _num_samples_or_none(v) == n else v)
+            for k, v in _inner_fit_params(self, fit_params).items()
+        }
         self.estimator_ = clone(self.estimator).fit(
-            np.concatenate([X, flipped]), np.concatenate([y, y])
+            np.concatenate([X, flipped]), np.concatenate([y, y]), **params
         )
         self.classes_ = self.estimator_.classes_
         return self
@@ -690,6 +701,16 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         """
         X = self._check_X(X)
         return self.estimator_.predict_log_proba(X)
+
+    def get_metadata_routing(self):
+        """How metadata is routed: ``fit``'s to the estimator's ``fit``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+            Used when scikit-learn's metadata routing is enabled.
+        """
+        return _inner_fit_router(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,6 +6,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fi
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 
@@ -126,6 +132,8 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Labels.
         **fit_params : dict
             Passed to the inner estimator's ``fit`` (per-sample arrays are subset too).
+            With scikit-learn's metadata routing enabled, only what the inner
+            estimator requests (``set_fit_request``).
 
         Returns
         -------
@@ -157,7 +165,8 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 )
             idx = _kept_index(y, wanted)
         params = {
-            k: (_take(v, idx) if _num_samples_or_none(v) == n else v) for k, v in fit_params.items()
+            k: (_take(v, idx) if _num_samples_or_none(v) == n else v)
+            for k, v in _inner_fit_params(self, fit_params).items()
         }
         self.estimator_ = clone(self.estimator).fit(
             _take(X, idx), y if idx is None else y[idx], **params
@@ -288,6 +297,16 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         )
 
+    def get_metadata_routing(self):
+        """How metadata is routed: ``fit``'s to the inner estimator's ``fit``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+            Used when scikit-learn's metadata routing is enabled.
+        """
+        return _inner_fit_router(self)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = self.estimator.__sklearn_tags__()
@@ -322,6 +341,23 @@ def _take(X, idx):
     if sp.issparse(X) and X.format not in ("csr", "csc"):
         X = X.tocsr()
     return _safe_indexing(X, idx)
+
+
+def _inner_fit_params(meta, fit_params):
+    """What a meta-estimator's ``fit`` passes on to ``meta.estimator.fit``: with
+    scikit-learn's metadata routing enabled, what the inner estimator requested (an
+    unrequested parameter is an error there); otherwise every parameter, as before."""
+    if _routing_enabled():
+        return dict(process_routing(meta, "fit", **fit_params).estimator.fit)
+    return fit_params
+
+
+def _inner_fit_router(meta):
+    """``get_metadata_routing`` of a meta-estimator whose ``fit`` calls
+    ``estimator.fit`` (and whose own methods may take metadata, e.g. ``score``)."""
+    return MetadataRouter(owner=type(meta).__name__).add_self_request(meta).add(
+        estimator=meta.estimator, method_mapping=MethodMapping().add(caller="fit", callee="fit")
+    )
 
 
 def _num_samples_or_none(value):

@@ -75,7 +75,7 @@ _CLASSIFIER_CHECKS = [
     "check_classifier_data_not_an_array", "check_classifiers_classes",
     "check_classifiers_train", "check_decision_proba_consistency",
     "check_requires_y_none", "check_supervised_y_2d", "check_classifiers_one_label",
-    "check_classifiers_regression_target",
+    "check_classifiers_regression_target", "check_classifiers_one_label_sample_weights",
 ]
 EXPECTED_FAILED_CHECKS["HOGTransformer"] = dict.fromkeys(
     _IMAGE_CHECKS + _TRANSFORMER_CHECKS, _NOT_AN_IMAGE

@@ -253,6 +253,9 @@ def test_flip_classifier_contract():
     np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba), rtol=1e-5)
     with pytest.raises(ValueError, match=r"only one class \('happy'\) in 12 sample"):
         FlipAugmentedClassifier(LogisticRegression()).fit(X, ["happy"] * 12)  # not 24
+    with pytest.raises(ValueError, match="only one class"):  # weights change nothing there
+        FlipAugmentedClassifier(LogisticRegression()).fit(X, ["happy"] * 12,
+                                                          sample_weight=np.ones(12))
     # one of the messages sklearn's check_requires_y_none accepts
     with pytest.raises(ValueError, match="requires y to be passed|got None"):
         FlipAugmentedClassifier(LogisticRegression()).fit(X, None)
@@ -262,6 +265,36 @@ def test_flip_classifier_contract():
         FlipAugmentedClassifier(LogisticRegression()).fit(X, y[:, None])
     with pytest.raises(NotFittedError):
         FlipAugmentedClassifier(LogisticRegression()).predict(X)
+
+
+def test_flip_classifier_passes_sample_weight_on_and_routes_metadata():
+    """Per-sample fit parameters follow each mirror image; with scikit-learn's metadata
+    routing, what the inner estimator requests is routed to it."""
+    import sklearn
+    from sklearn.model_selection import GroupKFold
+
+    X = _crops(12, 8, 8)
+    y = np.tile(["happy", "neutral"], 6)
+    weights = np.linspace(0.2, 3.0, 12)
+    flipped = X.reshape(12, 8, 8)[:, :, ::-1].reshape(12, -1)
+    expected = LogisticRegression().fit(np.vstack([X, flipped]), np.r_[y, y],
+                                        sample_weight=np.r_[weights, weights])
+    unweighted = FlipAugmentedClassifier(LogisticRegression()).fit(X, y)
+    plain = FlipAugmentedClassifier(LogisticRegression()).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(plain.estimator_.coef_, expected.coef_, rtol=1e-6)
+    assert not np.allclose(unweighted.estimator_.coef_, expected.coef_)
+    with sklearn.config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=True)
+        routed = FlipAugmentedClassifier(inner).fit(X, y, sample_weight=weights)
+        np.testing.assert_allclose(routed.estimator_.coef_, expected.coef_, rtol=1e-6)
+        # and through cross_validate, groups and weights routed where they are asked for
+        meta = FlipAugmentedClassifier(inner).set_score_request(sample_weight=False)
+        res = cross_validate(meta, X, y, cv=GroupKFold(3),
+                             params={"groups": np.repeat(np.arange(6), 2),
+                                     "sample_weight": weights})
+        assert len(res["test_score"]) == 3
+        with pytest.raises(ValueError, match=r"\[sample_weight\] are passed but are not"):
+            FlipAugmentedClassifier(LogisticRegression()).fit(X, y, sample_weight=weights)
 
 
 def test_flips_never_reach_test_folds_in_cross_validation():

@@ -51,6 +51,33 @@ def test_fit_keeps_only_subset_and_predicts_its_labels():
     assert est3.classes_.tolist() == ["happy", "surprise"]
 
 
+def test_fit_params_are_subset_and_routed():
+    """sample_weight reaches the inner model for the kept samples only, with and without
+    scikit-learn's metadata routing (where the inner model must request it)."""
+    import sklearn
+    from sklearn.model_selection import GroupKFold, cross_validate
+
+    X, y, groups = _multiclass()
+    weights = np.linspace(0.1, 5.0, len(y))
+    keep = np.isin(y, ["happy", "surprise"])
+    expected = LogisticRegression().fit(X[keep], y[keep], sample_weight=weights[keep]).coef_
+    plain = EmotionSubset(LogisticRegression(), emotions="happy,surprise")
+    np.testing.assert_allclose(plain.fit(X, y, sample_weight=weights).estimator_.coef_,
+                               expected, rtol=1e-6)
+    with sklearn.config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=True)
+        routed = EmotionSubset(inner, emotions="happy,surprise").set_score_request(
+            sample_weight=False)
+        np.testing.assert_allclose(routed.fit(X, y, sample_weight=weights).estimator_.coef_,
+                                   expected, rtol=1e-6)
+        res = cross_validate(routed, X, y, cv=GroupKFold(3),
+                             params={"groups": groups, "sample_weight": weights})
+        assert np.all(res["test_score"] > 0.9)
+        with pytest.raises(ValueError, match=r"\[sample_weight\] are passed but are not"):
+            EmotionSubset(LogisticRegression(), emotions="happy,surprise").fit(
+                X, y, sample_weight=weights)
+
+
 def test_score_is_chance_adjusted_on_subset_only():
     X, y, groups = _multiclass()
     est = EmotionSubset(LogisticRegression(), emotions=("happy", "surprise")).fit(X, y)
