@@ -772,8 +772,8 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     _check_enough(Bunch(images=out.X, target=y, groups=groups), grouped=grouped)
     if getattr(args, "no_detect", False):
         for label, X in Xs.items():
-            _landmark_fallbacks(args, label or args.pipeline or DEFAULT_PIPELINE, X,
-                                out.filenames)
+            pipeline = label or getattr(args, "pipeline", None) or DEFAULT_PIPELINE
+            _landmark_fallbacks(args, pipeline, X, out.filenames)
     return out
 
 
