@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import functools
 import inspect
+import os
 import re
 import sys
 import time
@@ -108,8 +109,6 @@ def _terminal_size(stream):
     tqdm draws nothing on a terminal that reports 0 lines (some CI runners and
     ``pty.openpty()`` do), so the size is passed explicitly.
     """
-    import os
-
     try:
         size = os.get_terminal_size(stream.fileno())
         columns, lines = size.columns, size.lines
@@ -798,9 +797,12 @@ def _landmark_fallbacks(args, pipeline, X, filenames):
                                      f"{_plural(len(files), 'crop')} ({shown}); their "
                                      f"landmarks use the rectangle {_DETECT_FALLBACK} inside "
                                      "each edge instead")
-    # said once above: not again per transformer and split (also in joblib's workers,
-    # which get the main process's warning filters from scikit-learn)
+    # said once above: not again per transformer and split, here and in the worker
+    # processes of --n-jobs, which start with this environment (recent scikit-learn also
+    # hands them the filters; 1.6 does not). _one_line_warnings restores the variable.
     warnings.filterwarnings("ignore", message=re.escape(_FALLBACK_WARNING))
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [
+        os.environ.get("PYTHONWARNINGS"), "ignore:" + _FALLBACK_WARNING.split(":")[0]]))
 
 
 def _cmd_evaluate(args):
@@ -1781,9 +1783,16 @@ def _one_line_warnings(command):
     def show(message, category, filename, lineno, file=None, line=None):
         _print_warning(command, _one_line(message))
 
-    with warnings.catch_warnings():
-        warnings.showwarning = show
-        yield
+    environment = os.environ.get("PYTHONWARNINGS")  # for worker processes, see above
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = show
+            yield
+    finally:
+        if environment is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = environment
 
 
 def _thread_limit(args):
@@ -1827,8 +1836,6 @@ def main(argv=None):
         print(f"skemotion {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. "skemotion predict ... | head": not an error
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
