@@ -8,6 +8,7 @@ setting (FaceCropper is stateless, so cropping before cross-validation leaks not
 import time
 
 from skemotion import FaceCropper
+from skemotion._face_cropper import _crop_settings_key
 from skemotion.pipelines import PIPELINES, missing_requirements
 
 
@@ -35,11 +36,6 @@ def pipeline_names(parser, requested, default=None):
     return kept
 
 
-def cropper_key(cropper):
-    """Crop settings that change the crops (not ``n_jobs``)."""
-    return repr(sorted((k, v) for k, v in cropper.get_params().items() if k != "n_jobs"))
-
-
 def crops_per_setting(names, images):
     """Crops for each pipeline, computed once per distinct cropper setting.
 
@@ -59,7 +55,7 @@ def crops_per_setting(names, images):
         cropper = PIPELINES[name](detect=True).steps[0][1]
         assert isinstance(cropper, FaceCropper), name
         cropper = cropper.set_params(on_missing="full_image")
-        key = cropper_key(cropper)
+        key = _crop_settings_key(cropper)
         if key not in by_key:
             start = time.perf_counter()
             by_key[key] = cropper.transform(images)

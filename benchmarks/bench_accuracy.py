@@ -56,8 +56,8 @@ def _uses_fisherfaces(estimator):
 
 def _n_jobs(text):
     value = int(text)
-    if value == 0 or value < -1:
-        raise argparse.ArgumentTypeError("must be a positive number of jobs or -1 (all cores)")
+    if value == 0:  # joblib's meaning otherwise: -1 all cores, -2 all but one...
+        raise argparse.ArgumentTypeError("must not be 0 (1: one job, -1: all cores)")
     return value
 
 

@@ -273,10 +273,10 @@ def _run_parent(cv=True):
     if cv:
         n_jobs_help = ("parallel jobs for cropping and cross-validation (default: -1, all "
                        "cores; with --scheduler the cluster gets every job); 1: one thread, "
-                       "numerical libraries included")
+                       "numerical libraries and OpenCV included")
     else:
         n_jobs_help = ("parallel threads for face detection and cropping (default: -1, all "
-                       "cores); 1: one thread, numerical libraries included")
+                       "cores); 1: one thread, numerical libraries and OpenCV included")
     g.add_argument("--n-jobs", metavar="N", type=_n_jobs, default=None, help=n_jobs_help)
     g.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bars or progress messages on stderr")
@@ -668,7 +668,7 @@ def _splits(args, protocol, X, y, groups):
 
 
 @contextlib.contextmanager
-def _fit_errors(names, splits=(), test_size=None):
+def _fit_errors(name, splits=(), test_size=None):
     """A pipeline that cannot be fitted on the user's data (too few images for its number
     of components, crops too small for its features...) is reported in one line; with the
     ``splits`` it was fitted on, the line says how small their training sets get."""
@@ -680,7 +680,7 @@ def _fit_errors(names, splits=(), test_size=None):
             smallest = min(len(train) for train, _ in splits)
             where = (f" (its smallest training split holds {_plural(smallest, 'image')}, "
                      f"with --test-size {test_size:g})")
-        raise UsageError(f"cannot fit {names} on this data{where}: {_one_line(exc)}") from None
+        raise UsageError(f"cannot fit {name} on this data{where}: {_one_line(exc)}") from None
 
 
 class _Backend:
@@ -714,13 +714,6 @@ class _Backend:
             self.ctx.__exit__(*exc)
 
 
-def _cropper_key(cropper):
-    """Cropper parameters that change the crops (not n_jobs or the cache location)."""
-    params = cropper.get_params()
-    return repr(sorted((k, v) for k, v in params.items()
-                       if k not in ("n_jobs", "memory", "on_missing")))
-
-
 def _prepare(args, *, grouped=True, template=None, templates=None):
     """Load the data named on the command line and crop its faces once per cropper setting.
 
@@ -736,6 +729,8 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     import numpy as np
     from sklearn.utils import Bunch
 
+    from ._face_cropper import _crop_settings_key
+
     data, name = _load_data(args)
     _check_enough(data, grouped=grouped)
     if hasattr(args, "splits"):  # refuse impossible splits before the slow cropping
@@ -748,7 +743,7 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     croppers = {label: _make_cropper(args, t) for label, t in templates.items()}
     distinct = {}
     for label, cropper in croppers.items():
-        distinct.setdefault(_cropper_key(cropper), cropper)
+        distinct.setdefault(_crop_settings_key(cropper), cropper)
     names = np.asarray([str(f) for f in data.filenames], dtype=object)
     crops = {}
     for i, (key, cropper) in enumerate(distinct.items()):
@@ -760,7 +755,7 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     kept = np.asarray(kept)
     Xs = {}
     for label, cropper in croppers.items():
-        X, k = crops[_cropper_key(cropper)]
+        X, k = crops[_crop_settings_key(cropper)]
         Xs[label] = X[np.searchsorted(k, kept)]
     y = np.asarray(data.target, dtype=object)[kept]
     groups = None if data.get("groups") is None else np.asarray(data.groups, dtype=object)[kept]
@@ -780,16 +775,20 @@ def _landmark_fallbacks(args, pipeline, X, filenames):
     """With ``--no-detect`` the landmark pipeline finds the face in each crop with dlib's
     detector (``face_box="detect"``). Name the files where it finds none once, here,
     instead of a warning per transformer, split and fit that gives sample numbers within
-    a training split. The landmarks are memoised, so this costs nothing extra."""
+    a training split. The landmarks are memoised per process, so in a single process
+    (``--n-jobs 1``) the fits reuse them; worker processes compute their own."""
     import warnings
 
-    from .pipelines import PIPELINE_EXTRAS
+    import numpy as np
 
-    if PIPELINE_EXTRAS.get(pipeline) != "landmarks":
-        return
+    from .pipelines import PIPELINES
+
+    if "face_box" not in inspect.signature(PIPELINES[pipeline]).parameters:
+        return  # not a landmark pipeline (the test _for_foreign_crops makes too)
     from ._landmarks import _DETECT_FALLBACK, _FALLBACK_WARNING, _landmarks_and_fallbacks
 
-    _, undetected = _landmarks_and_fallbacks(X, "detect", None)
+    # float64, as the transformers pass them, so that the memo keys are theirs
+    _, undetected = _landmarks_and_fallbacks(np.asarray(X, dtype=np.float64), "detect", None)
     if undetected:
         files = [Path(filenames[i]).name for i in undetected]
         shown = ", ".join(files[:10]) + (", ..." if len(files) > 10 else "")
@@ -833,16 +832,18 @@ def _cmd_evaluate(args):
     with progress_bar(len(models) * len(protocols), "cross-validating",
                       enabled=_bars_enabled(args)) as bar:
         for name, model in models.items():
+            done = []  # protocols finished for this pipeline (the bar counts each once)
             try:
                 with _fit_errors(name, sum(splits.values(), []), args.test_size):
                     result = evaluate({name: model}, prep.Xs[name], prep.y,
                                       groups=prep.groups, protocols=protocols,
-                                      n_jobs=args.n_jobs, callback=lambda *a: bar.update(1))
+                                      n_jobs=args.n_jobs,
+                                      callback=lambda *a: (done.append(a), bar.update(1)))
             except UsageError as exc:
                 if len(models) == 1:
                     raise
                 left_out.append(f"left out {name}: {exc}")
-                bar.update(len(protocols))
+                bar.update(len(protocols) - len(done))
                 continue
             for row in result.rows:
                 rows[row["model"], row["protocol"]] = row
@@ -902,7 +903,7 @@ def _write_report(args, prep, result, models, splits, notes=()):
         "n_images": len(prep.data.images),
         "n_face_crops": len(prep.y),
         "dropped_no_face": prep.dropped,
-        "crop_size": {name: list(X.shape[1:]) for name, X in prep.Xs.items()},
+        "crop_size": {name: list(prep.Xs[name].shape[1:]) for name in models},
         "splits": args.splits,
         "test_size": args.test_size,
         "seed": args.seed,
@@ -923,7 +924,8 @@ def _write_report(args, prep, result, models, splits, notes=()):
               "notes": notes}
     (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n",
                                      encoding="utf-8")
-    sizes = ", ".join(f"{h}x{w}" for h, w in sorted({X.shape[1:] for X in prep.Xs.values()}))
+    sizes = ", ".join(f"{h}x{w}" for h, w in sorted({prep.Xs[name].shape[1:]
+                                                       for name in models}))
     if args.no_detect:
         found = f"all used as face crops without face detection (--no-detect), resized to {sizes}"
     else:
@@ -1796,20 +1798,24 @@ def _one_line_warnings(command):
 
 
 def _thread_limit(args):
-    """``--n-jobs 1`` means one thread, in the numerical libraries too.
+    """``--n-jobs 1`` means one thread, in the numerical libraries (BLAS, OpenMP) and
+    OpenCV too.
 
     BLAS and OpenMP start a thread per core by default; in a single process on a busy
     machine that made a logistic regression's fit up to 60 times slower (a helper's
     measurement, session 5). Worker processes (``--n-jobs 2`` or more) are capped by
     joblib already, and a Dask cluster's workers are not ours to limit.
     """
-    from contextlib import nullcontext
-
     if getattr(args, "n_jobs", None) != 1 or getattr(args, "scheduler", None):
-        return nullcontext()
+        return contextlib.nullcontext()
+    import cv2
     from threadpoolctl import threadpool_limits
 
-    return threadpool_limits(limits=1)
+    stack = contextlib.ExitStack()
+    stack.enter_context(threadpool_limits(limits=1))
+    stack.callback(cv2.setNumThreads, cv2.getNumThreads())  # OpenCV's own pool, restored
+    cv2.setNumThreads(1)
+    return stack
 
 
 def main(argv=None):

@@ -747,6 +747,15 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         return crops, detections
 
 
+def _crop_settings_key(cropper):
+    """The FaceCropper parameters that change the crops (not ``n_jobs``, the cache
+    location or what happens to faceless images), as a hashable key: pipelines whose
+    croppers share it can share one cropping pass."""
+    params = cropper.get_params()
+    return repr(sorted((k, v) for k, v in params.items()
+                       if k not in ("n_jobs", "memory", "on_missing")))
+
+
 def _image_digest(gray):
     """Content hash of a 2-D uint8 image (shape included): the detection cache key."""
     digest = hashlib.sha256(np.asarray(gray.shape, dtype=np.int64).tobytes())

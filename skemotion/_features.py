@@ -31,6 +31,7 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
@@ -623,14 +624,14 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         if len(classes) < 2:  # say it before the flips double the count
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes; got only one "
-                f"class ({classes[0].item()!r}) in {len(y)} sample(s)."
+                f"class ({classes.tolist()[0]!r}) in {len(y)} sample(s)."
             )
         self.image_shape_ = shape
         flipped = X.reshape(-1, *shape)[:, :, ::-1].reshape(X.shape)
         n = len(X)
+        twice = np.r_[np.arange(n), np.arange(n)]
         params = {  # a mirror image carries its original's weight (and other metadata)
-            k: (np.concatenate([np.asarray(v), np.asarray(v)])
-                if _num_samples_or_none(v) == n else v)
+            k: (_safe_indexing(v, twice) if _num_samples_or_none(v) == n else v)
             for k, v in _inner_fit_params(self, fit_params).items()
         }
         self.estimator_ = clone(self.estimator).fit(

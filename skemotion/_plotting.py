@@ -6,6 +6,7 @@ of the difficult images.
 """
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
 from ._split import StratifiedGroupShuffleSplit
@@ -90,7 +91,7 @@ def plot_learning_curve(
             cv = StratifiedGroupShuffleSplit(5, test_size=0.2, random_state=random_state)
         # the splits are made here, so that groups also work with scikit-learn's
         # metadata routing enabled (which refuses a groups argument)
-        cv = list(check_cv(cv, y, classifier=True).split(X, y, groups))
+        cv = list(check_cv(cv, y, classifier=is_classifier(estimator)).split(X, y, groups))
     kwargs.setdefault("score_type", "both")
     kwargs.setdefault("std_display_style", "fill_between")
     return LearningCurveDisplay.from_estimator(

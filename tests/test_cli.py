@@ -148,16 +148,77 @@ def test_n_jobs_1_means_one_numerical_thread(command, monkeypatch):
 
     from skemotion import _cli
 
+    import cv2
+
     seen = []
     monkeypatch.setattr(_cli, f"_cmd_{command}",
-                        lambda args: seen.append(max(p["num_threads"] for p in
-                                                     threadpool_info())) or 0)
+                        lambda args: seen.append((max(p["num_threads"] for p in
+                                                      threadpool_info()),
+                                                  cv2.getNumThreads())) or 0)
     argv = {"evaluate": [], "train": ["--out", "m.skops"], "crop": ["in", "out"]}[command]
-    with threadpool_limits(limits=2):
-        assert _cli.main([command, *argv, "--n-jobs", "1"]) == 0
-        assert _cli.main([command, *argv, "--n-jobs", "2"]) == 0
-        after = max(p["num_threads"] for p in threadpool_info())
-    assert seen == [1, after] and after == 2
+    cv_threads = cv2.getNumThreads()
+    cv2.setNumThreads(2)
+    try:
+        with threadpool_limits(limits=2):
+            assert _cli.main([command, *argv, "--n-jobs", "1"]) == 0
+            assert cv2.getNumThreads() == 2  # OpenCV's pool is restored too
+            assert _cli.main([command, *argv, "--n-jobs", "2"]) == 0
+            after = max(p["num_threads"] for p in threadpool_info())
+    finally:
+        cv2.setNumThreads(cv_threads)
+    assert seen == [(1, 1), (after, 2)] and after == 2
+
+
+def test_worker_warning_filter_is_restored_when_a_command_ends(monkeypatch):
+    # the landmark fallback filter reaches --n-jobs workers through PYTHONWARNINGS; the
+    # variable must be what it was once the command is over (in-process callers)
+    import os
+
+    from skemotion import _cli
+
+    monkeypatch.setenv("PYTHONWARNINGS", "error::FutureWarning")
+    with _cli._one_line_warnings("evaluate"):
+        os.environ["PYTHONWARNINGS"] += ",ignore:something"
+    assert os.environ["PYTHONWARNINGS"] == "error::FutureWarning"
+    monkeypatch.delenv("PYTHONWARNINGS")
+    with _cli._one_line_warnings("evaluate"):
+        os.environ["PYTHONWARNINGS"] = "ignore:something"
+    assert "PYTHONWARNINGS" not in os.environ
+
+
+def test_progress_counts_each_protocol_once_when_a_pipeline_fails_midway(monkeypatch):
+    # a pipeline that fails after its first protocol: the bar still ends at its total
+    from skemotion import _cli, model_selection
+
+    real_evaluate = model_selection.evaluate
+    updates = []
+
+    class Bar:
+        def __init__(self, total, desc, enabled=True):
+            self.total = total
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            updates.append(("total", self.total))
+
+        def update(self, n=1):
+            updates.append(n)
+
+    def evaluate(models, *args, callback=None, **kwargs):
+        if "pca_lda" in models:
+            callback("pca_lda", "tutorial")
+            raise ValueError("fails in its second protocol")
+        return real_evaluate(models, *args, callback=callback, **kwargs)
+
+    monkeypatch.setattr(model_selection, "evaluate", evaluate)
+    monkeypatch.setattr(_cli, "progress_bar", Bar)
+    argv = ["evaluate", "--pipelines", "pca_lda,hog_logreg", "--crop-size", "24", "--splits",
+            "2", "--n-jobs", "1", "-q"]
+    assert _cli.main(argv) == 0
+    cross_validating = updates[updates.index(("total", 4)) - 4:updates.index(("total", 4))]
+    assert sum(cross_validating) == 4, updates
 
 
 def test_no_command_prints_help_and_exits_2(cwd):
@@ -527,6 +588,10 @@ def test_evaluate_leaves_out_only_the_pipeline_that_cannot_fit(cwd, small_folder
     assert models == ["fisherface"] * 2 + ["hog_logreg"] * 2
     report = (cwd / "report" / "report.md").read_text(encoding="utf-8")
     assert "- left out pca_lda: cannot fit pca_lda on this data" in report
+    assert "crops 48x48)" in report  # the evaluated pipelines' crops only
+    settings = json.loads((cwd / "report" / "report.json").read_text())["settings"]
+    assert settings["pipelines"] == ["fisherface", "hog_logreg"]
+    assert sorted(settings["crop_size"]) == ["fisherface", "hog_logreg"]
     # when no pipeline can be fitted, it is an error
     result = run("evaluate", *SMALL, "--folder", small_folder, "--pipelines",
                  "pca_lda,hog_logreg", "--crop-size", "8", cwd=cwd)

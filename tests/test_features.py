@@ -253,6 +253,9 @@ def test_flip_classifier_contract():
     np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba), rtol=1e-5)
     with pytest.raises(ValueError, match=r"only one class \('happy'\) in 12 sample"):
         FlipAugmentedClassifier(LogisticRegression()).fit(X, ["happy"] * 12)  # not 24
+    with pytest.raises(ValueError, match=r"only one class \('happy'\) in 12"):
+        FlipAugmentedClassifier(LogisticRegression()).fit(  # as pandas gives string labels
+            X, np.array(["happy"] * 12, dtype=object))
     with pytest.raises(ValueError, match="only one class"):  # weights change nothing there
         FlipAugmentedClassifier(LogisticRegression()).fit(X, ["happy"] * 12,
                                                           sample_weight=np.ones(12))

@@ -151,7 +151,8 @@ def test_shapes_inputs_and_fisherfaces():
     assert FisherFaceClassifier().fit(rect, y).fisherfaces_.shape == (1, 64 * 48)
     shaped = FisherFaceClassifier(image_shape=(64, 48)).fit(rect, y)
     assert shaped.fisherfaces_.shape == (1, 64, 48)
-    with pytest.raises(ValueError, match=r"image_shape=\(10, 10\) does not match the 3072"):
+    with pytest.raises(ValueError, match=r"^FisherFaceClassifier: image_shape=\(10, 10\) does "
+                                         r"not match the 3072"):
         FisherFaceClassifier(image_shape=(10, 10)).fit(rect, y)
     assert list(flat.get_feature_names_out()) == ["fisherfaceclassifier0"]
     assert flat.classes_.tolist() == ["happy", "neutral"]
