@@ -35,7 +35,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from ._fisherface import _check_finite, _flatten_images
 from ._subset import _estimator_has, _inner_fit_params, _inner_fit_router, _num_samples_or_none
@@ -183,14 +183,17 @@ class _ImageFeatureTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        input_features : None
-            Ignored (pixels have no names worth keeping).
+        input_features : array-like of str or None, default=None
+            The input pixels' names. Not used for the output names (pixels have no
+            names worth keeping), but checked as scikit-learn checks them: as many as
+            ``n_features_in_``, and equal to ``feature_names_in_`` if fit saw names.
 
         Returns
         -------
         names : ndarray of str
         """
         check_is_fitted(self, "image_shape_")
+        _check_feature_names_in(self, input_features, generate_names=False)
         return np.asarray(self._feature_names(), dtype=object)
 
     def _positive_pair(self, param, meaning):

@@ -106,6 +106,11 @@ def test_hog_dimensions():
     out = hog.fit_transform(_crops(2, 96, 80))
     assert out.shape == (2, 5 * 4 * 4 * 12)
     assert len(hog.get_feature_names_out()) == out.shape[1]
+    # input names are checked as scikit-learn checks them, then not used
+    pixels = [f"p{i}" for i in range(96 * 80)]
+    np.testing.assert_array_equal(hog.get_feature_names_out(pixels), hog.get_feature_names_out())
+    with pytest.raises(ValueError, match="input_features should have length"):
+        hog.get_feature_names_out(["a", "b"])
     # sides that are not multiples of the cell: central crop to 64 x 64
     assert HOGTransformer().fit_transform(_crops(2, 70, 70)).shape == (2, 1764)
 
