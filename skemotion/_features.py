@@ -38,7 +38,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from ._fisherface import _check_finite, _flatten_images
-from ._subset import _estimator_has, _inner_fit_params, _inner_fit_router, _num_samples_or_none
+from ._subset import _estimator_has, _FitParamsToEstimatorMixin, _num_samples_or_none
 
 __all__ = [
     "FaceRegion",
@@ -540,7 +540,8 @@ class LBPTransformer(_ImageFeatureTransformer):
 
 
 # --------------------------------------------------------------------- augmentation
-class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class FlipAugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, ClassifierMixin,
+                              BaseEstimator):
     """Train a classifier on the training crops plus their mirror images.
 
     :meth:`fit` appends a left-right flipped copy of every training image (with the
@@ -635,7 +636,7 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         twice = np.r_[np.arange(n), np.arange(n)]
         params = {  # a mirror image carries its original's weight (and other metadata)
             k: (_safe_indexing(v, twice) if _num_samples_or_none(v) == n else v)
-            for k, v in _inner_fit_params(self, fit_params).items()
+            for k, v in self._estimator_fit_params(fit_params).items()
         }
         self.estimator_ = clone(self.estimator).fit(
             np.concatenate([X, flipped]), np.concatenate([y, y]), **params
@@ -705,16 +706,6 @@ class FlipAugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         """
         X = self._check_X(X)
         return self.estimator_.predict_log_proba(X)
-
-    def get_metadata_routing(self):
-        """How metadata is routed: ``fit``'s to the estimator's ``fit``.
-
-        Returns
-        -------
-        routing : sklearn.utils.metadata_routing.MetadataRouter
-            Used when scikit-learn's metadata routing is enabled.
-        """
-        return _inner_fit_router(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

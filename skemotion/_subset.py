@@ -39,7 +39,34 @@ def _as_label_list(emotions):
     return None if parts is None else _dedupe(parts)
 
 
-class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class _FitParamsToEstimatorMixin:
+    """For a meta-estimator whose ``fit`` calls ``self.estimator``'s ``fit``: routes
+    ``fit``'s metadata there (and keeps its own methods' requests, e.g. ``score``'s)."""
+
+    def get_metadata_routing(self):
+        """How metadata is routed: ``fit``'s to the inner estimator's ``fit``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+            Used when scikit-learn's metadata routing is enabled.
+        """
+        return MetadataRouter(owner=type(self).__name__).add_self_request(self).add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+
+    def _estimator_fit_params(self, fit_params):
+        """What ``fit`` passes on to the inner estimator's ``fit``: with scikit-learn's
+        metadata routing enabled, what it requested (an unrequested parameter is an
+        error there); otherwise every parameter, as before."""
+        if _routing_enabled():
+            return dict(process_routing(self, "fit", **fit_params).estimator.fit)
+        return fit_params
+
+
+class EmotionSubset(_FitParamsToEstimatorMixin, MetaEstimatorMixin, ClassifierMixin,
+                    BaseEstimator):
     """Train and score a classifier on a subset of the emotions only.
 
     Makes "which emotions" a hyper-parameter that scikit-learn's own search
@@ -166,7 +193,7 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             idx = _kept_index(y, wanted)
         params = {
             k: (_take(v, idx) if _num_samples_or_none(v) == n else v)
-            for k, v in _inner_fit_params(self, fit_params).items()
+            for k, v in self._estimator_fit_params(fit_params).items()
         }
         self.estimator_ = clone(self.estimator).fit(
             _take(X, idx), y if idx is None else y[idx], **params
@@ -297,16 +324,6 @@ class EmotionSubset(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         )
 
-    def get_metadata_routing(self):
-        """How metadata is routed: ``fit``'s to the inner estimator's ``fit``.
-
-        Returns
-        -------
-        routing : sklearn.utils.metadata_routing.MetadataRouter
-            Used when scikit-learn's metadata routing is enabled.
-        """
-        return _inner_fit_router(self)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = self.estimator.__sklearn_tags__()
@@ -341,23 +358,6 @@ def _take(X, idx):
     if sp.issparse(X) and X.format not in ("csr", "csc"):
         X = X.tocsr()
     return _safe_indexing(X, idx)
-
-
-def _inner_fit_params(meta, fit_params):
-    """What a meta-estimator's ``fit`` passes on to ``meta.estimator.fit``: with
-    scikit-learn's metadata routing enabled, what the inner estimator requested (an
-    unrequested parameter is an error there); otherwise every parameter, as before."""
-    if _routing_enabled():
-        return dict(process_routing(meta, "fit", **fit_params).estimator.fit)
-    return fit_params
-
-
-def _inner_fit_router(meta):
-    """``get_metadata_routing`` of a meta-estimator whose ``fit`` calls
-    ``estimator.fit`` (and whose own methods may take metadata, e.g. ``score``)."""
-    return MetadataRouter(owner=type(meta).__name__).add_self_request(meta).add(
-        estimator=meta.estimator, method_mapping=MethodMapping().add(caller="fit", callee="fit")
-    )
 
 
 def _num_samples_or_none(value):
