@@ -434,7 +434,9 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     ``X`` is a sequence (list, tuple, 1-D object array, pandas Series, or a single
     column of paths such as a one-column DataFrame) of images and/or file
     paths, a 3-D array ``(n, h, w)`` of gray images or a 4-D array
-    ``(n, h, w, c)`` of BGR(A) images. Images may have any size and be uint8,
+    ``(n, h, w, c)`` of BGR(A) images (a 3-D array whose images would be only 3 or 4
+    pixels wide is refused as what it most likely is, one colour image: pass
+    ``[image]``). Images may have any size and be uint8,
     uint16 (16-bit), other integers holding 0..255 (such as int64 from parsed
     pixel strings) or float (floats with maximum <= 1 are taken as [0, 1], else
     as [0, 255]); colour is OpenCV's BGR order; file paths are decoded with OpenCV
@@ -574,6 +576,13 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         if isinstance(X, (list, tuple)) and not _is_nested_table(X):
             items = list(X)
         elif isinstance(X, np.ndarray) and X.ndim in (3, 4) and X.dtype != object:
+            if X.ndim == 3 and X.shape[2] in (3, 4) and X.shape[1] > 4:
+                # (n, h, w) gray images only 3-4 px wide are not faces: a colour photo
+                raise ValueError(
+                    f"X is a 3-D array of shape {X.shape}, read as {X.shape[0]} gray images "
+                    f"of {X.shape[1]}x{X.shape[2]} pixels; it looks like one colour image "
+                    "(height, width, channels): wrap it in a list, [image]."
+                )
             items = list(X)
         elif (isinstance(X, np.ndarray) or hasattr(X, "iloc")) and getattr(
             X, "ndim", None

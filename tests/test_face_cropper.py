@@ -184,6 +184,22 @@ def test_missing_and_non_image_paths(london, tmp_path):
         FaceCropper().transform(str(text))
 
 
+def test_one_colour_image_without_list_is_refused(london):
+    # a (h, w, 3) photo would otherwise be read as h gray images 3 pixels wide, and with
+    # on_missing="full_image" come back as h "crops" without a word
+    photo = np.asarray(london.images[0])
+    assert photo.ndim == 3 and photo.shape[2] == 3
+    for on_missing in ("raise", "full_image"):
+        with pytest.raises(ValueError, match=r"shape \(350, 350, 3\).*one colour image.*\[image\]"):
+            FaceCropper(on_missing=on_missing).transform(photo)
+    assert FaceCropper().transform([photo]).shape == (1, 350 * 350)
+    # stacks of gray images and of colour images are still read as before
+    gray = FaceCropper(output_size=(64, 64)).transform([photo])[0].reshape(64, 64)
+    assert FaceCropper(output_size=(32, 32), on_missing="full_image").transform(
+        np.stack([gray, gray])).shape == (2, 32 * 32)
+    assert FaceCropper(output_size=(32, 32)).transform(photo[None]).shape == (1, 32 * 32)
+
+
 def test_unknown_cascade_lists_available(london):
     with pytest.raises(ValueError, match="Unknown cascade 'frontalface_nope'.*frontalface_alt2"):
         FaceCropper(cascades=["frontalface_default", "frontalface_nope"]).fit(london.images[:1])
