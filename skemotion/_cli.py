@@ -1365,7 +1365,26 @@ def _load_predict_model(args):
     if not (hasattr(model, "predict") and hasattr(model, "classes_")):
         raise UsageError(f"{args.model} holds a {type(model).__name__}, not a fitted classifier "
                          "(use a model file written by 'skemotion train')")
+    if not _crops_faces(model):
+        raise UsageError(
+            f"{args.model} holds a model without a FaceCropper: it classifies face crops, "
+            "while predict gives it image files (use a model written by 'skemotion train', "
+            "or in Python a pipeline built with detect=True)")
     return model
+
+
+def _crops_faces(model):
+    """Whether ``model`` (or an estimator inside it) is a FaceCropper: one that reads
+    image files and finds the faces itself."""
+    from ._face_cropper import FaceCropper
+
+    if isinstance(model, FaceCropper):
+        return True
+    try:
+        params = model.get_params(deep=True)
+    except Exception:  # not a scikit-learn estimator: let predict try it
+        return True
+    return any(isinstance(value, FaceCropper) for value in params.values())
 
 
 def _predict_error(exc):

@@ -930,6 +930,12 @@ def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
                        "cropper.skops", "FaceCropper", "not a fitted classifier")
     assert_usage_error(run("predict", models / "unfitted.skops", image, cwd=cwd),
                        "unfitted.skops", "not a fitted classifier")
+    # a fitted classifier of face crops (no FaceCropper): one usage error, not a
+    # "could not convert string to float" in every row
+    crops = np.random.default_rng(0).uniform(0, 255, (6, 64))
+    save_model(FisherFaceClassifier().fit(crops, [0, 0, 0, 1, 1, 1]), models / "crops.skops")
+    assert_usage_error(run("predict", models / "crops.skops", image, cwd=cwd),
+                       "crops.skops", "without a FaceCropper", "detect=True")
     assert tree(cwd) == []
 
 
