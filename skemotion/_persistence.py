@@ -156,8 +156,10 @@ def load_model(path, *, format=None, trusted=None):
         None reads skops files and refuses anything else (a joblib/pickle file is
         only loaded with an explicit ``format="joblib"``, with a warning).
     trusted : list of str or None, default=None
-        Extra type names to trust in a skops file (beyond numpy/scipy/scikit-learn
-        types and :func:`trusted_types`). Only list types you know are harmless.
+        Extra type names to trust in a skops file, beyond the types skops trusts by
+        default (most numpy, scipy and scikit-learn types, but not scikit-learn's
+        scorers or splitters such as ``StratifiedKFold``) and :func:`trusted_types`.
+        Only list types you know are harmless.
 
     Returns
     -------
@@ -168,7 +170,8 @@ def load_model(path, *, format=None, trusted=None):
     ------
     ValueError
         If a skops file holds types that are not trusted (the message lists them),
-        or the file is not a skops file and ``format`` is not ``"joblib"``.
+        or one whose module cannot be imported here, or the file is not a skops file
+        and ``format`` is not ``"joblib"`` (or is one, and ``format`` is ``"joblib"``).
 
     See Also
     --------
@@ -190,6 +193,11 @@ def load_model(path, *, format=None, trusted=None):
     if format == "joblib":
         import joblib
 
+        if zipfile.is_zipfile(path):
+            raise ValueError(
+                f"{path} is a skops model file (a zip archive), not a joblib/pickle file: "
+                "load it without format='joblib'."
+            )
         warn_caller(f"Loading {path} with joblib. {_JOBLIB_WARNING}")
         return joblib.load(path)
     if not zipfile.is_zipfile(path):
@@ -211,4 +219,11 @@ def load_model(path, *, format=None, trusted=None):
             f"{', '.join(refused)}. If you know they are safe, pass them as "
             "load_model(path, trusted=[...])."
         )
-    return sio.load(path, trusted=sorted(set(found)))
+    try:
+        return sio.load(path, trusted=sorted(set(found)))
+    except (AttributeError, ImportError) as exc:  # a trusted type this Python cannot import
+        raise ValueError(
+            f"Cannot rebuild the model in {path}: {type(exc).__name__}: {exc}. The module "
+            "that defines one of its types must be importable here (the same packages, "
+            "and your own classes importable by name, not defined in a script's __main__)."
+        ) from exc

@@ -13,7 +13,12 @@ from sklearn.preprocessing import FunctionTransformer
 
 from _london_crops import london_crops
 from skemotion import FaceCropper, FisherFaceClassifier, load_model, save_model
-from skemotion.pipelines import make_fisherface_pipeline
+from skemotion.pipelines import (
+    PIPELINES,
+    make_fisherface_pipeline,
+    make_named_pipeline,
+    missing_requirements,
+)
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +119,58 @@ def test_bad_paths(tmp_path, crops):
         load_model(tmp_path / "nope.skops")
     with pytest.raises(ValueError, match="format"):
         save_model(clf, tmp_path / "m.bin", format="pickle")
+
+
+def test_joblib_format_on_a_skops_file_says_so(tmp_path, crops):
+    X, y = crops
+    path = save_model(FisherFaceClassifier().fit(X, y), tmp_path / "model.skops")
+    with pytest.raises(ValueError, match=r"model.skops is a skops model file.*without format"):
+        load_model(path, format="joblib")
+
+
+def test_type_that_cannot_be_imported_names_the_file(tmp_path, crops, monkeypatch):
+    """A trusted type whose module is gone (e.g. a class of a script): the error names
+    the file and says what is missing, instead of a bare AttributeError/ImportError."""
+    import importlib
+    import sys
+
+    X, y = crops
+    X = X.reshape(len(X), -1)
+    folder = tmp_path / "code"
+    folder.mkdir()
+    (folder / "skemotion_test_gone_module.py").write_text(
+        "from sklearn.preprocessing import StandardScaler\n\n\n"
+        "class GoneScaler(StandardScaler):\n    pass\n")
+    monkeypatch.syspath_prepend(str(folder))
+    module = importlib.import_module("skemotion_test_gone_module")
+    pipe = make_pipeline(module.GoneScaler(), FisherFaceClassifier()).fit(X, y)
+    with pytest.warns(UserWarning, match="GoneScaler"):
+        path = save_model(pipe, tmp_path / "custom.skops")
+    name = "skemotion_test_gone_module.GoneScaler"
+    np.testing.assert_array_equal(load_model(path, trusted=[name]).predict(X), pipe.predict(X))
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(folder)])
+    monkeypatch.delitem(sys.modules, "skemotion_test_gone_module")
+    with pytest.raises(ValueError, match=r"Cannot rebuild the model in .*custom.skops.*"
+                                         r"skemotion_test_gone_module.*importable"):
+        load_model(path, trusted=[name])
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_every_named_pipeline_round_trips(tmp_path, name):
+    """Every named pipeline (on crops, detect=False) loads back with the same labels and
+    probabilities equal to float precision."""
+    if missing_requirements(name):
+        pytest.skip(missing_requirements(name))
+    X, y, groups = london_crops(128)
+    subjects = sorted(set(groups))
+    train = np.isin(groups, subjects[:12])
+    test = np.isin(groups, subjects[12:20])
+    params = {"n_components": 8} if name == "pca_lda" else {}
+    pipe = make_named_pipeline(name, detect=False, output_size=(128, 128), **params)
+    pipe.fit(X[train], y[train])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no type that load_model would refuse
+        loaded = load_model(save_model(pipe, tmp_path / f"{name}.skops"))
+    np.testing.assert_array_equal(loaded.predict(X[test]), pipe.predict(X[test]))
+    np.testing.assert_allclose(loaded.predict_proba(X[test]), pipe.predict_proba(X[test]),
+                               rtol=1e-4, atol=1e-5)
