@@ -718,6 +718,41 @@ def test_difficult_writes_only_into_out_dir(cwd, small_folder):
     assert f"{len(rows)} of 24 images misclassified" in result.stdout
 
 
+def test_faceless_images_are_left_out_with_each_file_keeping_its_label(cwd, tmp_path,
+                                                                      small_folder):
+    """--on-missing drop (the default) in evaluate and difficult: the faceless images are
+    named in the report, and every other file keeps its own label and subject (a blank
+    image sorted first in its class shifts every later row if the bookkeeping slips)."""
+    import cv2
+
+    folder = tmp_path / "with blanks"
+    shutil.copytree(small_folder, folder)
+    blanks = [folder / "happy" / "S000_blank.png", folder / "neutral" / "S9999_blank.png"]
+    for blank in blanks:
+        cv2.imwrite(str(blank), np.full((120, 100), 128, np.uint8))
+    subject = ["--subject-pattern", r"^S(\d+)_"]
+    result = run("evaluate", *SMALL, "--folder", folder, *subject, "--pipelines",
+                 "fisherface", "--out", "report", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((cwd / "report" / "report.json").read_text())
+    assert sorted(report["settings"]["dropped_no_face"]) == sorted(map(str, blanks))
+    assert report["settings"]["n_images"] == 26 and report["settings"]["n_face_crops"] == 24
+    text = (cwd / "report" / "report.md").read_text()
+    assert "No face found, left out: " in text and all(str(b) in text for b in blanks)
+
+    result = run("difficult", "hard", "--crop-size", "48", "--splits", "3", "--n-jobs", "1",
+                 "-q", "--folder", folder, *subject, "--pipeline", "fisherface", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    with open(cwd / "hard" / "difficult.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows  # near-chance on 24 photos: several are wrong
+    for row in rows:
+        path = Path(row["file"])
+        assert "blank" not in path.name
+        assert row["true"] == path.parent.name, row
+        assert row["subject"] == path.name.split("_")[0][1:], row
+
+
 _WITHOUT_EXTRAS = """
 import importlib.abc, sys
 class Block(importlib.abc.MetaPathFinder):
