@@ -73,6 +73,40 @@ def test_rows_columns_and_chance():
     assert res["knn", "tutorial"]["accuracy_mean"] > res["knn", "grouped"]["accuracy_mean"] + 0.2
 
 
+def test_balanced_accuracy_and_chance_on_imbalanced_classes():
+    """With unequal classes, balanced accuracy is not accuracy and chance is the majority
+    share: both checked against scikit-learn on the same splits."""
+    from sklearn.base import clone
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
+
+    X, y, groups = _people(n_subjects=30)
+    first = np.r_[True, np.diff(groups) != 0] | (np.r_[True, y[1:] != y[:-1]])  # 1st per pair
+    keep = (y == "happy") | ((y == "neutral") & first) | ((y == "sadness") & (groups < 10))
+    X, y, groups = X[keep], y[keep], groups[keep]
+    assert {c: int(np.sum(y == c)) for c in np.unique(y)} == {
+        "happy": 60, "neutral": 30, "sadness": 20}
+    models = {"knn": KNeighborsClassifier(3), "dummy": DummyClassifier()}
+    res = evaluate(models, X, y, groups=groups, n_splits=3, random_state=0)
+    assert res.chance_accuracy == pytest.approx(60 / 110)
+    assert res.chance_balanced_accuracy == pytest.approx(1 / 3)
+    for protocol in ("tutorial", "grouped"):
+        cv = make_protocol(protocol, n_splits=3, random_state=0)
+        for name, model in models.items():
+            expected_bal, expected_acc = [], []
+            split_groups = groups if protocol == "grouped" else None
+            for train, test in cv.split(X, y, split_groups):
+                pred = clone(model).fit(X[train], y[train]).predict(X[test])
+                expected_bal.append(balanced_accuracy_score(y[test], pred))
+                expected_acc.append(accuracy_score(y[test], pred))
+            row = res[name, protocol]
+            np.testing.assert_allclose(row["scores"]["balanced_accuracy"], expected_bal)
+            np.testing.assert_allclose(row["scores"]["accuracy"], expected_acc)
+    # the majority-class dummy: accuracy is the majority share, balanced accuracy 1/3
+    dummy = res["dummy", "grouped"]
+    assert dummy["balanced_accuracy_mean"] == pytest.approx(1 / 3)
+    assert dummy["accuracy_mean"] > 0.45
+
+
 def test_models_see_identical_splits():
     X, y, groups = _people()
     _RecordingClassifier.seen = []
