@@ -96,7 +96,8 @@ EXPECTED_FAILED_CHECKS["FaceRegion"] = dict.fromkeys(
 # LandmarkShape and LandmarkAligner: the same image-shape contract (test_landmarks.py covers
 # clone, pickle, NaN naming the sample, dtypes and n_features_in_ on real face crops).
 EXPECTED_FAILED_CHECKS["LandmarkShape"] = EXPECTED_FAILED_CHECKS["LandmarkAligner"] = (
-    dict.fromkeys(_IMAGE_CHECKS + _TRANSFORMER_CHECKS, _NOT_AN_IMAGE)
+    dict.fromkeys(_IMAGE_CHECKS + _TRANSFORMER_CHECKS,
+                  _NOT_AN_IMAGE.replace("test_features.py", "test_landmarks.py"))
 )
 EXPECTED_FAILED_CHECKS["FlipAugmentedClassifier"] = dict.fromkeys(
     _IMAGE_CHECKS + _CLASSIFIER_CHECKS, _NOT_AN_IMAGE
