@@ -316,3 +316,34 @@ def test_load_ckplus_warns_when_peak_frame_is_missing(ck_tree):
     i = list(ck.sequences).index(seq)
     assert ck.frames[i] < expected.peak_frames[seq]
     assert ck.target[i] == expected.labels[seq]
+
+
+def test_london_set_labels_subjects_and_metadata_agree_with_its_files(london):
+    """The embedded set: each label is its file's folder and each subject its file's
+    prefix, one neutral and one happy photo per person, per-person metadata identical on
+    both photos, 350x350 BGR images; return_X_y gives the same images and labels."""
+    from pathlib import Path
+
+    from skemotion.datasets import load_frl_london
+
+    assert len(london.images) == len(london.filenames) == len(london.target) == 204
+    for path, label, subject in zip(london.filenames, london.target, london.groups):
+        path = Path(path)
+        assert path.is_file() and path.parent.name == label
+        assert path.name.split("_")[0] == subject
+    pairs = Counter(zip(london.groups, london.target))
+    assert set(pairs.values()) == {1} and len(pairs) == 2 * len(set(london.groups)) == 204
+    for field in ("gender", "age", "ethnicity"):
+        per_person = {}
+        for subject, value in zip(london.groups, london[field]):
+            per_person.setdefault(subject, set()).add(value)
+        assert all(len(values) == 1 for values in per_person.values()), field
+    assert set(london.gender) <= {"female", "male"}
+    assert all(a is None or 16 <= a <= 80 for a in london.age)
+    assert all(img.shape == (350, 350, 3) and img.dtype == np.uint8 for img in london.images)
+    assert "CC BY 4.0" in london.DESCR and "DeBruine" in london.DESCR
+    root = Path(london.filenames[0]).parents[1]
+    assert (root / "LICENSE.md").is_file() and (root / "README.md").is_file()
+    images, target = load_frl_london(return_X_y=True)
+    np.testing.assert_array_equal(np.asarray(target), np.asarray(london.target))
+    assert all(np.array_equal(a, b) for a, b in zip(images, london.images))
