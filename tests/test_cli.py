@@ -716,6 +716,17 @@ def test_difficult_writes_only_into_out_dir(cwd, small_folder):
         assert row["image"] == f"{row['true']}_{row['predicted_as']}_{int(row['id']):04d}.png"
         assert row["true"] != row["predicted_as"] and int(row["n_wrong"]) >= 1
     assert f"{len(rows)} of 24 images misclassified" in result.stdout
+    # --min-error-rate keeps only the images wrong at least that often (same splits)
+    many = ["--folder", small_folder, "--pipeline", "fisherface", "--crop-size", "48",
+            "--splits", "6", "--test-size", "0.5", "--n-jobs", "1", "-q"]
+    listed = {}
+    for out, extra in (("all", []), ("always", ["--min-error-rate", "1"])):
+        result = run("difficult", out, *many, *extra, cwd=cwd)
+        assert result.returncode == 0, result.stderr
+        with open(cwd / out / "difficult.csv", newline="") as f:
+            listed[out] = list(csv.DictReader(f))
+    assert listed["always"] == [r for r in listed["all"] if float(r["error_rate"]) == 1.0]
+    assert 0 < len(listed["always"]) < len(listed["all"])  # some are wrong only sometimes
 
 
 def test_faceless_images_are_left_out_with_each_file_keeping_its_label(cwd, tmp_path,
