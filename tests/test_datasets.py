@@ -130,6 +130,29 @@ def test_load_ckplus_empty_root_and_hints(ck_tree, tmp_path):
         load_ckplus(tmp_path)
 
 
+def test_load_ckplus_without_label_files_where_ckplus_keeps_them(ck_tree, tmp_path):
+    """Labels unpacked one folder too deep (Emotion/Emotion/S005/...), or none at all:
+    an error naming the folder and what was found, not 0 images without a word."""
+    import shutil
+
+    root, expected = ck_tree
+    labels = expected.labels_dir
+    nested = labels / labels.name
+    nested.mkdir()
+    for entry in list(labels.iterdir()):
+        if entry != nested:
+            shutil.move(str(entry), str(nested / entry.name))
+    with pytest.raises(ValueError) as info:
+        load_ckplus(root)
+    message = str(info.value)
+    assert message.startswith(f"No labelled sequence in {labels}")
+    assert f"first label file found is {labels.name}/{labels.name}/S" in message
+    assert f"move the contents of {nested} up into {labels}" in message
+    shutil.rmtree(nested)
+    with pytest.raises(ValueError, match="it holds no label file at all"):
+        load_ckplus(root)
+
+
 def test_load_ckplus_ignores_clutter(ck_tree):
     root, expected = ck_tree
     before = load_ckplus(root)

@@ -99,6 +99,26 @@ def _read_label(path):
     return emotion_from_ckplus_code(text, source=path)
 
 
+def _no_labelled_sequences(labels_dir):
+    """The message for a CK+ tree without one label file where CK+ keeps them."""
+    message = (
+        f"No labelled sequence in {labels_dir}: CK+ keeps one label file per sequence as "
+        f"{labels_dir.name}/<subject>/<sequence>/<name>.txt (e.g. "
+        f"{labels_dir.name}/S005/001/S005_001_00000011_emotion.txt)"
+    )
+    for folder, _, files in os.walk(labels_dir):
+        label = next((f for f in sorted(files) if f.lower().endswith(".txt")), None)
+        if label is not None:
+            where = Path(folder).relative_to(labels_dir.parent)
+            message += f", but the first label file found is {where / label}"
+            nested = labels_dir / labels_dir.name
+            if nested.is_dir():
+                message += (f" (the labels were unpacked one folder too deep: move the "
+                            f"contents of {nested} up into {labels_dir})")
+            return message + "."
+    return message + "; it holds no label file at all."
+
+
 def scan_ckplus(root):
     """Walk a CK+ tree once and return its labelled sequences.
 
@@ -115,7 +135,8 @@ def scan_ckplus(root):
     Raises
     ------
     ValueError
-        Wrong layout, bad label file, labelled sequence without images, image
+        Wrong layout, no label file where CK+ keeps them, bad label file, labelled
+        sequence without images, image
         file without a frame number, or two files with the same frame number;
         the message names the folder or file.
     """
@@ -171,6 +192,8 @@ def scan_ckplus(root):
                     "frames": frames,
                 }
             )
+    if not records:
+        raise ValueError(_no_labelled_sequences(labels_dir))
     if mismatched:
         warn_caller(
             f"{len(mismatched)} labelled sequence(s) whose label file names another frame than "
