@@ -1095,22 +1095,27 @@ def _save(figure, path, plt):
     plt.close(figure)
 
 
-def _image_files(paths, *, exclude=None):
-    """Image files named on the command line: files as given, folders searched recursively."""
-    from ._image_io import is_image_file
+def _image_files(paths, *, exclude=None, command=None):
+    """Image files named on the command line: files as given, folders searched recursively.
 
-    files = []
+    With ``command``, the other files of the searched folders (not hidden, not clutter
+    such as Thumbs.db) are named in one warning: they are left out, not read.
+    """
+    from ._image_io import is_hidden_or_clutter, is_image_file
+
+    files, ignored = [], []
     for path in paths:
         if not path.exists():
             raise UsageError(f"no such file or directory: {path}")
         if path.is_dir():
-            found = sorted(
-                (f for f in path.rglob("*")
-                 if f.is_file() and is_image_file(f)
-                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
-                 and (exclude is None or not _is_inside(f, exclude))),
-                key=lambda f: str(f.relative_to(path)),
-            )
+            candidates = [f for f in path.rglob("*")
+                          if f.is_file()
+                          and not any(is_hidden_or_clutter(part)
+                                      for part in f.relative_to(path).parts)
+                          and (exclude is None or not _is_inside(f, exclude))]
+            ignored += [f for f in candidates if not is_image_file(f)]
+            found = sorted((f for f in candidates if is_image_file(f)),
+                           key=lambda f: str(f.relative_to(path)))
             if not found:
                 if exclude is not None and _is_inside(path, exclude):
                     where = ("is OUT_DIR" if path.resolve() == Path(exclude).resolve()
@@ -1122,7 +1127,21 @@ def _image_files(paths, *, exclude=None):
             files += [(f, path) for f in found]
         else:
             files.append((path, path.parent))
+    if ignored and command is not None:
+        shown = ", ".join(map(str, sorted(ignored)[:5]))
+        more = f" and {len(ignored) - 5} more" if len(ignored) > 5 else ""
+        _print_warning(command, f"left out {len(ignored)} file(s) whose ending is not an "
+                                f"image type OpenCV reads: {shown}{more}")
     return files
+
+
+def _refuse_out_over_input(out, inputs, what="an input file"):
+    """UsageError when ``--out`` would replace one of ``inputs`` (files read by the run)."""
+    target = out.resolve()
+    for path in inputs:
+        if Path(path).resolve() == target:
+            raise UsageError(f"--out {out} is {what} of this run: writing it would replace "
+                             "that file; give another file name")
 
 
 def _is_inside(path, folder):
@@ -1161,7 +1180,7 @@ def _cmd_crop(args):
     out = args.out_dir
     if out.exists() and not out.is_dir():
         raise UsageError(f"OUT_DIR is not a directory: {out}")
-    files = _image_files([args.input], exclude=out)
+    files = _image_files([args.input], exclude=out, command=args.command)
     destinations = _crop_destinations(files, out)
     cropper = _make_cropper(args).set_params(on_missing="full_image")
     h, w = _output_shape(cropper)
@@ -1262,6 +1281,10 @@ def _cmd_train(args):
     except ImportError:
         raise UsageError("saving the model needs the 'skops' package: "
                          'pip install "skemotion[persist]"') from None
+    for root in [args.ckplus] + list(args.folder or []):
+        if root is not None and _is_inside(args.out, root):
+            raise UsageError(f"--out {args.out} lies inside the data folder {root}: the model "
+                             "could replace or be read as a data file; write it elsewhere")
     pipe = _full_pipeline(args, factory)
     template = _crop_step(pipe, name)
     prep = _prepare(args, grouped=False, template=template)
@@ -1294,8 +1317,12 @@ def _cmd_predict(args):
         raise UsageError(f"no such model file: {args.model}")
     if args.out is not None and (args.out.is_dir() or not args.out.parent.is_dir()):
         raise UsageError(f"--out must name a file in an existing folder: {args.out}")
+    if args.out is not None:
+        _refuse_out_over_input(args.out, [args.model], "the model file")
     model = _load_predict_model(args)
-    files = [f for f, _ in _image_files(args.images)]
+    files = [f for f, _ in _image_files(args.images, command=args.command)]
+    if args.out is not None:
+        _refuse_out_over_input(args.out, files, "an image file")
     steps = getattr(model, "steps", None)
     if steps and "n_jobs" in steps[0][1].get_params():  # crop with all the --n-jobs threads
         steps[0][1].set_params(n_jobs=args.n_jobs)

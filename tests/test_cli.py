@@ -422,7 +422,9 @@ def test_crop_writes_crops_and_detection_report(cwd, photo_folder):
     result = run("crop", photo_folder, "crops", "--crop-size", "40x32", "--quiet", cwd=cwd)
     assert result.returncode == 0, result.stderr
     assert "face found in 6 of 7 images, 6 crops written" in result.stdout
-    assert result.stderr == ""
+    # the one other file is named (.DS_Store is clutter, not worth a word)
+    assert result.stderr == ("skemotion crop: warning: left out 1 file(s) whose ending is not "
+                             f"an image type OpenCV reads: {photo_folder / 'notes.txt'}\n")
     files = tree(cwd)
     assert "crops/detections.csv" in files
     pngs = [f for f in files if f.endswith(".png")]
@@ -445,6 +447,9 @@ def test_crop_writes_crops_and_detection_report(cwd, photo_folder):
 def test_crop_on_missing_raise_and_out_dir_inside_input(cwd, photo_folder):
     result = run("crop", photo_folder, "crops", "--crop-size", "32", "--on-missing", "raise",
                  "-q", cwd=cwd)
+    warning, error = result.stderr.strip().splitlines()  # notes.txt is named first
+    assert warning.startswith("skemotion crop: warning: left out 1 file") and "notes.txt" in warning
+    result.stderr = error
     assert_usage_error(result, "no face found", "S009_blank.png")
     # OUT_DIR inside INPUT: its own files are not taken as input
     inner = photo_folder / "crops"
@@ -489,7 +494,9 @@ def test_progress_bar_on_a_terminal_only(cwd, photo_folder):
         assert result.returncode == 0
         outputs[quiet] = b"".join(chunks).decode(errors="replace")
     assert "cropping faces" in outputs[False] and "7/7" in outputs[False]
-    assert outputs[True] == ""
+    # with --quiet only the warning naming notes.txt, no bar
+    assert outputs[True].startswith("skemotion crop: warning: left out 1 file")
+    assert outputs[True].count("\n") == 1 and "cropping faces" not in outputs[True]
 
 
 # ---------------------------------------------------------------------------
@@ -652,6 +659,28 @@ def test_train_predict_user_errors(cwd, tmp_path):
     junk.write_bytes(b"not a model")
     assert_usage_error(run("predict", junk, "a.jpg", cwd=cwd), "junk.skops")
     assert tree(cwd) == []
+
+
+def test_train_and_predict_never_write_over_their_inputs(cwd, tmp_path, small_folder):
+    """--out naming the model, an image read, or a file inside train's data folder is a
+    usage error before anything is written; the inputs stay as they were."""
+    data = tmp_path / "data"
+    shutil.copytree(small_folder, data)
+    image = sorted((data / "happy").iterdir())[0]
+    assert_usage_error(run("train", "--out", image, "--folder", data, "-q", cwd=cwd),
+                       "lies inside the data folder", str(data))
+    assert_usage_error(run("train", "--out", data / "model.skops", "--folder", data, "-q",
+                           cwd=cwd), "lies inside the data folder")
+    result = run("train", "--out", "m.skops", "--folder", data, "--pipeline", "fisherface",
+                 "--crop-size", "32", "--n-jobs", "1", "-q", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    before = {p: p.read_bytes() for p in [cwd / "m.skops", image]}
+    assert_usage_error(run("predict", "m.skops", image, "--out", "m.skops", cwd=cwd),
+                       "is the model file", "m.skops")
+    assert_usage_error(run("predict", "m.skops", data, "--out", image, cwd=cwd),
+                       "is an image file", image.name)
+    assert {p: p.read_bytes() for p in before} == before
+    assert tree(cwd) == ["m.skops"] and not (data / "model.skops").exists()
 
 
 def test_train_on_ckplus_tree(cwd, ckplus):
