@@ -368,11 +368,24 @@ def test_organize_then_describe_folder_and_ckplus(cwd, ckplus):
         assert re.search(rf"^\s+{emotion}\s+{count}\b", desc.stdout, re.M), desc.stdout
     assert re.search(rf"^\s+neutral\s+{len(expected.labels)}\b", desc.stdout, re.M)
 
-    both = run("describe", "--folder", "sorted", "--ckplus", root, "--emotions", "neutral,anger",
+    # CK+ merged with its own sorted copy: the same photos under two subject ids
+    both = run("describe", "--folder", "sorted", "--ckplus", root, cwd=cwd)
+    assert_usage_error(both, "are the same image", "subject-grouped split")
+    assert_usage_error(run("describe", "--folder", "sorted", "--folder", "sorted", cwd=cwd),
+                       "are the same image")
+    # merged with other photos (mirror images of a few of the sorted ones), it works
+    import cv2
+
+    extra = cwd.parent / "extra"
+    for path in sorted((cwd / "sorted" / "anger").iterdir())[:2]:
+        (extra / "anger").mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(extra / "anger" / f"S9{path.name[1:]}"),
+                    cv2.imread(str(path), cv2.IMREAD_UNCHANGED)[:, ::-1])
+    both = run("describe", "--folder", extra, "--ckplus", root, "--emotions", "neutral,anger",
                cwd=cwd)
     assert both.returncode == 0, both.stderr
     n_anger = peaks["anger"]
-    assert f"{2 * (len(expected.labels) + n_anger)} images, 2 classes" in both.stdout
+    assert f"{len(expected.labels) + n_anger + 2} images, 2 classes" in both.stdout
     # asking for neutral after leaving CK+'s neutral images out says which option did it
     none = run("describe", "--ckplus", root, "--neutral", "none", "--emotions", "neutral",
                cwd=cwd)

@@ -303,7 +303,8 @@ def test_organize_ckplus_writes_nothing_outside_out_dir(tmp_path, make_ckplus_tr
 
 def _bunch(labels, groups, prefix):
     return make_dataset_bunch(
-        images=[np.full((4, 4), i, np.uint8) for i in range(len(labels))],
+        images=[np.full((4, 4), 10 * (ord(prefix[0]) - ord("a")) + i, np.uint8)
+                for i in range(len(labels))],  # a different picture in each dataset
         filenames=[f"{prefix}{i}.png" for i in range(len(labels))],
         target=labels,
         groups=groups,
@@ -320,7 +321,7 @@ def test_concat_datasets_prefixes_groups_and_canonical_labels():
     assert list(merged.source) == ["ck"] * 3 + ["web"] * 3
     assert list(merged.target_names) == ["happy", "neutral", "sadness"]
     assert list(merged.filenames) == ["a0.png", "a1.png", "a2.png", "b0.png", "b1.png", "b2.png"]
-    assert [int(im[0, 0]) for im in merged.images] == [0, 1, 2, 0, 1, 2]
+    assert [int(im[0, 0]) for im in merged.images] == [0, 1, 2, 10, 11, 12]
     assert "ck: a set (3 images)" in merged.DESCR
     assert list(concat_datasets(a, b).groups)[3] == "d1:S005"
 
@@ -332,7 +333,8 @@ def test_concat_datasets_ungrouped_and_errors():
         concat_datasets(a, web)
     merged = concat_datasets(a, web, ungrouped="per_image")
     assert list(merged.groups) == ["d0:S1", "d0:S2", "d1:#0", "d1:#1"]
-    assert concat_datasets(web, web).groups is None
+    web2 = _bunch(["fear", "fear"], None, "x")
+    assert concat_datasets(web, web2).groups is None
     with pytest.raises(ValueError, match="names has 1 entries for 2 datasets"):
         concat_datasets(a, a, names=["x"])
     with pytest.raises(ValueError, match="distinct"):
@@ -350,7 +352,7 @@ def test_concat_datasets_keeps_ckplus_fields_and_skipped(tmp_path, make_ckplus_t
     root, expected = make_ckplus_tree(tmp_path / "ck", n_subjects=2, sequences_per_subject=1)
     ck = load_ckplus(root, neutral="none")
     ck.skipped, ck.n_skipped = ["x.png"], 1
-    both = concat_datasets(ck, ck, names=["one", "two"])
+    both = concat_datasets(ck, ck, names=["one", "two"], duplicates="keep")
     assert list(both.sequences) == list(ck.sequences) * 2
     assert both.frames.dtype.kind == "i" and list(both.frames) == list(ck.frames) * 2
     assert both.skipped == ["x.png", "x.png"] and both.n_skipped == 2
@@ -358,6 +360,29 @@ def test_concat_datasets_keeps_ckplus_fields_and_skipped(tmp_path, make_ckplus_t
     assert "sequences" not in mixed and "gender" not in mixed
     assert len(mixed.images) == len(ck.images) + 204
     assert set(mixed.groups[: len(ck.images)]) == {"d0:S005", "d0:S010"}
+
+
+def test_concat_datasets_refuses_the_same_image_in_two_datasets(tmp_path, make_ckplus_tree):
+    """CK+ merged with a folder organize_ckplus made from it (or any dataset twice): each
+    copy would get its own subject id and leak across a grouped split."""
+    root, _ = make_ckplus_tree(tmp_path / "ck", n_subjects=2, sequences_per_subject=1)
+    ck = load_ckplus(root)
+    organize_ckplus(root, tmp_path / "sorted")
+    folder = load_image_folder(tmp_path / "sorted")
+    with pytest.raises(ValueError) as info:
+        concat_datasets(ck, folder, names=["ck", "sorted"])
+    message = str(info.value)
+    assert message.startswith(f"{len(ck.images)} image(s) of one dataset are also in another")
+    assert "(dataset 'ck')" in message and "(dataset 'sorted')" in message
+    assert str(root / "cohn-kanade-images") in message and str(tmp_path / "sorted") in message
+    assert "duplicates='keep'" in message
+    kept = concat_datasets(ck, folder, names=["ck", "sorted"], duplicates="keep")
+    assert len(kept.images) == 2 * len(ck.images)
+    # the same image twice inside one dataset is that dataset's own business
+    a = _bunch(["happy", "happy"], ["S1", "S1"], "a")
+    a.images[1] = a.images[0].copy()
+    b = _bunch(["neutral"], ["S2"], "b")
+    assert len(concat_datasets(a, b).images) == 3
 
 
 # ------------------------------------------------------------------------------------- summary

@@ -1,5 +1,8 @@
 """Merging dataset Bunches from different sources (CK+ plus a folder of web images...)."""
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 from sklearn.utils._param_validation import StrOptions, validate_params
 
@@ -31,14 +34,46 @@ def _as_array(values):
     return np.asarray(values, dtype=object)
 
 
+def _image_key(image):
+    """A content key of one image (an array; a path is keyed by its resolved name)."""
+    if isinstance(image, (str, Path)):
+        return "path:" + str(Path(image).resolve())
+    array = np.ascontiguousarray(image)
+    digest = hashlib.sha256(repr((array.shape, array.dtype.str)).encode())
+    digest.update(array.data)
+    return digest.hexdigest()
+
+
+def _refuse_duplicates(bunches, names):
+    """ValueError naming images that appear, pixel for pixel, in two of the datasets."""
+    first_seen, pairs = {}, []
+    for name, bunch in zip(names, bunches):
+        for image, filename in zip(bunch["images"], bunch["filenames"]):
+            key = _image_key(image)
+            seen = first_seen.setdefault(key, (name, filename))
+            if seen[0] != name:
+                pairs.append((seen, (name, filename)))
+    if pairs:
+        (name_a, file_a), (name_b, file_b) = pairs[0]
+        raise ValueError(
+            f"{len(pairs)} image(s) of one dataset are also in another, e.g. {file_a} "
+            f"(dataset {name_a!r}) and {file_b} (dataset {name_b!r}) are the same image. "
+            "Merged, each copy would get its own subject id, so a subject-grouped split "
+            "could put the same photo in training and in test. Give each source once (for "
+            "example not CK+ together with a folder that organize_ckplus made from it), or "
+            "pass duplicates='keep' if that is what you want."
+        )
+
+
 @validate_params(
     {
         "names": [list, tuple, None],
         "ungrouped": [StrOptions({"raise", "per_image"})],
+        "duplicates": [StrOptions({"raise", "keep"})],
     },
     prefer_skip_nested_validation=True,
 )
-def concat_datasets(*bunches, names=None, ungrouped="raise"):
+def concat_datasets(*bunches, names=None, ungrouped="raise", duplicates="raise"):
     """Merge dataset Bunches into one, keeping subject ids of different sources apart.
 
     Subject ids are prefixed with the source name (``"ckplus:S005"``), so two
@@ -59,6 +94,12 @@ def concat_datasets(*bunches, names=None, ungrouped="raise"):
         others have them: raise, or treat every one of its images as its own
         subject (``"d1:#0"``, ``"d1:#1"``... - only right if no person appears
         twice). If no dataset has subject ids, ``groups`` is None.
+    duplicates : {"raise", "keep"}, default="raise"
+        What to do when an image of one dataset is, pixel for pixel, also in
+        another (the same folder given twice, or CK+ together with a folder sorted
+        from it by :func:`organize_ckplus`): each copy would get its own subject
+        id, so a subject-grouped split could put the same photo in training and
+        in test. ``"raise"`` names the first such pair; ``"keep"`` merges anyway.
 
     Returns
     -------
@@ -74,15 +115,21 @@ def concat_datasets(*bunches, names=None, ungrouped="raise"):
     ValueError
         If no dataset is given, ``names`` has the wrong length or repeats a name,
         a label is not a known emotion (the message names the dataset and file),
-        or a dataset lacks subject ids with ``ungrouped="raise"``.
+        a dataset lacks subject ids with ``ungrouped="raise"``, or an image is in
+        two datasets with ``duplicates="raise"``.
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from sklearn.utils import Bunch
     >>> from skemotion.datasets import concat_datasets, load_frl_london
     >>> london = load_frl_london()
-    >>> both = concat_datasets(london, london, names=["a", "b"])
-    >>> len(both.images), both.groups[0], both.groups[-1], list(both.target_names)
-    (408, 'a:001', 'b:173', ['happy', 'neutral'])
+    >>> photos = np.random.default_rng(0).integers(0, 256, (2, 48, 48), dtype=np.uint8)
+    >>> web = Bunch(images=list(photos), filenames=["a.png", "b.png"],
+    ...             target=["happiness", "calm"], groups=["7", "7"])
+    >>> both = concat_datasets(london, web, names=["london", "web"])
+    >>> len(both.images), both.groups[0], both.groups[-1], list(both.target[-2:])
+    (206, 'london:001', 'web:7', ['happy', 'neutral'])
     """
     if not bunches:
         raise ValueError("concat_datasets needs at least one dataset.")
@@ -100,6 +147,8 @@ def concat_datasets(*bunches, names=None, ungrouped="raise"):
                 f"Dataset {names[i]!r} (argument {i}) is not a dataset Bunch: it lacks "
                 f"{', '.join(missing)}."
             )
+    if duplicates == "raise" and len(bunches) > 1:
+        _refuse_duplicates(bunches, names)
     has_groups = [b.get("groups") is not None for b in bunches]
     if any(has_groups) and not all(has_groups) and ungrouped == "raise":
         lacking = [n for n, g in zip(names, has_groups) if not g]
