@@ -439,7 +439,8 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     ``[image]``). Images may have any size and be uint8,
     uint16 (16-bit), other integers holding 0..255 (such as int64 from parsed
     pixel strings) or float (floats with maximum <= 1 are taken as [0, 1], else
-    as [0, 255]); colour is OpenCV's BGR order; file paths are decoded with OpenCV
+    as [0, 255], and clipped; more than 10% of the range outside it is an error);
+    colour is OpenCV's BGR order; file paths are decoded with OpenCV
     as needed, so a dataset need not sit in memory.
 
     A 2-D numeric array ``(n_samples, n_features)`` follows scikit-learn's

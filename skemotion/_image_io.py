@@ -32,13 +32,19 @@ def is_image_file(path):
     return Path(name).suffix.lower() in IMAGE_EXTENSIONS
 
 
+#: How far (in 0..255 units, 10% of the range) a float image may stray outside [0, 255]
+#: (resampling overshoot) before it is an error rather than clipped.
+_FLOAT_SLACK = 25.5
+
+
 def to_uint8(image, *, source=None):
     """Scale an image of any supported dtype to uint8, keeping its channels.
 
     uint8 is returned as is; uint16 (16-bit image files) is divided by 257; other
     integer types (e.g. int64 from parsed pixel strings) must hold 8-bit values
     0..255 and are taken as they are; floats are taken as [0, 1] when their maximum
-    is at most 1, else as [0, 255], and clipped.
+    is at most 1, else as [0, 255], and clipped (values more than 10% of the range
+    outside it, such as 16-bit data as floats, are an error).
 
     ``source`` (a file name or a sample description) is used in error messages.
     """
@@ -62,6 +68,13 @@ def to_uint8(image, *, source=None):
         if not np.all(np.isfinite(image)):
             raise ValueError(f"Image{where} contains NaN or infinite values.")
         scale = 255.0 if image.size and image.max() <= 1.0 else 1.0
+        if image.size and (image.min() * scale < -_FLOAT_SLACK
+                           or image.max() * scale > 255 + _FLOAT_SLACK):
+            raise ValueError(
+                f"Image{where} has float values from {image.min():g} to {image.max():g}; "
+                "float images must hold [0, 1] or [0, 255] (values a little outside, from "
+                "resampling, are clipped). Pass 16-bit data as uint16, or scale it first."
+            )
         return np.clip(np.rint(image * scale), 0, 255).astype(np.uint8)
     raise ValueError(f"Image{where} has unsupported dtype {image.dtype}.")
 

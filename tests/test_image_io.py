@@ -97,6 +97,14 @@ def test_to_uint8_and_gray():
     np.testing.assert_array_equal(to_uint8(pixels.astype(np.uint16) * 257), pixels)  # 16-bit
     with pytest.raises(ValueError, match=r"sample 2.*int64 values from -1 to 255.*0\.\.255"):
         to_uint8(np.r_[-1, 255].astype(np.int64), source="sample 2")
+    # floats: a little outside [0, 255] (resampling overshoot) is clipped; 16-bit values
+    # as floats, or data far below 0, are an error rather than a white or black image
+    np.testing.assert_array_equal(to_uint8(np.array([[-3.0, 260.0]])), [[0, 255]])
+    np.testing.assert_array_equal(to_uint8(np.array([[-0.05, 1.0]])), [[0, 255]])
+    with pytest.raises(ValueError, match=r"sample 3.*float values from 0 to 65535.*uint16"):
+        to_uint8(np.array([[0.0, 65535.0]]), source="sample 3")
+    with pytest.raises(ValueError, match=r"float values from -2 to 0\.5"):
+        to_uint8(np.array([[-2.0, 0.5]]))  # standardised, not an image
     with pytest.raises(ValueError, match="at least 2x2"):
         to_gray(np.zeros((1, 5), np.uint8))
     with pytest.raises(ValueError, match="expected"):
