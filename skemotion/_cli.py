@@ -567,9 +567,11 @@ def _chunks(n, size):
 def _crop(args, cropper, images, names, *, desc="cropping faces"):
     """Crop ``images`` with a progress bar, handling images without a face per ``--on-missing``.
 
-    Returns ``(X, kept)``: the crops as (n_kept, h, w) float32 in [0, 255] and the
-    indices of the images they come from. Faces are detected once per image, except
-    in the (rare) chunks that hold an image without a face.
+    Returns ``(X, kept, whole)``: the crops as (n_kept, h, w) float32 in [0, 255], the
+    indices of the images they come from, and (with ``--on-missing full_image``) the
+    indices of the images without a face, whose whole image was used. Faces are
+    detected once per image, except in the (rare) chunks that hold an image without a
+    face.
     """
     import joblib
     import numpy as np
@@ -577,13 +579,13 @@ def _crop(args, cropper, images, names, *, desc="cropping faces"):
 
     n = len(images)
     if getattr(args, "no_detect", False):
-        return _resize_only(args, cropper, images, names, desc=desc)
+        return (*_resize_only(args, cropper, images, names, desc=desc), [])
     on_missing = getattr(args, "on_missing", "drop")
     cropper = clone(cropper).set_params(on_missing="full_image" if on_missing == "full_image"
                                  else "raise")
     chunk = _chunk_size(args)
     h, w = _output_shape(cropper)
-    parts, kept, missing = [], [], []
+    parts, kept, missing, whole = [], [], [], []
     # FaceCropper's threads stay local, also inside --scheduler's Dask backend
     with joblib.parallel_config(backend="threading"), \
             progress_bar(n, desc, enabled=_bars_enabled(args)) as bar:
@@ -591,8 +593,10 @@ def _crop(args, cropper, images, names, *, desc="cropping faces"):
             index = list(range(part.start, part.stop))
             batch = [images[i] for i in index]
             try:
-                parts.append(cropper.transform(batch))
+                crops, detections = cropper._run(batch, crop=True)  # transform + detections
+                parts.append(crops)
                 kept += index
+                whole += [i for i, d in zip(index, detections) if not d.found]
             except ValueError as exc:
                 if on_missing == "full_image":
                     raise UsageError(_one_line(exc)) from None
@@ -611,13 +615,14 @@ def _crop(args, cropper, images, names, *, desc="cropping faces"):
                     parts.append(cropper.transform([images[i] for i in ok]))
                     kept += ok
             bar.update(len(index))
-    if missing:
-        listing = ", ".join(str(names[i]) for i in missing[:5])
-        listing += f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        _info(args, f"no face found in {len(missing)} of {n} images, left out: {listing}")
+    for lost, what in ((missing, "left out"), (whole, "whole image used")):
+        if lost:
+            listing = ", ".join(str(names[i]) for i in lost[:5])
+            listing += f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+            _info(args, f"no face found in {len(lost)} of {n} images, {what}: {listing}")
     if not kept:
         raise UsageError(f"no face found in any of the {n} images")
-    return np.concatenate(parts).reshape(-1, h, w), np.asarray(kept)
+    return np.concatenate(parts).reshape(-1, h, w), np.asarray(kept), whole
 
 
 def _resize_only(args, cropper, images, names, *, desc):
@@ -724,7 +729,8 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     Returns a Bunch: ``X`` (n, h, w) crops (of ``template``, or of the first of
     ``templates``), ``Xs`` (name -> crops), ``y``, ``groups`` (None without subject
     ids), ``filenames``, ``data`` (the loaded Bunch), ``name``, ``cropper``,
-    ``croppers`` (name -> FaceCropper) and ``dropped`` (files without a face).
+    ``croppers`` (name -> FaceCropper), ``dropped`` (files without a face, left out)
+    and ``whole_image`` (files without a face used whole, ``--on-missing full_image``).
     """
     import numpy as np
     from sklearn.utils import Bunch
@@ -749,20 +755,22 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     for i, (key, cropper) in enumerate(distinct.items()):
         desc = "cropping faces" + (f" ({i + 1}/{len(distinct)})" if len(distinct) > 1 else "")
         crops[key] = _crop(args, cropper, data.images, names, desc=desc)
-    kept = sorted(set.intersection(*(set(k.tolist()) for _, k in crops.values())))
+    kept = sorted(set.intersection(*(set(k.tolist()) for _, k, _ in crops.values())))
     if not kept:
         raise UsageError("no image has a face found by every pipeline's face cropper")
+    whole = sorted(set().union(*(w for _, _, w in crops.values())) & set(kept))
     kept = np.asarray(kept)
     Xs = {}
     for label, cropper in croppers.items():
-        X, k = crops[_crop_settings_key(cropper)]
+        X, k, _ = crops[_crop_settings_key(cropper)]
         Xs[label] = X[np.searchsorted(k, kept)]
     y = np.asarray(data.target, dtype=object)[kept]
     groups = None if data.get("groups") is None else np.asarray(data.groups, dtype=object)[kept]
     dropped = sorted(set(names.tolist()) - set(names[kept].tolist()))
     first = next(iter(croppers))
     out = Bunch(X=Xs[first], Xs=Xs, y=y, groups=groups, filenames=names[kept], data=data,
-                name=name, cropper=croppers[first], croppers=croppers, dropped=dropped)
+                name=name, cropper=croppers[first], croppers=croppers, dropped=dropped,
+                whole_image=[str(names[i]) for i in whole])
     _check_enough(Bunch(images=out.X, target=y, groups=groups), grouped=grouped)
     if getattr(args, "no_detect", False):
         for label, X in Xs.items():
@@ -903,6 +911,7 @@ def _write_report(args, prep, result, models, splits, notes=()):
         "n_images": len(prep.data.images),
         "n_face_crops": len(prep.y),
         "dropped_no_face": prep.dropped,
+        "whole_image_no_face": prep.whole_image,
         "crop_size": {name: list(prep.Xs[name].shape[1:]) for name in models},
         "splits": args.splits,
         "test_size": args.test_size,
@@ -928,6 +937,10 @@ def _write_report(args, prep, result, models, splits, notes=()):
                                                        for name in models}))
     if args.no_detect:
         found = f"all used as face crops without face detection (--no-detect), resized to {sizes}"
+    elif prep.whole_image:
+        found = (f"{len(prep.y) - len(prep.whole_image)} with a face found, "
+                 f"{len(prep.whole_image)} without, used whole (--on-missing full_image; "
+                 f"crops {sizes})")
     else:
         found = f"{len(prep.y)} with a face found (crops {sizes})"
     lines = [
@@ -937,6 +950,8 @@ def _write_report(args, prep, result, models, splits, notes=()):
     ]
     if prep.dropped:
         lines.append(f"No face found, left out: {', '.join(prep.dropped)}.")
+    if prep.whole_image:
+        lines.append(f"No face found, whole image used: {', '.join(prep.whole_image)}.")
     if prep.data.get("skipped"):
         lines.append(f"Unreadable files skipped (--on-error skip): "
                      f"{', '.join(map(str, prep.data.skipped))}.")

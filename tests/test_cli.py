@@ -792,6 +792,18 @@ def test_faceless_images_are_left_out_with_each_file_keeping_its_label(cwd, tmp_
     assert report["settings"]["n_images"] == 26 and report["settings"]["n_face_crops"] == 24
     text = (cwd / "report" / "report.md").read_text()
     assert "No face found, left out: " in text and all(str(b) in text for b in blanks)
+    assert report["settings"]["whole_image_no_face"] == []
+    # --on-missing full_image keeps them, as whole images, and says so
+    result = run("evaluate", *SMALL, "--folder", folder, *subject, "--pipelines",
+                 "fisherface", "--on-missing", "full_image", "--out", "whole", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((cwd / "whole" / "report.json").read_text())
+    assert sorted(report["settings"]["whole_image_no_face"]) == sorted(map(str, blanks))
+    assert report["settings"]["dropped_no_face"] == []
+    assert report["settings"]["n_face_crops"] == 26
+    text = (cwd / "whole" / "report.md").read_text()
+    assert "26 images, 24 with a face found, 2 without, used whole" in text
+    assert "No face found, whole image used: " in text and all(str(b) in text for b in blanks)
 
     result = run("difficult", "hard", "--crop-size", "48", "--splits", "3", "--n-jobs", "1",
                  "-q", "--folder", folder, *subject, "--pipeline", "fisherface", cwd=cwd)
