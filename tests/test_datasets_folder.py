@@ -115,6 +115,23 @@ def test_load_image_folder_unknown_folder(sorted_tree):
     assert len(load_image_folder(root).images) == 6
 
 
+def test_load_image_folder_one_level_off_points_at_the_right_folder(sorted_tree, tmp_path,
+                                                                    make_ckplus_tree):
+    root, _ = sorted_tree
+    above = root.parent  # holds sorted/, whose subfolders are emotions
+    with pytest.raises(ValueError, match=re.escape(f"one level down: pass {root}.")):
+        load_image_folder(above)
+    with pytest.raises(ValueError, match=re.escape(f"pass the folder that holds it, {root}.")):
+        load_image_folder(root / "happy")
+    ck, _ = make_ckplus_tree(tmp_path / "CK+", n_subjects=1, sequences_per_subject=1)
+    with pytest.raises(ValueError, match="has the CK\\+ layout: load it with load_ckplus"):
+        load_image_folder(ck)
+    # a stray folder that is neither keeps the plain advice
+    (root / "others").mkdir()
+    with pytest.raises(ValueError, match="Rename it, move it out of the root folder"):
+        load_image_folder(root)
+
+
 def test_load_image_folder_wrong_layout(tmp_path):
     with pytest.raises(FileNotFoundError, match="Image folder not found"):
         load_image_folder(tmp_path / "missing")
@@ -416,6 +433,9 @@ def test_public_functions_validate_their_parameters(sorted_tree, tmp_path):
         load_image_folder(root, on_error="ignore")
     with pytest.raises(InvalidParameterError, match="subject_pattern"):
         load_image_folder(root, subject_pattern=3)
+    with pytest.raises(ValueError, match=r"subject_pattern '\(S\\\\d\+' is not a regular "
+                                         r"expression: missing \)"):
+        load_image_folder(root, subject_pattern="(S\\d+")
     with pytest.raises(InvalidParameterError, match="neutral"):
         organize_ckplus(root, tmp_path / "out", neutral="some")
     with pytest.raises(InvalidParameterError, match="ungrouped"):

@@ -49,6 +49,32 @@ def subject_from_name(name, pattern, *, path=None):
     return subject
 
 
+def _is_emotion(name):
+    try:
+        canonical_emotion(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _one_level_off_hint(root, folder_path):
+    """What to do about a subfolder of ``root`` that is not named after an emotion."""
+    from ._ckplus import find_ckplus_layout
+
+    try:
+        find_ckplus_layout(root)
+    except ValueError:
+        pass
+    else:
+        return (f"{root} has the CK+ layout: load it with load_ckplus (on the command "
+                "line: --ckplus).")
+    inner = [name for name, _ in scan_folder(folder_path)[0]]
+    if inner and any(_is_emotion(name) for name in inner):
+        return (f"It holds emotion folders ({', '.join(n + '/' for n in inner[:4])}): it "
+                f"looks like the dataset root, one level down: pass {folder_path}.")
+    return "Rename it, move it out of the root folder, or hide it with a leading dot."
+
+
 @validate_params(
     {
         "root": [str, os.PathLike],
@@ -141,14 +167,20 @@ def load_image_folder(
     root = check_root(root, what="Image folder")
     wanted = parse_emotions(emotions)
     if isinstance(subject_pattern, str):
-        subject_pattern = re.compile(subject_pattern)
+        try:
+            subject_pattern = re.compile(subject_pattern)
+        except re.error as exc:
+            raise ValueError(f"subject_pattern {subject_pattern!r} is not a regular "
+                             f"expression: {exc}.") from None
     dirs, files = scan_folder(root)
     stray = [path for name, path in files if is_image_file(name)]
     if stray:
-        raise ValueError(
-            f"{root} holds {len(stray)} image file(s) directly (first: {stray[0]}); "
-            "expected one subfolder per emotion, root/<emotion>/<image files>."
-        )
+        message = (f"{root} holds {len(stray)} image file(s) directly (first: {stray[0]}); "
+                   "expected one subfolder per emotion, root/<emotion>/<image files>.")
+        if _is_emotion(root.name):
+            message += (f" {root.name}/ looks like one emotion folder itself: pass the "
+                        f"folder that holds it, {root.parent}.")
+        raise ValueError(message)
     if not dirs:
         raise ValueError(
             f"{root} has no emotion folders: expected one subfolder per emotion "
@@ -162,7 +194,7 @@ def load_image_folder(
         except ValueError as exc:
             raise ValueError(
                 f"The folder {folder_path} is not named after an emotion: {exc} "
-                "Rename it, move it out of the root folder, or hide it with a leading dot."
+                + _one_level_off_hint(root, folder_path)
             ) from None
         sub_dirs, sub_files = scan_folder(folder_path)
         if any(is_image_file(name) for name, _ in sub_files):
