@@ -1329,7 +1329,8 @@ def _cmd_predict(args):
     import csv
 
     if not args.model.is_file():
-        raise UsageError(f"no such model file: {args.model}")
+        raise UsageError(f"{args.model} is a folder, not a model file" if args.model.is_dir()
+                         else f"no such model file: {args.model}")
     if args.out is not None and (args.out.is_dir() or not args.out.parent.is_dir()):
         raise UsageError(f"--out must name a file in an existing folder: {args.out}")
     if args.out is not None:

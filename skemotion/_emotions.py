@@ -124,7 +124,7 @@ def emotion_from_ckplus_code(code, *, source=None):
     """
     where = f" in {source}" if source is not None else ""
     try:
-        value = float(str(code).strip())
+        value = float(str(code).strip().lstrip("\ufeff").strip())  # a BOM from an editor
     except ValueError:
         raise ValueError(f"CK+ label{where} is not a number: {str(code).strip()!r}") from None
     if not math.isfinite(value) or value != int(value) or not 0 <= value < len(CKPLUS_EMOTIONS):

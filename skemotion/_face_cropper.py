@@ -646,6 +646,10 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         self._checked_params()
         for i, item in enumerate(self._items(X, reset=True)):
             if _is_path(item):
+                if os.path.isdir(item):
+                    raise IsADirectoryError(
+                        f"sample {i}: {os.fsdecode(item)} is a folder, not an image file"
+                    )
                 if not os.path.isfile(item):
                     raise FileNotFoundError(
                         f"sample {i}: image file not found: {os.fsdecode(item)}"

@@ -102,6 +102,10 @@ def to_gray(image, *, source=None):
     return image
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_END = b"IEND"  # the last chunk of every PNG file
+
+
 def read_image(path, *, gray=False):
     """Read an image file as a uint8 array, as OpenCV decodes it.
 
@@ -146,6 +150,10 @@ def read_image(path, *, gray=False):
     data = np.fromfile(path, dtype=np.uint8)
     # not IMREAD_UNCHANGED: that flag also ignores the EXIF orientation
     flags = cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR
+    if data[:8].tobytes() == _PNG_SIGNATURE and _PNG_END not in data[-4096:].tobytes():
+        # libpng would print "libpng error: ..." to stderr itself before failing
+        raise ValueError(f"Cannot decode image file {path}: a PNG file cut short (no end "
+                         "chunk), e.g. an incomplete download or copy.")
     image = cv2.imdecode(data, flags) if data.size else None
     if image is None:
         raise ValueError(f"Cannot decode image file {path}: not an image or corrupt.")

@@ -671,6 +671,8 @@ def test_train_predict_user_errors(cwd, tmp_path):
     junk = tmp_path / "junk.skops"
     junk.write_bytes(b"not a model")
     assert_usage_error(run("predict", junk, "a.jpg", cwd=cwd), "junk.skops")
+    assert_usage_error(run("predict", tmp_path, "a.jpg", cwd=cwd),
+                       "is a folder, not a model file")
     assert tree(cwd) == []
 
 
@@ -1262,13 +1264,21 @@ def test_on_error_skip_lists_unreadable_files_and_raise_names_them(cwd, small_fo
     bad.write_bytes(b"\xff\xd8 not really a JPEG")
     # default: stop, naming the file
     assert_usage_error(run("describe", "--folder", root, cwd=cwd), str(bad))
-    # skip: one warning line naming it, the rest is used and the file is reported
+    # a truncated PNG too (OpenCV's own "[ WARN:...] PNG input buffer is incomplete" line
+    # must not come before skemotion's one line)
+    import cv2
+
+    cut = root / "neutral" / "S998_cut.png"
+    png = cv2.imencode(".png", cv2.imread(str(next((root / "neutral").iterdir()))))[1]
+    cut.write_bytes(png.tobytes()[: png.size // 2])
+    # skip: one warning line naming them, the rest is used and the files are reported
     result = run("describe", "--folder", root, "--on-error", "skip", cwd=cwd)
     assert result.returncode == 0, result.stderr
     warnings = result.stderr.strip().splitlines()
-    assert len(warnings) == 1 and warnings[0].startswith("skemotion describe: warning: Skipped 1")
-    assert str(bad) in warnings[0]
-    assert "24 images" in result.stdout and "skipped files: 1" in result.stdout
+    assert len(warnings) == 1 and warnings[0].startswith("skemotion describe: warning: Skipped 2")
+    assert str(bad) in warnings[0] and str(cut) in warnings[0]
+    assert "24 images" in result.stdout and "skipped files: 2" in result.stdout
+    cut.unlink()
     result = run("evaluate", "--folder", root, "--on-error", "skip", "--pipelines", "hog_logreg",
                  "--crop-size", "48", "--splits", "2", "--n-jobs", "1", "-q", "--out", "rep",
                  cwd=cwd)

@@ -203,6 +203,16 @@ def test_load_ckplus_corrupt_images_skipped_with_warning(ck_tree):
     assert "skipped files: 2" in describe_dataset(ck)
 
 
+def test_load_ckplus_label_file_with_a_byte_order_mark(ck_tree):
+    """A label file re-saved by an editor that adds a UTF-8 BOM still reads as its code."""
+    root, expected = ck_tree
+    seq = list(expected.labels)[1]
+    text = expected.label_files[seq].read_text()
+    expected.label_files[seq].write_bytes(b"\xef\xbb\xbf" + text.encode())
+    ck = load_ckplus(root, neutral="none")
+    assert dict(zip(ck.sequences, ck.target)) == expected.labels
+
+
 @pytest.mark.parametrize(
     "content, match",
     [

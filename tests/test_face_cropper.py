@@ -176,6 +176,9 @@ def test_missing_and_non_image_paths(london, tmp_path):
         FaceCropper().transform([london.filenames[0], missing])
     with pytest.raises(FileNotFoundError, match="nope.jpg"):
         FaceCropper().fit([london.filenames[0], missing])
+    for method in ("fit", "transform"):  # a folder where an image file was meant
+        with pytest.raises(IsADirectoryError, match=f"sample 1.*{tmp_path.name}.* is a folder"):
+            getattr(FaceCropper(), method)([london.filenames[0], tmp_path])
     text = tmp_path / "notes.jpg"
     text.write_text("not an image")
     with pytest.raises(ValueError, match="sample 0 .*notes.jpg.*not an image"):

@@ -109,3 +109,16 @@ def test_to_uint8_and_gray():
         to_gray(np.zeros((1, 5), np.uint8))
     with pytest.raises(ValueError, match="expected"):
         to_gray(np.zeros((4, 4, 2), np.uint8))
+
+
+def test_truncated_png_is_named_without_libpng_noise(tmp_path, capfd):
+    """A PNG cut short is refused before OpenCV decodes it, so libpng prints nothing."""
+    image = (np.arange(64 * 64) % 251).astype(np.uint8).reshape(64, 64)
+    data = cv2.imencode(".png", image)[1].tobytes()
+    whole, cut = tmp_path / "whole.png", tmp_path / "cut.png"
+    whole.write_bytes(data)
+    cut.write_bytes(data[: len(data) // 2])
+    np.testing.assert_array_equal(read_image(whole), image)
+    with pytest.raises(ValueError, match=r"cut.png: a PNG file cut short"):
+        read_image(cut)
+    assert capfd.readouterr().err == ""
