@@ -1199,29 +1199,37 @@ def _cmd_crop(args):
     destinations = _crop_destinations(files, out)
     cropper = _make_cropper(args).set_params(on_missing="full_image")
     h, w = _output_shape(cropper)
-    rows, n_written = [], 0
+    rows, n_written, unreadable = [], 0, []
     chunk = _chunk_size(args)
     with progress_bar(len(files), "cropping faces", enabled=_bars_enabled(args)) as bar:
         for part in _chunks(len(files), chunk):
             batch = files[part]
-            images = []
-            for f, _ in batch:
+            images, errors = {}, {}  # by position in the batch
+            for i, (f, _) in enumerate(batch):
                 try:
-                    images.append(read_image(f))
+                    images[i] = read_image(f)
                 except (OSError, ValueError) as exc:
-                    raise UsageError(_one_line(exc)) from None
-            detections = cropper.detect(images)
-            found = [d.found for d in detections]
-            if args.on_missing == "raise" and not all(found):
-                first = batch[found.index(False)][0]
-                raise UsageError(f"no face found in {first} (--on-missing drop skips such "
-                                 "images, full_image keeps the whole image)")
-            use = [i for i, ok in enumerate(found) if ok or args.on_missing == "full_image"]
+                    if args.on_error == "raise":
+                        raise UsageError(_one_line(exc)) from None
+                    errors[i] = _one_line(exc)
+                    unreadable.append(f)
+            readable = sorted(images)
+            detections = (dict(zip(readable, cropper.detect([images[i] for i in readable])))
+                          if readable else {})
+            lost = [i for i in readable if not detections[i].found]
+            if args.on_missing == "raise" and lost:
+                raise UsageError(f"no face found in {batch[lost[0]][0]} (--on-missing drop skips "
+                                 "such images, full_image keeps the whole image)")
+            use = [i for i in readable
+                   if detections[i].found or args.on_missing == "full_image"]
             crops = {}
             if use:
                 crops = dict(zip(use, cropper.transform([images[i] for i in use])))
-            for i, ((f, base), det) in enumerate(zip(batch, detections)):
-                row = {"file": str(f), **_detection_row(det)}
+            for i, (f, base) in enumerate(batch):
+                if i in errors:
+                    rows.append({"file": str(f), "face_found": False, "error": errors[i]})
+                    continue
+                row = {"file": str(f), **_detection_row(detections[i])}
                 if i in crops:
                     dest = destinations[part.start + i]
                     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -1230,16 +1238,23 @@ def _cmd_crop(args):
                     n_written += 1
                 rows.append(row)
             bar.update(len(batch))
+    if unreadable:
+        shown = ", ".join(map(str, unreadable[:5]))
+        more = f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else ""
+        _print_warning(args.command, f"skipped {len(unreadable)} image file(s) that could not "
+                                     f"be read (--on-error skip): {shown}{more}")
     out.mkdir(parents=True, exist_ok=True)
     fields = ["file", "face_found", "cascade", "x", "y", "width", "height", "faces_per_cascade",
-              "eyes", "crop"]
+              "eyes", "crop"] + (["error"] if unreadable else [])
     with open(out / "detections.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=fields, restval="")
         writer.writeheader()
         writer.writerows(rows)
     n_found = sum(r["face_found"] for r in rows)
-    print(f"{out}: face found in {n_found} of {len(rows)} images, {n_written} crops written, "
-          f"report in {out / 'detections.csv'}")
+    n_read = len(rows) - len(unreadable)
+    print(f"{out}: face found in {n_found} of {n_read} images, {n_written} crops written"
+          + (f", {len(unreadable)} unreadable skipped" if unreadable else "")
+          + f", report in {out / 'detections.csv'}")
     return 0
 
 
@@ -1752,6 +1767,10 @@ def build_parser():
     )
     p.add_argument("input", metavar="INPUT", type=Path, help="an image file or a folder of images")
     p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="where to write the crops")
+    p.add_argument("--on-error", choices=("raise", "skip"), default="raise",
+                   help="image files that cannot be read: stop with an error naming the file, "
+                        "or skip them (listed in a warning and, with the reason, in the error "
+                        "column of detections.csv) (default: %(default)s)")
 
     p = _add(
         sub, "train", _cmd_train,

@@ -483,6 +483,34 @@ def test_crop_user_errors(cwd, tmp_path):
     (bad / "broken.jpg").write_bytes(b"not a jpeg")
     assert_usage_error(run("crop", bad, "out", cwd=cwd), "broken.jpg")
     assert tree(cwd) == []
+    # only unreadable files, skipped: a report saying so, no crop
+    result = run("crop", bad, "out", "--on-error", "skip", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "face found in 0 of 0 images, 0 crops written, 1 unreadable skipped" in result.stdout
+    assert tree(cwd) == ["out/detections.csv"]
+
+
+def test_crop_on_error_skip_reports_unreadable_files(cwd, photo_folder, tmp_path):
+    folder = tmp_path / "messy"
+    shutil.copytree(photo_folder, folder)
+    broken = folder / "happy" / "S001_broken.jpg"  # sorts first: the rows must not shift
+    broken.write_bytes(b"\xff\xd8 not really a JPEG")
+    result = run("crop", folder, "crops", "--crop-size", "32", "--on-error", "skip", "-q",
+                 cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "face found in 6 of 7 images, 6 crops written, 1 unreadable skipped" in result.stdout
+    warning = [line for line in result.stderr.splitlines() if "skipped 1 image" in line]
+    assert len(warning) == 1 and str(broken) in warning[0]
+    with open(cwd / "crops" / "detections.csv", newline="", encoding="utf-8") as f:
+        rows = {Path(r["file"]).name: r for r in csv.DictReader(f)}
+    assert len(rows) == 8
+    assert rows[broken.name]["face_found"] == "False" and rows[broken.name]["crop"] == ""
+    assert "Cannot decode image file" in rows[broken.name]["error"]
+    assert rows["S009_blank.png"]["face_found"] == "False" and not rows["S009_blank.png"]["error"]
+    for name, row in rows.items():
+        if name not in (broken.name, "S009_blank.png"):
+            crop = f"{Path(row['file']).parent.name}/{Path(name).stem}.png"
+            assert row["face_found"] == "True" and row["crop"] == crop
 
 
 def test_progress_bar_on_a_terminal_only(cwd, photo_folder):
