@@ -717,6 +717,11 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         self._validate_params()
         params = self._checked_params()
         items = self._items(X, reset=False)
+        if isinstance(self.memory, (str, os.PathLike)) and os.path.isfile(self.memory):
+            raise ValueError(
+                f"memory={os.fspath(self.memory)!r} is a file; FaceCropper's memory is the "
+                "folder of its detection cache (or None for no cache)."
+            )
         memory = check_memory(
             os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
         )

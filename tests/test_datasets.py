@@ -94,7 +94,7 @@ def test_load_ckplus_requested_emotion_without_images(tmp_path, make_ckplus_tree
     with pytest.raises(ValueError, match=f"No images labelled {absent} in .*CK.*it has: "):
         load_ckplus(root, emotions=absent)
     # one of two requested emotions missing: a warning, not a silent drop
-    with pytest.warns(UserWarning, match=f"No images labelled {absent} .*loading only neutral"):
+    with pytest.warns(UserWarning, match=f"No images labelled {absent} .*keeping only neutral"):
         only_neutral = load_ckplus(root, emotions=["neutral", absent])
     assert list(only_neutral.target) == ["neutral", "neutral"]
 

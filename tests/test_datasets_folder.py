@@ -97,7 +97,7 @@ def test_load_image_folder_emotions_filter(sorted_tree):
     with pytest.raises(ValueError, match=r"No images labelled fear in .* \(it has: "):
         load_image_folder(root, emotions=["fear"])
     # a requested emotion without images is not dropped silently
-    with pytest.warns(UserWarning, match="No images labelled fear in .*; loading only happy"):
+    with pytest.warns(UserWarning, match="No images labelled fear in .*; keeping only happy"):
         data = load_image_folder(root, emotions=["happy", "fear"])
     assert list(data.target) == ["happy"] * 3
 

@@ -516,6 +516,15 @@ def test_cache_with_parallel_workers(london, tmp_path, calls):
     assert calls["n"] == 0
 
 
+def test_cache_folder_that_is_a_file_is_named(london, tmp_path):
+    not_a_folder = tmp_path / "cache.txt"
+    not_a_folder.write_text("notes")
+    for memory in (not_a_folder, str(not_a_folder)):
+        with pytest.raises(ValueError, match=r"memory=.*cache.txt' is a file; .*folder"):
+            FaceCropper(output_size=16, memory=memory).transform(london.images[:1])
+    assert not_a_folder.read_text() == "notes"
+
+
 def test_grid_search_detects_each_image_once_per_param_set(london_subset, tmp_path, calls):
     pipe = Pipeline([
         ("crop", FaceCropper(output_size=16, memory=tmp_path, cascades="frontalface_default")),

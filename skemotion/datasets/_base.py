@@ -77,7 +77,7 @@ def check_emotions_found(wanted, labels, source):
     if len(missing) == len(wanted):
         raise ValueError(f"No images labelled {', '.join(missing)} in {source}{has}.")
     warn_caller(f"No images labelled {', '.join(missing)} in {source}{has}; "
-                f"loading only {', '.join(e for e in wanted if e not in missing)}.")
+                f"keeping only {', '.join(e for e in wanted if e not in missing)}.")
 
 
 def check_root(root, *, what):
