@@ -380,6 +380,12 @@ def evaluate(
         groups = column_or_1d(np.asarray(groups))
         if len(groups) != n_samples:
             raise ValueError(f"X has {n_samples} samples but groups has {len(groups)} entries.")
+        missing = [i for i, g in enumerate(groups)
+                   if g is None or (isinstance(g, float) and g != g)]
+        if missing:
+            raise ValueError(
+                f"groups has no subject id (None or NaN) for {len(missing)} sample(s), the "
+                f"first {missing[:5]}: every sample needs one for a subject-grouped split.")
     if groups is None and not isinstance(protocols, dict) and tuple(protocols) == (
         "tutorial",
         "grouped",

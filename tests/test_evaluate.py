@@ -179,3 +179,12 @@ def test_parameter_validation_names_the_argument():
         evaluate({"d": DummyClassifier()}, X, y, groups=groups, test_size=1.5)
     with pytest.raises(ValueError, match="'name' parameter of make_protocol"):
         make_protocol("leaky")
+
+
+def test_missing_subject_ids_are_named():
+    X, y, groups = _people(n_subjects=6)
+    groups = groups.astype(object)
+    groups[[0, 7]] = None, float("nan")
+    with pytest.raises(ValueError, match=r"no subject id \(None or NaN\) for 2 sample\(s\), "
+                                         r"the first \[0, 7\]"):
+        evaluate({"d": DummyClassifier()}, X, y, groups=groups, n_splits=2)

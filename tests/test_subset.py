@@ -171,3 +171,10 @@ def test_london_images_and_nested_params(london):
     assert np.all(search.cv_results_["mean_test_score"] > 0.5)  # better than chance (0.5)
     est = EmotionSubset(pipe, emotions=["happy", "neutral"]).fit(imgs, y)
     assert est.predict(imgs[:3]).shape == (3,)
+
+
+def test_mixed_label_types_are_named():
+    X = np.random.default_rng(0).uniform(size=(6, 16))
+    y = np.array([1, "happy", 1, "happy", 2, "neutral"], dtype=object)
+    with pytest.raises(ValueError, match=r"y mixes labels of different types \(int, str\)"):
+        EmotionSubset(DummyClassifier()).fit(X, y)
