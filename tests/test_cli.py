@@ -801,6 +801,21 @@ def test_difficult_writes_only_into_out_dir(cwd, small_folder):
     assert 0 < len(listed["always"]) < len(listed["all"])  # some are wrong only sometimes
 
 
+def test_evaluate_seed_gives_the_same_splits_and_scores(cwd, small_folder):
+    """--seed fixes the splits: the same seed repeats every score, another draws others."""
+    def scores(seed, out):
+        result = run("evaluate", *SMALL, "--folder", small_folder, "--pipelines", "hog_logreg",
+                     "--test-size", "0.5", "--seed", seed, "--out", out, cwd=cwd)
+        assert result.returncode == 0, result.stderr
+        report = json.loads((cwd / out / "report.json").read_text())
+        assert report["settings"]["seed"] == int(seed)
+        return [row["scores"] for row in report["evaluation"]["rows"]]
+
+    first = scores("3", "a")
+    assert scores("3", "b") == first
+    assert scores("4", "c") != first
+
+
 def test_faceless_images_are_left_out_with_each_file_keeping_its_label(cwd, tmp_path,
                                                                       small_folder):
     """--on-missing drop (the default) in evaluate and difficult: the faceless images are
