@@ -403,9 +403,19 @@ def _load_data(args):
         if not parts:
             parts.append(datasets.load_frl_london())
             names.append("Face Research Lab London Set")
-        data = parts[0] if len(parts) == 1 else datasets.concat_datasets(*parts)
+        if len(parts) > 1:  # named as on the command line, with no Python-only advice
+            from .datasets._concat import _refuse_duplicates
+
+            _refuse_duplicates(parts, names, hint="")
+        data = (parts[0] if len(parts) == 1
+                else datasets.concat_datasets(*parts, duplicates="keep"))
     except (OSError, ValueError) as exc:
         raise UsageError(_one_line(exc)) from None
+    if not len(data.images):  # --on-error skip skipped every file
+        skipped = list(data.get("skipped") or [])
+        raise UsageError(f"no image could be read from {' + '.join(names)}: all "
+                         f"{len(skipped)} image files were unreadable and skipped (first: "
+                         f"{skipped[0] if skipped else '-'})")
     data = _select_emotions(data, getattr(args, "emotions", None),
                             getattr(args, "neutral", None))
     return data, " + ".join(names)
@@ -1238,6 +1248,9 @@ def _cmd_crop(args):
                     n_written += 1
                 rows.append(row)
             bar.update(len(batch))
+    if unreadable and len(unreadable) == len(files):
+        raise UsageError(f"none of the {len(files)} image files could be read (first: "
+                         f"{unreadable[0]}: {rows[0]['error']})")
     if unreadable:
         shown = ", ".join(map(str, unreadable[:5]))
         more = f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else ""

@@ -381,11 +381,11 @@ def evaluate(
         if len(groups) != n_samples:
             raise ValueError(f"X has {n_samples} samples but groups has {len(groups)} entries.")
         missing = [i for i, g in enumerate(groups)
-                   if g is None or (isinstance(g, float) and g != g)]
+                   if g is None or (isinstance(g, (float, np.floating)) and g != g)]
         if missing:
             raise ValueError(
                 f"groups has no subject id (None or NaN) for {len(missing)} sample(s), the "
-                f"first {missing[:5]}: every sample needs one for a subject-grouped split.")
+                f"first {missing[:5]}: every sample needs one.")
     if groups is None and not isinstance(protocols, dict) and tuple(protocols) == (
         "tutorial",
         "grouped",

@@ -438,8 +438,9 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     pixels wide is refused as what it most likely is, one colour image: pass
     ``[image]``). Images may have any size and be uint8,
     uint16 (16-bit), other integers holding 0..255 (such as int64 from parsed
-    pixel strings) or float (floats with maximum <= 1 are taken as [0, 1], else
-    as [0, 255], and clipped; more than 10% of the range outside it is an error);
+    pixel strings) or float (floats with maximum <= 1.1 are taken as [0, 1], else
+    as [0, 255]; a little above the top is clipped, more than 10% of the range above
+    it is an error, and negative values are too);
     colour is OpenCV's BGR order; file paths are decoded with OpenCV
     as needed, so a dataset need not sit in memory.
 

@@ -43,7 +43,7 @@ def to_uint8(image, *, source=None):
     uint8 is returned as is; uint16 (16-bit image files) is divided by 257; other
     integer types (e.g. int64 from parsed pixel strings) must hold 8-bit values
     0..255 and are taken as they are; floats are taken as [0, 1] when their maximum
-    is at most 1, else as [0, 255], and clipped (values more than 10% of the range
+    is at most 1.1, else as [0, 255], and clipped (values more than 10% of the range
     outside it, such as 16-bit data as floats, are an error).
 
     ``source`` (a file name or a sample description) is used in error messages.
@@ -67,7 +67,9 @@ def to_uint8(image, *, source=None):
     if np.issubdtype(image.dtype, np.floating):
         if not np.all(np.isfinite(image)):
             raise ValueError(f"Image{where} contains NaN or infinite values.")
-        scale = 255.0 if image.size and image.max() <= 1.0 else 1.0
+        # [0, 1] when the maximum is at most 1.1 (overshoot of 10% of the range, as
+        # below); a [0, 255] image that dark would be black anyway
+        scale = 255.0 if image.size and image.max() <= 1.0 + _FLOAT_SLACK / 255 else 1.0
         if image.size and (image.min() * scale < -_FLOAT_SLACK
                            or image.max() * scale > 255 + _FLOAT_SLACK):
             raise ValueError(
@@ -150,7 +152,7 @@ def read_image(path, *, gray=False):
     data = np.fromfile(path, dtype=np.uint8)
     # not IMREAD_UNCHANGED: that flag also ignores the EXIF orientation
     flags = cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR
-    if data[:8].tobytes() == _PNG_SIGNATURE and _PNG_END not in data[-4096:].tobytes():
+    if data[:8].tobytes() == _PNG_SIGNATURE and _PNG_END not in data.tobytes():
         # libpng would print "libpng error: ..." to stderr itself before failing
         raise ValueError(f"Cannot decode image file {path}: a PNG file cut short (no end "
                          "chunk), e.g. an incomplete download or copy.")

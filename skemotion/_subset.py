@@ -173,12 +173,14 @@ class EmotionSubset(_FitParamsToEstimatorMixin, MetaEstimatorMixin, ClassifierMi
         n = _num_samples(X)
         if len(y) != n:
             raise ValueError(f"X has {n} samples but y has {len(y)} labels.")
-        kinds = {type(v).__name__ for v in y} if y.dtype == object else set()
-        if any(isinstance(v, str) for v in y) and len(kinds) > 1:
-            raise ValueError(
-                f"y mixes labels of different types ({', '.join(sorted(kinds))}): give all "
-                "labels as names ('happy') or all as numbers."
-            )
+        if y.dtype == object:
+            names = [isinstance(v, str) for v in y]  # np.str_ is a str too
+            if any(names) and not all(names):
+                other = sorted({type(v).__name__ for v, name in zip(y, names) if not name})
+                raise ValueError(
+                    f"y mixes labels of different types (str and {', '.join(other)}): give "
+                    "all labels as names ('happy') or all as numbers."
+                )
         wanted = _as_label_list(self.emotions)
         present = np.unique(y)
         if wanted is None:

@@ -370,7 +370,9 @@ def test_organize_then_describe_folder_and_ckplus(cwd, ckplus):
 
     # CK+ merged with its own sorted copy: the same photos under two subject ids
     both = run("describe", "--folder", "sorted", "--ckplus", root, cwd=cwd)
-    assert_usage_error(both, "are the same image", "subject-grouped split")
+    assert_usage_error(both, "are the same image", "subject-grouped split",
+                       f"(dataset 'CK+ ({root})')", "(dataset 'folder sorted')")
+    assert "duplicates=" not in both.stderr  # no Python-only advice on the command line
     assert_usage_error(run("describe", "--folder", "sorted", "--folder", "sorted", cwd=cwd),
                        "are the same image")
     # merged with other photos (mirror images of a few of the sorted ones), it works
@@ -483,11 +485,19 @@ def test_crop_user_errors(cwd, tmp_path):
     (bad / "broken.jpg").write_bytes(b"not a jpeg")
     assert_usage_error(run("crop", bad, "out", cwd=cwd), "broken.jpg")
     assert tree(cwd) == []
-    # only unreadable files, skipped: a report saying so, no crop
-    result = run("crop", bad, "out", "--on-error", "skip", cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    assert "face found in 0 of 0 images, 0 crops written, 1 unreadable skipped" in result.stdout
-    assert tree(cwd) == ["out/detections.csv"]
+    # only unreadable files, even with --on-error skip: an error, nothing written
+    assert_usage_error(run("crop", bad, "out", "--on-error", "skip", cwd=cwd),
+                       "none of the 1 image files could be read", "broken.jpg")
+    assert tree(cwd) == []
+    # the data commands too (describe used to crash on the empty data)
+    (bad / "happy").mkdir()
+    (bad / "happy" / "S001_x.jpg").write_bytes(b"not a jpeg either")
+    (bad / "broken.jpg").unlink()
+    result = run("describe", "--folder", bad, "--on-error", "skip", cwd=cwd)
+    warning, error = result.stderr.strip().splitlines()  # the skip warning, then the error
+    assert "warning: Skipped 1 image file" in warning and "Traceback" not in result.stderr
+    result.stderr = error
+    assert_usage_error(result, "no image could be read from folder", "S001_x.jpg")
 
 
 def test_crop_on_error_skip_reports_unreadable_files(cwd, photo_folder, tmp_path):
@@ -752,7 +762,7 @@ def test_search_emotion_subsets(cwd, small_folder):
     # the same search on a real Dask cluster (two worker processes): same table
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+                                  host="127.0.0.1", dashboard_address=":0") as cluster:
         before = cluster.scheduler.transition_counter
         remote = run("search", "emotions", *SMALL, "--folder", small_folder,
                      "--subsets", "happy,neutral;all", "--scheduler",

@@ -21,7 +21,7 @@ distributed = pytest.importorskip("distributed")
 def cluster():
     with distributed.LocalCluster(
         n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",
     ) as cluster:
         yield cluster
 

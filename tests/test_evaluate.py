@@ -188,3 +188,7 @@ def test_missing_subject_ids_are_named():
     with pytest.raises(ValueError, match=r"no subject id \(None or NaN\) for 2 sample\(s\), "
                                          r"the first \[0, 7\]"):
         evaluate({"d": DummyClassifier()}, X, y, groups=groups, n_splits=2)
+    floats = np.arange(len(y), dtype=np.float32)
+    floats[3] = np.nan
+    with pytest.raises(ValueError, match=r"for 1 sample\(s\), the first \[3\]"):
+        evaluate({"d": DummyClassifier()}, X, y, groups=floats, n_splits=2)

@@ -101,6 +101,8 @@ def test_to_uint8_and_gray():
     # as floats, or data far below 0, are an error rather than a white or black image
     np.testing.assert_array_equal(to_uint8(np.array([[-3.0, 260.0]])), [[0, 255]])
     np.testing.assert_array_equal(to_uint8(np.array([[-0.05, 1.0]])), [[0, 255]])
+    # a [0, 1] image with a little overshoot stays a [0, 1] image (not near-black)
+    np.testing.assert_array_equal(to_uint8(np.array([[0.5, 1.05]])), [[128, 255]])
     with pytest.raises(ValueError, match=r"sample 3.*float values from 0 to 65535.*uint16"):
         to_uint8(np.array([[0.0, 65535.0]]), source="sample 3")
     with pytest.raises(ValueError, match=r"float values from -2 to 0\.5"):
@@ -119,6 +121,9 @@ def test_truncated_png_is_named_without_libpng_noise(tmp_path, capfd):
     whole.write_bytes(data)
     cut.write_bytes(data[: len(data) // 2])
     np.testing.assert_array_equal(read_image(whole), image)
+    trailing = tmp_path / "trailing.png"  # bytes after the end chunk: still a good PNG
+    trailing.write_bytes(data + bytes(5000))
+    np.testing.assert_array_equal(read_image(trailing), image)
     with pytest.raises(ValueError, match=r"cut.png: a PNG file cut short"):
         read_image(cut)
     assert capfd.readouterr().err == ""

@@ -176,5 +176,11 @@ def test_london_images_and_nested_params(london):
 def test_mixed_label_types_are_named():
     X = np.random.default_rng(0).uniform(size=(6, 16))
     y = np.array([1, "happy", 1, "happy", 2, "neutral"], dtype=object)
-    with pytest.raises(ValueError, match=r"y mixes labels of different types \(int, str\)"):
+    with pytest.raises(ValueError, match=r"y mixes labels of different types \(str and int\)"):
         EmotionSubset(DummyClassifier()).fit(X, y)
+    # numpy strings among Python strings are all names (np.str_ subclasses str)
+    names = np.array(list(np.array(["happy", "neutral"] * 2)) + ["happy", "neutral"],
+                     dtype=object)
+    assert {type(v) for v in names} == {np.str_, str}
+    fitted = EmotionSubset(DummyClassifier()).fit(X, names)
+    assert list(fitted.classes_) == ["happy", "neutral"]

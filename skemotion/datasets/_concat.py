@@ -44,24 +44,27 @@ def _image_key(image):
     return digest.hexdigest()
 
 
-def _refuse_duplicates(bunches, names):
-    """ValueError naming images that appear, pixel for pixel, in two of the datasets."""
+_KEEP_HINT = ", or pass duplicates='keep' if that is what you want"
+
+
+def _refuse_duplicates(bunches, names, hint=_KEEP_HINT):
+    """ValueError naming images that appear, pixel for pixel, in two of the datasets
+    (images given as paths: the same file); ``hint`` ends the message."""
     first_seen, pairs = {}, []
-    for name, bunch in zip(names, bunches):
+    for index, (name, bunch) in enumerate(zip(names, bunches)):
         for image, filename in zip(bunch["images"], bunch["filenames"]):
             key = _image_key(image)
-            seen = first_seen.setdefault(key, (name, filename))
-            if seen[0] != name:
-                pairs.append((seen, (name, filename)))
+            seen = first_seen.setdefault(key, (index, name, filename))
+            if seen[0] != index:  # within one dataset a repeat keeps its subject id
+                pairs.append((seen, (index, name, filename)))
     if pairs:
-        (name_a, file_a), (name_b, file_b) = pairs[0]
+        (_, name_a, file_a), (_, name_b, file_b) = pairs[0]
         raise ValueError(
             f"{len(pairs)} image(s) of one dataset are also in another, e.g. {file_a} "
             f"(dataset {name_a!r}) and {file_b} (dataset {name_b!r}) are the same image. "
             "Merged, each copy would get its own subject id, so a subject-grouped split "
             "could put the same photo in training and in test. Give each source once (for "
-            "example not CK+ together with a folder that organize_ckplus made from it), or "
-            "pass duplicates='keep' if that is what you want."
+            f"example not CK+ together with a folder that organize_ckplus made from it){hint}."
         )
 
 
@@ -97,7 +100,8 @@ def concat_datasets(*bunches, names=None, ungrouped="raise", duplicates="raise")
     duplicates : {"raise", "keep"}, default="raise"
         What to do when an image of one dataset is, pixel for pixel, also in
         another (the same folder given twice, or CK+ together with a folder sorted
-        from it by :func:`organize_ckplus`): each copy would get its own subject
+        from it by :func:`organize_ckplus`; images given as file paths are compared
+        by path, not content): each copy would get its own subject
         id, so a subject-grouped split could put the same photo in training and
         in test. ``"raise"`` names the first such pair; ``"keep"`` merges anyway.
 
