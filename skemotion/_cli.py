@@ -137,6 +137,17 @@ def _info(args, message):
 # ---------------------------------------------------------------------------
 
 
+class _Once(argparse.Action):
+    """An option that may be given once: a second one is an error, not silently the one
+    that counts."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} may be given once (merge one CK+ tree with "
+                         "folders of other images through --folder)")
+        setattr(namespace, self.dest, values)
+
+
 def _converted(text, convert, what):
     """``convert(text)``, or the argparse error ``'TEXT' is not WHAT``."""
     try:
@@ -228,7 +239,7 @@ class _Parser(argparse.ArgumentParser):
 def _data_parent():
     parent = argparse.ArgumentParser(add_help=False)
     g = parent.add_argument_group("data (default: the embedded London set, neutral vs happy)")
-    g.add_argument("--ckplus", metavar="PATH", type=Path,
+    g.add_argument("--ckplus", metavar="PATH", type=Path, action=_Once,
                    help="a CK+ root (cohn-kanade-images/ + Emotion/, or source_images/ + "
                         "source_emotion/)")
     g.add_argument("--folder", metavar="PATH", type=Path, action="append",
@@ -403,12 +414,9 @@ def _load_data(args):
         if not parts:
             parts.append(datasets.load_frl_london())
             names.append("Face Research Lab London Set")
-        if len(parts) > 1:  # named as on the command line, with no Python-only advice
-            from .datasets._concat import _refuse_duplicates
-
-            _refuse_duplicates(parts, names, hint="")
-        data = (parts[0] if len(parts) == 1
-                else datasets.concat_datasets(*parts, duplicates="keep"))
+        data = (parts[0] if len(parts) == 1  # duplicates: checked below, after --emotions
+                else datasets.concat_datasets(*parts, names=[f"d{i}" for i in range(len(parts))],
+                                              duplicates="keep"))
     except (OSError, ValueError) as exc:
         raise UsageError(_one_line(exc)) from None
     if not len(data.images):  # --on-error skip skipped every file
@@ -418,7 +426,37 @@ def _load_data(args):
                          f"{skipped[0] if skipped else '-'})")
     data = _select_emotions(data, getattr(args, "emotions", None),
                             getattr(args, "neutral", None))
+    if len(parts) > 1:
+        _check_cross_dataset_duplicates(args, data, names)
     return data, " + ".join(names)
+
+
+#: Commands that split the data into training and test sets.
+_SPLITTING = ("evaluate", "search", "difficult")
+
+
+def _check_cross_dataset_duplicates(args, data, names):
+    """Images found pixel for pixel in two of the merged datasets (after --emotions): an
+    error for the commands that split the data, a warning for the others."""
+    from .datasets._concat import _image_key
+
+    first, pairs = {}, []
+    for image, filename, source in zip(data.images, data.filenames, data.source):
+        index = int(str(source)[1:])  # "d0", "d1"... in the order of `names`
+        seen = first.setdefault(_image_key(image), (index, filename))
+        if seen[0] != index:
+            pairs.append((names[seen[0]], seen[1], names[index], filename))
+    if not pairs:
+        return
+    shown = "; ".join(f"{a} ({na}) and {b} ({nb})" for na, a, nb, b in pairs[:3])
+    more = f"; and {len(pairs) - 3} more" if len(pairs) > 3 else ""
+    text = (f"{len(pairs)} image(s) are in two of the datasets given, each copy with its own "
+            f"subject id: {shown}{more}. A subject-grouped split could put such a photo in "
+            "training and in test: remove one copy of each (the command line has no option "
+            "to keep them).")
+    if args.command in _SPLITTING:
+        raise UsageError(text)
+    _print_warning(args.command, text)
 
 
 def _check_enough(data, *, grouped=True):
@@ -828,6 +866,7 @@ def _cmd_evaluate(args):
     factories = _pipelines(args.pipelines, args)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out: not a directory: {args.out}")
+    _refuse_output_in_data(args, args.out, "--out")
     templates = {name: _crop_step(_full_pipeline(args, f), name) for name, f in factories.items()}
     prep = _prepare(args, grouped=False, templates=templates)
     protocols, splits = {}, {}
@@ -1160,6 +1199,16 @@ def _image_files(paths, *, exclude=None, command=None):
     return files
 
 
+def _refuse_output_in_data(args, out, option):
+    """UsageError when an output (file or folder) lies inside a --ckplus/--folder root:
+    what is written there could replace data files or be read as data by the next run."""
+    for root in [getattr(args, "ckplus", None)] + list(getattr(args, "folder", None) or []):
+        if out is not None and root is not None and _is_inside(out, root):
+            raise UsageError(f"{option} {out} lies inside the data folder {root}: what is "
+                             "written there could replace data files or be read as data "
+                             "by the next run; write it elsewhere")
+
+
 def _refuse_out_over_input(out, inputs, what="an input file"):
     """UsageError when ``--out`` would replace one of ``inputs`` (files read by the run)."""
     target = out.resolve()
@@ -1324,10 +1373,7 @@ def _cmd_train(args):
     except ImportError:
         raise UsageError("saving the model needs the 'skops' package: "
                          'pip install "skemotion[persist]"') from None
-    for root in [args.ckplus] + list(args.folder or []):
-        if root is not None and _is_inside(args.out, root):
-            raise UsageError(f"--out {args.out} lies inside the data folder {root}: the model "
-                             "could replace or be read as a data file; write it elsewhere")
+    _refuse_output_in_data(args, args.out, "--out")
     pipe = _full_pipeline(args, factory)
     template = _crop_step(pipe, name)
     prep = _prepare(args, grouped=False, template=template)
@@ -1532,6 +1578,7 @@ def _cmd_search(args):
     name, factory = _pipeline(args)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out: not a directory: {args.out}")
+    _refuse_output_in_data(args, args.out, "--out")
     if args.what == "cascade" and args.no_detect:
         raise UsageError("--no-detect: a cascade search needs face detection")
     if args.what == "cascade":
@@ -1614,6 +1661,7 @@ def _cmd_difficult(args):
     name, factory = _pipeline(args)
     if args.out_dir.exists() and not args.out_dir.is_dir():
         raise UsageError(f"OUT_DIR is not a directory: {args.out_dir}")
+    _refuse_output_in_data(args, args.out_dir, "OUT_DIR")
     prep = _prepare(args, template=_crop_step(_full_pipeline(args, factory), name))
     _, splits = _splits(args, "grouped", prep.X, prep.y, prep.groups)
     _info(args, f"{name}: {_plural(len(splits), 'subject-grouped split')} on "

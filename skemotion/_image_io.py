@@ -105,7 +105,7 @@ def to_gray(image, *, source=None):
 
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_END = b"IEND"  # the last chunk of every PNG file
+_PNG_END = b"IEND\xaeB`\x82"  # the last chunk of every PNG file: type and its fixed CRC
 
 
 def read_image(path, *, gray=False):

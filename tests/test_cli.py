@@ -368,13 +368,25 @@ def test_organize_then_describe_folder_and_ckplus(cwd, ckplus):
         assert re.search(rf"^\s+{emotion}\s+{count}\b", desc.stdout, re.M), desc.stdout
     assert re.search(rf"^\s+neutral\s+{len(expected.labels)}\b", desc.stdout, re.M)
 
-    # CK+ merged with its own sorted copy: the same photos under two subject ids
+    # CK+ merged with its own sorted copy: the same photos under two subject ids; describe
+    # warns, the commands that split the data refuse, naming pairs and the way out
     both = run("describe", "--folder", "sorted", "--ckplus", root, cwd=cwd)
-    assert_usage_error(both, "are the same image", "subject-grouped split",
-                       f"(dataset 'CK+ ({root})')", "(dataset 'folder sorted')")
-    assert "duplicates=" not in both.stderr  # no Python-only advice on the command line
-    assert_usage_error(run("describe", "--folder", "sorted", "--folder", "sorted", cwd=cwd),
-                       "are the same image")
+    assert both.returncode == 0, both.stderr
+    warning = both.stderr.strip().splitlines()
+    assert len(warning) == 1 and warning[0].startswith(f"skemotion describe: warning: {n} image")
+    assert f"(CK+ ({root}))" in warning[0] and "(folder sorted)" in warning[0]
+    assert "remove one copy of each" in warning[0] and "duplicates=" not in warning[0]
+    refused = run("difficult", "hard", "--folder", "sorted", "--ckplus", root, "-q", cwd=cwd)
+    assert_usage_error(refused, f"{n} image(s) are in two of the datasets given",
+                       "remove one copy of each", f"and {n - 3} more")
+    # --emotions first: only the selected images count (neutral copies of one run are gone)
+    anger = run("difficult", "hard", "--folder", "sorted", "--ckplus", root, "--emotions",
+                "anger,happy", "-q", cwd=cwd)
+    assert f"{peaks['anger'] + peaks.get('happy', 0)} image(s) are in two" in anger.stderr
+    assert_usage_error(run("evaluate", "--folder", "sorted", "--folder", "sorted", "-q",
+                           cwd=cwd), f"{n} image(s) are in two of the datasets given")
+    assert_usage_error(run("describe", "--ckplus", root, "--ckplus", root, cwd=cwd),
+                       "--ckplus may be given once")
     # merged with other photos (mirror images of a few of the sorted ones), it works
     import cv2
 
@@ -712,6 +724,20 @@ def test_train_predict_user_errors(cwd, tmp_path):
     assert_usage_error(run("predict", tmp_path, "a.jpg", cwd=cwd),
                        "is a folder, not a model file")
     assert tree(cwd) == []
+
+
+def test_outputs_inside_a_data_folder_are_refused(cwd, tmp_path, small_folder):
+    """evaluate --out, difficult OUT_DIR and search --out inside --folder would add crops
+    and plots that the next run reads as data (as train --out would replace them)."""
+    data = tmp_path / "data"
+    shutil.copytree(small_folder, data)
+    before = tree(data)
+    for args in (["evaluate", "--out", data / "happy"], ["difficult", data / "neutral"],
+                 ["search", "emotions", "--out", data / "report"]):
+        option = "OUT_DIR" if args[0] == "difficult" else "--out"
+        assert_usage_error(run(*args, "--folder", data, "-q", cwd=cwd),
+                           f"{option} {data}", "lies inside the data folder")
+    assert tree(data) == before and tree(cwd) == []
 
 
 def test_train_and_predict_never_write_over_their_inputs(cwd, tmp_path, small_folder):

@@ -106,7 +106,8 @@ def _no_labelled_sequences(labels_dir):
         f"{labels_dir.name}/<subject>/<sequence>/<name>.txt (e.g. "
         f"{labels_dir.name}/S005/001/S005_001_00000011_emotion.txt)"
     )
-    for folder, _, files in os.walk(labels_dir):
+    for folder, dirs, files in os.walk(labels_dir):
+        dirs.sort()  # the first label file in name order, S005 before S010
         label = next((f for f in sorted(files) if f.lower().endswith(".txt")), None)
         if label is not None:
             where = Path(folder).relative_to(labels_dir.parent)

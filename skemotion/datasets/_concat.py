@@ -44,18 +44,15 @@ def _image_key(image):
     return digest.hexdigest()
 
 
-_KEEP_HINT = ", or pass duplicates='keep' if that is what you want"
-
-
-def _refuse_duplicates(bunches, names, hint=_KEEP_HINT):
+def _refuse_duplicates(bunches, names):
     """ValueError naming images that appear, pixel for pixel, in two of the datasets
-    (images given as paths: the same file); ``hint`` ends the message."""
+    (images given as paths: the same file)."""
     first_seen, pairs = {}, []
     for index, (name, bunch) in enumerate(zip(names, bunches)):
         for image, filename in zip(bunch["images"], bunch["filenames"]):
             key = _image_key(image)
             seen = first_seen.setdefault(key, (index, name, filename))
-            if seen[0] != index:  # within one dataset a repeat keeps its subject id
+            if seen[0] != index:  # repeats within one dataset are that dataset's business
                 pairs.append((seen, (index, name, filename)))
     if pairs:
         (_, name_a, file_a), (_, name_b, file_b) = pairs[0]
@@ -64,7 +61,8 @@ def _refuse_duplicates(bunches, names, hint=_KEEP_HINT):
             f"(dataset {name_a!r}) and {file_b} (dataset {name_b!r}) are the same image. "
             "Merged, each copy would get its own subject id, so a subject-grouped split "
             "could put the same photo in training and in test. Give each source once (for "
-            f"example not CK+ together with a folder that organize_ckplus made from it){hint}."
+            "example not CK+ together with a folder that organize_ckplus made from it), or "
+            "pass duplicates='keep' if that is what you want."
         )
 
 
