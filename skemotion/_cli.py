@@ -126,6 +126,13 @@ def _print_warning(command, text):
     print(f"skemotion {command}: warning: {text}", file=sys.stderr, flush=True)
 
 
+def _listing(items, limit=5):
+    """``a, b, c and 4 more``: the first ``limit`` items, and how many are not shown."""
+    items = [str(item) for item in items]
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
 def _info(args, message):
     """A progress message on stderr (not with ``--quiet``)."""
     if not getattr(args, "quiet", False):
@@ -438,17 +445,19 @@ _SPLITTING = ("evaluate", "search", "difficult")
 def _check_cross_dataset_duplicates(args, data, names):
     """Images found pixel for pixel in two of the merged datasets (after --emotions): an
     error for the commands that split the data, a warning for the others."""
-    from .datasets._concat import _image_key
+    from .datasets._concat import _cross_dataset_duplicates
 
-    first, pairs = {}, []
-    for image, filename, source in zip(data.images, data.filenames, data.source):
-        index = int(str(source)[1:])  # "d0", "d1"... in the order of `names`
-        seen = first.setdefault(_image_key(image), (index, filename))
-        if seen[0] != index:
-            pairs.append((names[seen[0]], seen[1], names[index], filename))
+    # datasets by position ("d0", "d1"... in the order of `names`): a --folder given twice
+    # has the same name both times
+    pairs = _cross_dataset_duplicates(zip(data.source, data.images, data.filenames))
     if not pairs:
         return
-    shown = "; ".join(f"{a} ({na}) and {b} ({nb})" for na, a, nb, b in pairs[:3])
+
+    def named(source):
+        return names[int(str(source)[1:])]
+
+    shown = "; ".join(f"{a} ({named(da)}) and {b} ({named(db)})"
+                      for (da, a), (db, b) in pairs[:3])
     more = f"; and {len(pairs) - 3} more" if len(pairs) > 3 else ""
     text = (f"{len(pairs)} image(s) are in two of the datasets given, each copy with its own "
             f"subject id: {shown}{more}. A subject-grouped split could put such a photo in "
@@ -665,9 +674,8 @@ def _crop(args, cropper, images, names, *, desc="cropping faces"):
             bar.update(len(index))
     for lost, what in ((missing, "left out"), (whole, "whole image used")):
         if lost:
-            listing = ", ".join(str(names[i]) for i in lost[:5])
-            listing += f" and {len(lost) - 5} more" if len(lost) > 5 else ""
-            _info(args, f"no face found in {len(lost)} of {n} images, {what}: {listing}")
+            _info(args, f"no face found in {len(lost)} of {n} images, {what}: "
+                        f"{_listing(names[i] for i in lost)}")
     if not kept:
         raise UsageError(f"no face found in any of the {n} images")
     return np.concatenate(parts).reshape(-1, h, w), np.asarray(kept), whole
@@ -1192,10 +1200,8 @@ def _image_files(paths, *, exclude=None, command=None):
         else:
             files.append((path, path.parent))
     if ignored and command is not None:
-        shown = ", ".join(map(str, sorted(ignored)[:5]))
-        more = f" and {len(ignored) - 5} more" if len(ignored) > 5 else ""
         _print_warning(command, f"left out {len(ignored)} file(s) whose ending is not an "
-                                f"image type OpenCV reads: {shown}{more}")
+                                f"image type OpenCV reads: {_listing(sorted(ignored))}")
     return files
 
 
@@ -1301,10 +1307,8 @@ def _cmd_crop(args):
         raise UsageError(f"none of the {len(files)} image files could be read (first: "
                          f"{unreadable[0]}: {rows[0]['error']})")
     if unreadable:
-        shown = ", ".join(map(str, unreadable[:5]))
-        more = f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else ""
         _print_warning(args.command, f"skipped {len(unreadable)} image file(s) that could not "
-                                     f"be read (--on-error skip): {shown}{more}")
+                                     f"be read (--on-error skip): {_listing(unreadable)}")
     out.mkdir(parents=True, exist_ok=True)
     fields = ["file", "face_found", "cascade", "x", "y", "width", "height", "faces_per_cascade",
               "eyes", "crop"] + (["error"] if unreadable else [])

@@ -31,14 +31,13 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from ._fisherface import _check_finite, _flatten_images
-from ._subset import _estimator_has, _FitParamsToEstimatorMixin, _num_samples_or_none
+from ._subset import _estimator_has, _FitParamsToEstimatorMixin
 
 __all__ = [
     "FaceRegion",
@@ -633,11 +632,8 @@ class FlipAugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, Cl
         self.image_shape_ = shape
         flipped = X.reshape(-1, *shape)[:, :, ::-1].reshape(X.shape)
         n = len(X)
-        twice = np.r_[np.arange(n), np.arange(n)]
-        params = {  # a mirror image carries its original's weight (and other metadata)
-            k: (_safe_indexing(v, twice) if _num_samples_or_none(v) == n else v)
-            for k, v in self._estimator_fit_params(fit_params).items()
-        }
+        # a mirror image carries its original's weight (and other per-sample metadata)
+        params = self._estimator_fit_params(fit_params, n, np.r_[np.arange(n), np.arange(n)])
         self.estimator_ = clone(self.estimator).fit(
             np.concatenate([X, flipped]), np.concatenate([y, y]), **params
         )

@@ -56,13 +56,16 @@ class _FitParamsToEstimatorMixin:
             method_mapping=MethodMapping().add(caller="fit", callee="fit"),
         )
 
-    def _estimator_fit_params(self, fit_params):
+    def _estimator_fit_params(self, fit_params, n_samples, index):
         """What ``fit`` passes on to the inner estimator's ``fit``: with scikit-learn's
         metadata routing enabled, what it requested (an unrequested parameter is an
-        error there); otherwise every parameter, as before."""
+        error there); otherwise every parameter, as before. Per-sample values (as many
+        as the ``n_samples`` given to ``fit``) are taken at ``index``, as the samples
+        the inner estimator gets (None: as they are)."""
         if _routing_enabled():
-            return dict(process_routing(self, "fit", **fit_params).estimator.fit)
-        return fit_params
+            fit_params = dict(process_routing(self, "fit", **fit_params).estimator.fit)
+        return {k: (_take(v, index) if _num_samples_or_none(v) == n_samples else v)
+                for k, v in fit_params.items()}
 
 
 class EmotionSubset(_FitParamsToEstimatorMixin, MetaEstimatorMixin, ClassifierMixin,
@@ -199,12 +202,9 @@ class EmotionSubset(_FitParamsToEstimatorMixin, MetaEstimatorMixin, ClassifierMi
                     f"EmotionSubset needs at least 2 emotions; got {self.emotions!r}."
                 )
             idx = _kept_index(y, wanted)
-        params = {
-            k: (_take(v, idx) if _num_samples_or_none(v) == n else v)
-            for k, v in self._estimator_fit_params(fit_params).items()
-        }
         self.estimator_ = clone(self.estimator).fit(
-            _take(X, idx), y if idx is None else y[idx], **params
+            _take(X, idx), y if idx is None else y[idx],
+            **self._estimator_fit_params(fit_params, n, idx)
         )
         self.classes_ = self.estimator_.classes_
         self.emotions_ = np.asarray(self.classes_)

@@ -332,21 +332,28 @@ def london_hog_crops(london):
     return cropper.transform(london.images), np.asarray(london.target), np.asarray(london.groups)
 
 
+def _grouped_scores(model, X, y, groups, random_state):
+    """Balanced accuracy of ``model`` on 3 subject-grouped 80/20 splits (no subject on
+    both sides, checked)."""
+    from skemotion.model_selection import StratifiedGroupShuffleSplit
+
+    cv = StratifiedGroupShuffleSplit(n_splits=3, test_size=0.2, random_state=random_state)
+    scores = []
+    for train, test in cv.split(X, y, groups):
+        assert not set(groups[train]) & set(groups[test])
+        model.fit(X[train], y[train])
+        scores.append(balanced_accuracy_score(y[test], model.predict(X[test])))
+    return scores
+
+
 @pytest.mark.parametrize("name", ["hog_logreg", "hog_logreg_flip"])
 def test_named_hog_pipeline_beats_chance_on_london_with_grouped_splits(name, london_hog_crops):
-    from skemotion.model_selection import StratifiedGroupShuffleSplit
     from skemotion.pipelines import PIPELINES
 
     # FaceCropper is stateless, so the crops are computed once outside the CV loop and
     # the pipeline is used without its cropper (detect=False)
     X, y, groups = london_hog_crops
-    model = PIPELINES[name](detect=False)
-    scores = []
-    cv = StratifiedGroupShuffleSplit(n_splits=3, test_size=0.2, random_state=0)
-    for train, test in cv.split(X, y, groups):
-        assert not set(groups[train]) & set(groups[test])
-        model.fit(X[train], y[train])
-        scores.append(balanced_accuracy_score(y[test], model.predict(X[test])))
+    scores = _grouped_scores(PIPELINES[name](detect=False), X, y, groups, random_state=0)
     assert np.mean(scores) >= 0.75, scores  # chance is 0.5; ~0.87 over 10 splits
 
 
@@ -468,17 +475,12 @@ def test_face_region_makes_crop_size_irrelevant():
 def test_lowerface_pipelines_on_london_with_grouped_splits(name, london_hog_crops):
     """The lower-face pipelines on the 64 px crops of the fixture: FaceRegion takes the
     region by fractions, so 64 px crops work too (the pipelines' own crops are 128 px)."""
-    from skemotion.model_selection import StratifiedGroupShuffleSplit
     from skemotion.pipelines import PIPELINES
 
     X, y, groups = london_hog_crops
     model = PIPELINES[name](detect=False)
     assert [step for step, _ in model.steps][0] == "region"
-    cv = StratifiedGroupShuffleSplit(n_splits=3, test_size=0.2, random_state=1)
-    scores = []
-    for train, test in cv.split(X, y, groups):
-        model.fit(X[train], y[train])
-        scores.append(balanced_accuracy_score(y[test], model.predict(X[test])))
+    scores = _grouped_scores(model, X, y, groups, random_state=1)
     assert np.mean(scores) >= 0.75, scores  # chance 0.5
 
 
@@ -489,14 +491,9 @@ def test_other_feature_pipelines_on_london_with_grouped_splits(name, london_hog_
     """The remaining named feature pipelines learn expression, not noise: on the 64 px
     crops of the fixture (told to them as output_size; their own crops are 96-128 px)
     they score well above chance under subject-grouped splits (0.84-0.91 when written)."""
-    from skemotion.model_selection import StratifiedGroupShuffleSplit
     from skemotion.pipelines import PIPELINES
 
     X, y, groups = london_hog_crops
-    model = PIPELINES[name](detect=False, output_size=(64, 64))
-    cv = StratifiedGroupShuffleSplit(n_splits=3, test_size=0.2, random_state=0)
-    scores = []
-    for train, test in cv.split(X, y, groups):
-        model.fit(X[train], y[train])
-        scores.append(balanced_accuracy_score(y[test], model.predict(X[test])))
+    scores = _grouped_scores(PIPELINES[name](detect=False, output_size=(64, 64)), X, y, groups,
+                             random_state=0)
     assert np.mean(scores) >= 0.75, scores  # chance 0.5

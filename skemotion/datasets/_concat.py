@@ -44,18 +44,26 @@ def _image_key(image):
     return digest.hexdigest()
 
 
-def _refuse_duplicates(bunches, names):
-    """ValueError naming images that appear, pixel for pixel, in two of the datasets
-    (images given as paths: the same file)."""
+def _cross_dataset_duplicates(samples):
+    """Images found, pixel for pixel, in two datasets (images given as paths: the same
+    file). ``samples`` yields ``(dataset, image, filename)``; returns a list of
+    ``((dataset, filename), (dataset, filename))`` pairs, the first copy first. Repeats
+    within one dataset are that dataset's business."""
     first_seen, pairs = {}, []
-    for index, (name, bunch) in enumerate(zip(names, bunches)):
-        for image, filename in zip(bunch["images"], bunch["filenames"]):
-            key = _image_key(image)
-            seen = first_seen.setdefault(key, (index, name, filename))
-            if seen[0] != index:  # repeats within one dataset are that dataset's business
-                pairs.append((seen, (index, name, filename)))
+    for dataset, image, filename in samples:
+        seen = first_seen.setdefault(_image_key(image), (dataset, filename))
+        if seen[0] != dataset:
+            pairs.append((seen, (dataset, filename)))
+    return pairs
+
+
+def _refuse_duplicates(bunches, names):
+    """ValueError naming images that appear, pixel for pixel, in two of the datasets."""
+    pairs = _cross_dataset_duplicates(
+        (name, image, filename) for name, bunch in zip(names, bunches)
+        for image, filename in zip(bunch["images"], bunch["filenames"]))
     if pairs:
-        (_, name_a, file_a), (_, name_b, file_b) = pairs[0]
+        (name_a, file_a), (name_b, file_b) = pairs[0]
         raise ValueError(
             f"{len(pairs)} image(s) of one dataset are also in another, e.g. {file_a} "
             f"(dataset {name_a!r}) and {file_b} (dataset {name_b!r}) are the same image. "
