@@ -537,8 +537,7 @@ def _cmd_organize(args):
     return 0
 
 
-#: Pipeline of ``train``, ``search`` and ``difficult`` when ``--pipeline`` is not given.
-DEFAULT_PIPELINE = "fisherface"
+from .pipelines import DEFAULT_PIPELINE  # noqa: E402  (train, search, difficult)
 
 
 def _for_foreign_crops(factories, args):

@@ -36,6 +36,7 @@ from ._pca_lda import ImageFlattener, make_pca_lda
 from sklearn.pipeline import Pipeline
 
 __all__ = [
+    "DEFAULT_PIPELINE",
     "PIPELINES",
     "face_pipeline",
     "make_fisherface_pipeline",
@@ -47,6 +48,9 @@ __all__ = [
 
 #: Name -> factory(*, detect=True, output_size=(350, 350), cropper_params=None, **params).
 PIPELINES = {}
+
+#: The pipeline ``skemotion train``, ``search`` and ``difficult`` use when none is named.
+DEFAULT_PIPELINE = "fisherface"
 
 
 def register_pipeline(name):
