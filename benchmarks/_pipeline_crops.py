@@ -8,7 +8,7 @@ setting (FaceCropper is stateless, so cropping before cross-validation leaks not
 import time
 
 from skemotion import FaceCropper
-from skemotion._face_cropper import _crop_settings_key
+from skemotion.faces._cropper import _crop_settings_key
 from skemotion.pipelines import PIPELINES, missing_requirements
 
 

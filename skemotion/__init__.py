@@ -3,8 +3,8 @@
 __version__ = "0.1.0"
 
 from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
-from ._face_cropper import FaceCropper, FaceDetection, detect_faces
-from ._features import (
+from .faces._cropper import FaceCropper, FaceDetection, detect_faces
+from .features._base import (
     FaceRegion,
     FlipAugmentedClassifier,
     GaborTransformer,
@@ -12,12 +12,12 @@ from ._features import (
     LBPTransformer,
 )
 from ._fisherface import FisherFaceClassifier
-from ._gallery import FisherfaceGalleryDisplay, ImageGalleryDisplay
-from ._image_io import read_image
-from ._landmarks import LandmarkAligner, LandmarkShape, face_landmarks, landmark_model_path
+from .plotting._gallery import FisherfaceGalleryDisplay, ImageGalleryDisplay
+from .utils._image_io import read_image
+from .features._landmarks import LandmarkAligner, LandmarkShape, face_landmarks, landmark_model_path
 from ._pca_lda import ImageFlattener, make_pca_lda
 from ._persistence import load_model, save_model, trusted_types
-from ._plotting import plot_confusion_matrix, plot_difficult_images, plot_learning_curve
+from .plotting._plots import plot_confusion_matrix, plot_difficult_images, plot_learning_curve
 from .model_selection import EmotionSubset, StratifiedGroupShuffleSplit, evaluate
 
 __all__ = [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from ._warnings import warn_caller
+from .utils._warnings import warn_caller
 
 __all__ = ["save_model", "load_model", "trusted_types"]
 

@@ -131,7 +131,7 @@ def test_help_lists_commands_and_examples(cwd):
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_subcommand_help_shows_an_example(command, capsys):
     # the parser itself (in-process: one subprocess per command would cost ~2 s each)
-    from skemotion._cli import main
+    from skemotion.cli._main import main
 
     with pytest.raises(SystemExit) as exc:
         main([command, "--help"])
@@ -146,7 +146,7 @@ def test_n_jobs_1_means_one_numerical_thread(command, monkeypatch):
     # machine: --n-jobs 1 limits them for the command's duration, larger values do not
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from skemotion import _cli
+    from skemotion.cli import _main as _cli
 
     import cv2
 
@@ -174,7 +174,7 @@ def test_worker_warning_filter_is_restored_when_a_command_ends(monkeypatch):
     # variable must be what it was once the command is over (in-process callers)
     import os
 
-    from skemotion import _cli
+    from skemotion.cli import _main as _cli
 
     monkeypatch.setenv("PYTHONWARNINGS", "error::FutureWarning")
     with _cli._one_line_warnings("evaluate"):
@@ -188,7 +188,8 @@ def test_worker_warning_filter_is_restored_when_a_command_ends(monkeypatch):
 
 def test_progress_counts_each_protocol_once_when_a_pipeline_fails_midway(monkeypatch):
     # a pipeline that fails after its first protocol: the bar still ends at its total
-    from skemotion import _cli, model_selection
+    from skemotion import model_selection
+    from skemotion.cli import _main as _cli
 
     real_evaluate = model_selection.evaluate
     updates = []
@@ -240,7 +241,7 @@ def test_readme_setup_commands_match_ci():
     assert blocks[1] in ci_lines
     # the first command's console script is the one pyproject installs
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'skemotion = "skemotion._cli:main"' in pyproject
+    assert 'skemotion = "skemotion.cli:main"' in pyproject
 
 
 def test_ci_minimum_versions_match_floors():
@@ -320,7 +321,7 @@ def test_bad_command_line_is_one_line_exit_2(cwd):
 
 
 def test_fallback_progress_bar_draws_and_finishes():
-    from skemotion._cli import _FallbackBar, progress_bar
+    from skemotion.cli._main import _FallbackBar, progress_bar
 
     stream = io.StringIO()
     bar = _FallbackBar(4, "cropping", stream, min_interval=0)
@@ -907,7 +908,7 @@ class Block(importlib.abc.MetaPathFinder):
                                   "dlib", "face_recognition_models"}:
             raise ImportError(f"No module named {name!r} (blocked by the test)")
 sys.meta_path.insert(0, Block())
-from skemotion._cli import main
+from skemotion.cli._main import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -943,7 +944,8 @@ def test_all_pipelines_skip_those_whose_extra_is_missing(monkeypatch, capsys):
     """``skemotion evaluate`` without --pipelines runs what it can and says what it skipped."""
     import argparse
 
-    from skemotion import _cli, pipelines
+    from skemotion import pipelines
+    from skemotion.cli import _main as _cli
 
     monkeypatch.setitem(pipelines._EXTRA_CHECKS, "landmarks", lambda: "dlib is not installed")
     chosen = _cli._pipelines(None, argparse.Namespace(quiet=False))
@@ -984,7 +986,7 @@ def test_no_detect_makes_landmark_pipelines_find_the_face_in_each_crop():
     """--no-detect: crops come from elsewhere, so the landmark pipeline uses face_box='detect'."""
     import argparse
 
-    from skemotion import _cli
+    from skemotion.cli import _main as _cli
 
     pytest.importorskip("dlib", reason='needs the "landmarks" extra')
     name = "landmarks_hog_gabor_logreg"
@@ -1062,7 +1064,7 @@ def test_crop_never_overwrites_an_input_or_merges_two_inputs(cwd, london):
 @pytest.mark.parametrize("command", ["evaluate", "search emotions", "difficult out"])
 @pytest.mark.parametrize("seed", ["-1", "99999999999"])
 def test_seed_out_of_range_is_a_usage_error(command, seed, capsys):
-    from skemotion._cli import main
+    from skemotion.cli._main import main
 
     with pytest.raises(SystemExit) as exc:
         main([*command.split(), "--seed", seed])
@@ -1145,7 +1147,8 @@ def test_library_warnings_are_one_line(cwd, tmp_path, london):
 def test_predict_model_needing_a_missing_extra_is_one_line(monkeypatch, capsys, tmp_path,
                                                             london):
     """A saved landmark pipeline in an environment without dlib: one line, no traceback."""
-    from skemotion import _cli, _persistence
+    from skemotion import _persistence
+    from skemotion.cli import _main as _cli
 
     class NeedsDlib:
         classes_ = np.array(["happy", "neutral"])
@@ -1165,7 +1168,7 @@ def test_predict_model_needing_a_missing_extra_is_one_line(monkeypatch, capsys, 
 
 
 def test_predict_help_describes_only_its_options(capsys):
-    from skemotion._cli import main
+    from skemotion.cli._main import main
 
     with pytest.raises(SystemExit):
         main(["predict", "--help"])
@@ -1370,7 +1373,7 @@ def test_emotion_subset_keeps_dataset_level_fields():
     """``skipped`` lists files, not samples: never indexed, even when it has n entries."""
     from sklearn.utils import Bunch
 
-    from skemotion._cli import _subset
+    from skemotion.cli._main import _subset
 
     data = Bunch(images=[np.zeros((2, 2))] * 2, target=np.array(["happy", "neutral"]),
                  filenames=["a.png", "b.png"], skipped=["x.png", "y.png"], n_skipped=2)
@@ -1380,8 +1383,8 @@ def test_emotion_subset_keeps_dataset_level_fields():
 
 
 def test_crop_size_limit_is_face_croppers():
-    from skemotion._cli import _crop_size
-    from skemotion._face_cropper import MAX_OUTPUT_SIDE
+    from skemotion.cli._main import _crop_size
+    from skemotion.faces._cropper import MAX_OUTPUT_SIDE
 
     assert _crop_size(str(MAX_OUTPUT_SIDE)) == (MAX_OUTPUT_SIDE, MAX_OUTPUT_SIDE)
     assert _crop_size("96x80") == (96, 80)
@@ -1393,7 +1396,7 @@ def test_crop_size_limit_is_face_croppers():
 @pytest.mark.parametrize("args, needs", [(["--neutral", "none"], "--ckplus"),
                                          (["--subject-pattern", "none"], "--folder")])
 def test_data_options_that_do_not_apply_are_errors_not_ignored(args, needs, capsys):
-    from skemotion._cli import main
+    from skemotion.cli._main import main
 
     assert main(["describe", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()

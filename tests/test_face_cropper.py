@@ -13,9 +13,9 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, learning_curve
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
-import skemotion._face_cropper as fc
+import skemotion.faces._cropper as fc
 from skemotion import FaceCropper, FisherFaceClassifier, detect_faces
-from skemotion._cascades import DEFAULT_CASCADES, available_cascades, resolve_cascade
+from skemotion.faces._cascades import DEFAULT_CASCADES, available_cascades, resolve_cascade
 
 EYE = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_eye.xml")
 

@@ -20,7 +20,7 @@ from skemotion import (  # noqa: E402
     load_model,
     save_model,
 )
-from skemotion._landmarks import MEAN_SHAPE, STABLE_POINTS  # noqa: E402
+from skemotion.features._landmarks import MEAN_SHAPE, STABLE_POINTS  # noqa: E402
 from skemotion.pipelines import make_named_pipeline, missing_requirements  # noqa: E402
 
 SIZE = 160
@@ -50,7 +50,7 @@ def test_face_landmarks_on_real_faces(crops):
     assert inner.min() >= 0 and inner.max() < SIZE
     # the same crop always gives the same points: computed again without the per-process
     # memo, and through a transformer from flat and from 3-D input
-    from skemotion import _landmarks
+    from skemotion.features import _landmarks
 
     with _landmarks._CACHE_LOCK:
         _landmarks._CACHE.clear()
@@ -118,7 +118,7 @@ def test_model_path_and_wrong_landmark_count(tmp_path):
 
 
 def test_missing_dlib_says_how_to_install(monkeypatch, crops):
-    from skemotion import _landmarks
+    from skemotion.features import _landmarks
 
     real_import = builtins.__import__
 
@@ -244,7 +244,7 @@ def test_feature_blocks_weigh_alike(crops):
 
 
 def test_mirrored_points_is_a_left_right_involution():
-    from skemotion._landmarks import MIRRORED_POINTS
+    from skemotion.features._landmarks import MIRRORED_POINTS
 
     assert sorted(MIRRORED_POINTS) == list(range(68))
     np.testing.assert_array_equal(MIRRORED_POINTS[MIRRORED_POINTS], np.arange(68))
@@ -255,7 +255,7 @@ def test_mirrored_points_is_a_left_right_involution():
 
 def test_averaged_landmarks_are_mirror_consistent(crops):
     """Averaging over boxes and the mirror image: the mirrored face gets the mirrored points."""
-    from skemotion._landmarks import MIRRORED_POINTS
+    from skemotion.features._landmarks import MIRRORED_POINTS
 
     X, _, _ = crops
     faces = X[:6]
@@ -275,7 +275,7 @@ def test_averaged_landmarks_are_mirror_consistent(crops):
 
 
 def test_landmarks_are_memoised_per_image(crops, monkeypatch):
-    from skemotion import _landmarks
+    from skemotion.features import _landmarks
 
     X, _, _ = crops
     calls = []

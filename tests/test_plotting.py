@@ -42,7 +42,7 @@ def _check_png(path, min_side=200):
 def test_learning_curve_grouped_png(tmp_path, monkeypatch):
     import matplotlib.pyplot as plt
 
-    import skemotion._plotting as plotting
+    import skemotion.plotting._plots as plotting
 
     seen = []
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from .._image_io import is_hidden_or_clutter, read_image
-from .._warnings import warn_caller
+from ..utils._image_io import is_hidden_or_clutter, read_image
+from ..utils._warnings import warn_caller
 
 #: Folder inside the package that holds the embedded datasets.
 DATA_HOME = Path(__file__).resolve().parent / "data"

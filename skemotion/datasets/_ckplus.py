@@ -8,8 +8,8 @@ import numpy as np
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._emotions import emotion_from_ckplus_code, parse_emotions
-from .._image_io import IMAGE_EXTENSIONS
-from .._warnings import warn_caller
+from ..utils._image_io import IMAGE_EXTENSIONS
+from ..utils._warnings import warn_caller
 from ._base import (
     check_emotions_found,
     check_root,

@@ -6,8 +6,8 @@ import re
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._emotions import canonical_emotion, parse_emotions
-from .._image_io import IMAGE_EXTENSIONS, is_image_file
-from .._warnings import warn_caller
+from ..utils._image_io import IMAGE_EXTENSIONS, is_image_file
+from ..utils._warnings import warn_caller
 from ._base import (
     check_emotions_found,
     check_root,

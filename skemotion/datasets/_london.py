@@ -5,7 +5,7 @@ import csv
 from sklearn.utils._param_validation import validate_params
 
 from ._base import DATA_HOME, make_dataset_bunch
-from .._image_io import read_image
+from ..utils._image_io import read_image
 
 LONDON_HOME = DATA_HOME / "frl_london"
 

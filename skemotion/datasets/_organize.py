@@ -9,8 +9,8 @@ from pathlib import Path
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from .._image_io import is_image_file
-from .._warnings import warn_caller
+from ..utils._image_io import is_image_file
+from ..utils._warnings import warn_caller
 from ._ckplus import find_ckplus_layout, scan_ckplus, select_ckplus_samples
 from ._summary import plural
 

@@ -39,7 +39,7 @@ def available_cascades():
 
     Examples
     --------
-    >>> from skemotion._cascades import available_cascades
+    >>> from skemotion.faces._cascades import available_cascades
     >>> "frontalface_default" in available_cascades()
     True
     """

@@ -234,8 +234,8 @@ class FisherfaceGalleryDisplay(ImageGalleryDisplay):
         """
         features = []
         if hasattr(estimator, "steps"):
-            from ._face_cropper import FaceCropper
-            from ._pca_lda import ImageFlattener
+            from ..faces._cropper import FaceCropper
+            from .._pca_lda import ImageFlattener
 
             features = [name for name, step in estimator.steps[:-1]
                         if not isinstance(step, (FaceCropper, ImageFlattener))

@@ -39,9 +39,9 @@ import cv2
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._features import _ImageFeatureTransformer, _to_uint8_per_image
-from ._fisherface import _check_finite
-from ._warnings import warn_caller
+from ._base import _ImageFeatureTransformer, _to_uint8_per_image
+from .._fisherface import _check_finite
+from ..utils._warnings import warn_caller
 
 __all__ = ["LandmarkAligner", "LandmarkShape", "face_landmarks", "landmark_model_path"]
 

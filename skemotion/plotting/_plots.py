@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
-from ._split import StratifiedGroupShuffleSplit
+from ..model_selection._split import StratifiedGroupShuffleSplit
 
 
 def _require_matplotlib():
@@ -211,7 +211,7 @@ def plot_difficult_images(
     (4, 'neutral->happy\\n4/4')
     """
     _require_matplotlib()
-    from ._difficult import _as_image
+    from ..model_selection._difficult import _as_image
     from ._gallery import ImageGalleryDisplay
 
     if n_images < 1:

@@ -36,8 +36,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
-from ._fisherface import _check_finite, _flatten_images
-from ._subset import _estimator_has, _FitParamsToEstimatorMixin
+from .._fisherface import _check_finite, _flatten_images
+from ..model_selection._subset import _estimator_has, _FitParamsToEstimatorMixin
 
 __all__ = [
     "FaceRegion",
@@ -375,7 +375,7 @@ def lbp_codes(images, n_points=8, radius=1.0):
     Examples
     --------
     >>> import numpy as np
-    >>> from skemotion._features import lbp_codes
+    >>> from skemotion.features._base import lbp_codes
     >>> image = np.array([[0, 0, 0], [0, 5, 9], [0, 9, 9]], dtype=float)
     >>> int(lbp_codes(image[None], n_points=4, radius=1)[0, 0, 0])  # right, below >= 5
     9

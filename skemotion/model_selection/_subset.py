@@ -15,7 +15,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 
-from ._emotions import _dedupe, _split_names, canonical_emotion
+from .._emotions import _dedupe, _split_names, canonical_emotion
 
 
 def _estimator_has(attr):

@@ -29,9 +29,9 @@ Examples
 ['flatten', 'pca', 'classifier']
 """
 
-from ._face_cropper import FaceCropper
-from ._fisherface import FisherFaceClassifier
-from ._pca_lda import ImageFlattener, make_pca_lda
+from ..faces._cropper import FaceCropper
+from .._fisherface import FisherFaceClassifier
+from .._pca_lda import ImageFlattener, make_pca_lda
 
 from sklearn.pipeline import Pipeline
 
@@ -269,7 +269,7 @@ PIPELINE_EXTRAS = {"landmarks_hog_gabor_logreg": "landmarks"}
 def _landmarks_missing():
     import importlib.util
 
-    from ._landmarks import landmark_model_path
+    from ..features._landmarks import landmark_model_path
 
     try:
         found = importlib.util.find_spec("dlib") is not None

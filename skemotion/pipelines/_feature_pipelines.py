@@ -32,15 +32,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._features import (
+from ..features._base import (
     FaceRegion,
     FlipAugmentedClassifier,
     GaborTransformer,
     HOGTransformer,
     LBPTransformer,
 )
-from ._fisherface import FisherFaceClassifier
-from ._landmarks import N_LANDMARKS, LandmarkAligner, LandmarkShape
+from .._fisherface import FisherFaceClassifier
+from ..features._landmarks import N_LANDMARKS, LandmarkAligner, LandmarkShape
 
 __all__ = ["FEATURE_PIPELINES"]
 
@@ -52,7 +52,7 @@ _CROP_DEFAULTS = {"align": "eyes"}
 
 
 def _pipeline(steps, detect, output_size, cropper_params):
-    from .pipelines import face_pipeline  # late: skemotion.pipelines imports this module
+    from . import face_pipeline  # late: skemotion.pipelines imports this module
 
     if detect:
         cropper_params = {**_CROP_DEFAULTS, **(cropper_params or {})}
@@ -63,7 +63,7 @@ def _pipeline(steps, detect, output_size, cropper_params):
 def _crop_shape(detect, output_size):
     """``(h, w)`` of the cropper's output when it is not square, else None (then the image
     transformers infer the shape from the number of pixels, as for any square crop)."""
-    from .pipelines import _as_size
+    from . import _as_size
 
     if not detect:
         return None
