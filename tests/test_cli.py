@@ -131,7 +131,7 @@ def test_help_lists_commands_and_examples(cwd):
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_subcommand_help_shows_an_example(command, capsys):
     # the parser itself (in-process: one subprocess per command would cost ~2 s each)
-    from skemotion.cli._main import main
+    from skemotion.cli import main
 
     with pytest.raises(SystemExit) as exc:
         main([command, "--help"])
@@ -146,12 +146,14 @@ def test_n_jobs_1_means_one_numerical_thread(command, monkeypatch):
     # machine: --n-jobs 1 limits them for the command's duration, larger values do not
     from threadpoolctl import threadpool_info, threadpool_limits
 
+    import importlib
+
     from skemotion.cli import _main as _cli
 
     import cv2
 
     seen = []
-    monkeypatch.setattr(_cli, f"_cmd_{command}",
+    monkeypatch.setattr(importlib.import_module(f"skemotion.cli._{command}"), "run",
                         lambda args: seen.append((max(p["num_threads"] for p in
                                                       threadpool_info()),
                                                   cv2.getNumThreads())) or 0)
@@ -189,6 +191,7 @@ def test_worker_warning_filter_is_restored_when_a_command_ends(monkeypatch):
 def test_progress_counts_each_protocol_once_when_a_pipeline_fails_midway(monkeypatch):
     # a pipeline that fails after its first protocol: the bar still ends at its total
     from skemotion import model_selection
+    from skemotion.cli import _evaluate
     from skemotion.cli import _main as _cli
 
     real_evaluate = model_selection.evaluate
@@ -214,7 +217,7 @@ def test_progress_counts_each_protocol_once_when_a_pipeline_fails_midway(monkeyp
         return real_evaluate(models, *args, callback=callback, **kwargs)
 
     monkeypatch.setattr(model_selection, "evaluate", evaluate)
-    monkeypatch.setattr(_cli, "progress_bar", Bar)
+    monkeypatch.setattr(_evaluate, "progress_bar", Bar)
     argv = ["evaluate", "--pipelines", "pca_lda,hog_logreg", "--crop-size", "24", "--splits",
             "2", "--n-jobs", "1", "-q"]
     assert _cli.main(argv) == 0
@@ -320,17 +323,8 @@ def test_bad_command_line_is_one_line_exit_2(cwd):
 # ---------------------------------------------------------------------------
 
 
-def test_fallback_progress_bar_draws_and_finishes():
-    from skemotion.cli._main import _FallbackBar, progress_bar
-
-    stream = io.StringIO()
-    bar = _FallbackBar(4, "cropping", stream, min_interval=0)
-    for _ in range(4):
-        bar.update()
-    bar.close()
-    text = stream.getvalue()
-    assert text.startswith("\rcropping:   0%")
-    assert "4/4" in text and "100%" in text and text.endswith("\n")
+def test_disabled_progress_bar_draws_nothing():
+    from skemotion.cli._base import progress_bar
 
     silent = io.StringIO()
     with progress_bar(10, "x", enabled=False, stream=silent) as b:
@@ -904,17 +898,17 @@ _WITHOUT_EXTRAS = """
 import importlib.abc, sys
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
-        if name.split(".")[0] in {"matplotlib", "tqdm", "pandas", "skops", "distributed", "dask",
+        if name.split(".")[0] in {"matplotlib", "pandas", "skops", "distributed", "dask",
                                   "dlib", "face_recognition_models"}:
             raise ImportError(f"No module named {name!r} (blocked by the test)")
 sys.meta_path.insert(0, Block())
-from skemotion.cli._main import main
+from skemotion.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
 def test_main_job_runs_without_the_optional_extras(cwd, small_folder):
-    """Plain ``pip install .`` (no extras: no plots, tqdm, pandas, skops, dlib) runs the job."""
+    """Plain ``pip install .`` (no extras: no plots, pandas, skops, dlib) runs the job."""
     env = dict(os.environ, MPLBACKEND="Agg")
     args = ["evaluate", *SMALL, "--folder", small_folder, "--pipelines", "fisherface",
             "--out", "report"]
@@ -945,7 +939,7 @@ def test_all_pipelines_skip_those_whose_extra_is_missing(monkeypatch, capsys):
     import argparse
 
     from skemotion import pipelines
-    from skemotion.cli import _main as _cli
+    from skemotion.cli import _data as _cli
 
     monkeypatch.setitem(pipelines._EXTRA_CHECKS, "landmarks", lambda: "dlib is not installed")
     chosen = _cli._pipelines(None, argparse.Namespace(quiet=False))
@@ -986,7 +980,7 @@ def test_no_detect_makes_landmark_pipelines_find_the_face_in_each_crop():
     """--no-detect: crops come from elsewhere, so the landmark pipeline uses face_box='detect'."""
     import argparse
 
-    from skemotion.cli import _main as _cli
+    from skemotion.cli import _data as _cli
 
     pytest.importorskip("dlib", reason='needs the "landmarks" extra')
     name = "landmarks_hog_gabor_logreg"
@@ -1064,7 +1058,7 @@ def test_crop_never_overwrites_an_input_or_merges_two_inputs(cwd, london):
 @pytest.mark.parametrize("command", ["evaluate", "search emotions", "difficult out"])
 @pytest.mark.parametrize("seed", ["-1", "99999999999"])
 def test_seed_out_of_range_is_a_usage_error(command, seed, capsys):
-    from skemotion.cli._main import main
+    from skemotion.cli import main
 
     with pytest.raises(SystemExit) as exc:
         main([*command.split(), "--seed", seed])
@@ -1168,7 +1162,7 @@ def test_predict_model_needing_a_missing_extra_is_one_line(monkeypatch, capsys, 
 
 
 def test_predict_help_describes_only_its_options(capsys):
-    from skemotion.cli._main import main
+    from skemotion.cli import main
 
     with pytest.raises(SystemExit):
         main(["predict", "--help"])
@@ -1373,7 +1367,7 @@ def test_emotion_subset_keeps_dataset_level_fields():
     """``skipped`` lists files, not samples: never indexed, even when it has n entries."""
     from sklearn.utils import Bunch
 
-    from skemotion.cli._main import _subset
+    from skemotion.cli._data import _subset
 
     data = Bunch(images=[np.zeros((2, 2))] * 2, target=np.array(["happy", "neutral"]),
                  filenames=["a.png", "b.png"], skipped=["x.png", "y.png"], n_skipped=2)
@@ -1383,7 +1377,7 @@ def test_emotion_subset_keeps_dataset_level_fields():
 
 
 def test_crop_size_limit_is_face_croppers():
-    from skemotion.cli._main import _crop_size
+    from skemotion.cli._options import _crop_size
     from skemotion.faces._cropper import MAX_OUTPUT_SIDE
 
     assert _crop_size(str(MAX_OUTPUT_SIDE)) == (MAX_OUTPUT_SIDE, MAX_OUTPUT_SIDE)
@@ -1396,7 +1390,7 @@ def test_crop_size_limit_is_face_croppers():
 @pytest.mark.parametrize("args, needs", [(["--neutral", "none"], "--ckplus"),
                                          (["--subject-pattern", "none"], "--folder")])
 def test_data_options_that_do_not_apply_are_errors_not_ignored(args, needs, capsys):
-    from skemotion.cli._main import main
+    from skemotion.cli import main
 
     assert main(["describe", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
