@@ -4,13 +4,11 @@ __version__ = "0.1.0"
 
 from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
 from .faces._cropper import FaceCropper, FaceDetection, detect_faces
-from .features._base import (
-    FaceRegion,
-    FlipAugmentedClassifier,
-    GaborTransformer,
-    HOGTransformer,
-    LBPTransformer,
-)
+from ._meta_estimators import FlipAugmentedClassifier
+from .features._gabor import GaborTransformer
+from .features._hog import HOGTransformer
+from .features._lbp import LBPTransformer
+from .features._region import FaceRegion
 from ._fisherface import FisherFaceClassifier
 from .plotting._gallery import FisherfaceGalleryDisplay, ImageGalleryDisplay
 from .utils._image_io import read_image

@@ -29,75 +29,13 @@ from threadpoolctl import threadpool_limits
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .utils._validation import _check_finite, _flatten_images
+
 __all__ = ["FisherFaceClassifier"]
 
 #: Number of array elements processed per block (float32 blocks of 32 MiB): bounds the
 #: temporary memory of the Gram, basis and projection steps whatever the image size.
 _BLOCK_ELEMENTS = 2**23
-
-
-def _flatten_images(X, *, estimator_name):
-    """Turn 3-D image stacks or lists of 2-D images into a 2-D array.
-
-    Returns ``(X2d, image_shape)``; other inputs are returned unchanged with
-    ``image_shape=None`` so that ``validate_data`` handles them (lists of numbers,
-    DataFrames, ...). Raises a ValueError naming the first offending sample for
-    colour images and mixed image sizes.
-    """
-    hint = (
-        f"{estimator_name} expects gray images of one size: convert colour images with "
-        "skemotion.FaceCropper (on_missing='full_image' for crops) or "
-        "cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) first."
-    )
-    if isinstance(X, np.ndarray):
-        if X.ndim >= 4:
-            raise ValueError(
-                f"X has shape {X.shape}: these look like colour images (n, h, w, channels). {hint}"
-            )
-        if X.ndim == 3:
-            if X.shape[-1] in (3, 4) and X.shape[0] > 4 and X.shape[1] > 4:
-                raise ValueError(
-                    f"X has shape {X.shape}, which looks like ONE colour image (h, w, "
-                    f"{X.shape[-1]}) rather than a stack of gray images. {hint}"
-                )
-            return X.reshape(X.shape[0], -1), X.shape[1:]
-        return X, None
-    if isinstance(X, (list, tuple)) and len(X) > 0 and np.ndim(X[0]) >= 2:
-        first = np.shape(X[0])
-        for i, image in enumerate(X):
-            shape = np.shape(image)
-            if len(shape) == 3:
-                raise ValueError(
-                    f"Sample {i} of X has shape {shape}: a colour image. {hint}"
-                )
-            if len(shape) != 2:
-                raise ValueError(
-                    f"Sample {i} of X has shape {shape}; expected a 2-D gray image."
-                )
-            if shape != first:
-                raise ValueError(
-                    f"Sample {i} of X has shape {shape} but sample 0 has shape {first}: all "
-                    "images must have the same size (crop and resize them, e.g. with "
-                    "skemotion.FaceCropper(output_size=...))."
-                )
-        return np.stack([np.asarray(image) for image in X]).reshape(len(X), -1), first
-    return X, None
-
-
-def _check_finite(X):
-    """Raise a ValueError naming the first sample holding NaN or infinity."""
-    if X.dtype.kind not in "fc":
-        return
-    rows = max(1, _BLOCK_ELEMENTS // max(1, X.shape[1]))
-    for start in range(0, X.shape[0], rows):
-        bad = ~np.isfinite(X[start : start + rows]).all(axis=1)
-        if bad.any():
-            i = start + int(np.flatnonzero(bad)[0])
-            kind = "NaN" if np.isnan(X[i]).any() else "infinite (inf)"
-            raise ValueError(
-                f"X contains NaN or inf values: sample {i} has {kind} pixel values. "
-                "Images must hold finite numbers."
-            )
 
 
 def _eigh(matrix):

@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._fisherface import _flatten_images
+from .utils._validation import _flatten_images
 
 __all__ = ["ImageFlattener", "make_pca_lda"]
 

@@ -10,7 +10,7 @@ import functools
 import cv2
 import numpy as np
 
-from skemotion.utils._image_io import to_gray
+from skemotion.utils._validation import to_gray
 
 
 @functools.lru_cache(maxsize=1)

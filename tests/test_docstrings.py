@@ -35,6 +35,8 @@ _NO_EXAMPLES = {"skemotion", "skemotion.__main__", "skemotion._cli", "skemotion.
                     "_organize", "_evaluate", "_crop", "_train", "_predict", "_search",
                     "_difficult")),
                 "skemotion.faces", "skemotion.features", "skemotion.plotting", "skemotion.utils",
+                "skemotion.features._base", "skemotion.utils._metaestimators",
+                "skemotion.utils._validation",
                 "skemotion.pipelines._feature_pipelines", "skemotion.utils._warnings",
                 "skemotion.datasets", "skemotion.datasets._base", "skemotion.model_selection"}
 

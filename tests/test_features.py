@@ -18,7 +18,7 @@ from skemotion import (
     HOGTransformer,
     LBPTransformer,
 )
-from skemotion.features._base import _uniform_lookup, lbp_codes
+from skemotion.features._lbp import _uniform_lookup, lbp_codes
 
 
 def _crops(n=6, h=64, w=64, seed=0):

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from skemotion import read_image
-from skemotion.utils._image_io import is_image_file, to_gray, to_uint8
+from skemotion.utils._image_io import is_image_file
+from skemotion.utils._validation import to_gray, to_uint8
 
 
 @pytest.fixture

@@ -352,7 +352,7 @@ def _resize_only(args, cropper, images, names, *, desc):
     import cv2
     import numpy as np
 
-    from ..utils._image_io import to_gray
+    from ..utils._validation import to_gray
 
     h, w = _output_shape(cropper)
     X = np.empty((len(images), h, w), dtype=np.float32)

@@ -28,7 +28,8 @@ from ._cascades import (
     cascade_digest,
     resolve_cascade,
 )
-from ..utils._image_io import read_image, to_gray, to_uint8
+from ..utils._image_io import read_image
+from ..utils._validation import to_gray, to_uint8
 
 #: Largest side accepted for ``output_size`` (a 4096x4096 float32 crop is 64 MiB per image).
 MAX_OUTPUT_SIDE = 4096

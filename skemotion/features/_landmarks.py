@@ -39,9 +39,9 @@ import cv2
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._base import _ImageFeatureTransformer, _to_uint8_per_image
-from .._fisherface import _check_finite
+from ..utils._validation import _check_finite, _to_uint8_per_image
 from ..utils._warnings import warn_caller
+from ._base import _ImageFeatureTransformer
 
 __all__ = ["LandmarkAligner", "LandmarkShape", "face_landmarks", "landmark_model_path"]
 

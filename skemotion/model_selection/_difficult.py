@@ -16,7 +16,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.validation import _num_samples, column_or_1d
 
-from ..utils._image_io import to_uint8
+from ..utils._validation import to_uint8
 from ._split import StratifiedGroupShuffleSplit
 
 #: Columns of the per-image table (``DifficultImages.records()`` and the CSV).

@@ -32,14 +32,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ..features._base import (
-    FaceRegion,
-    FlipAugmentedClassifier,
-    GaborTransformer,
-    HOGTransformer,
-    LBPTransformer,
-)
 from .._fisherface import FisherFaceClassifier
+from .._meta_estimators import FlipAugmentedClassifier
+from ..features._gabor import GaborTransformer
+from ..features._hog import HOGTransformer
+from ..features._lbp import LBPTransformer
+from ..features._region import FaceRegion
 from ..features._landmarks import N_LANDMARKS, LandmarkAligner, LandmarkShape
 
 __all__ = ["FEATURE_PIPELINES"]
