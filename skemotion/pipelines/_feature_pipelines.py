@@ -1,4 +1,4 @@
-"""Named pipelines built on HOG / LBP features (issue 6), registered in ``skemotion.pipelines``.
+"""Named pipelines built on HOG / LBP features (issue 6), registered in :data:`PIPELINES`.
 
 Every factory follows the ``skemotion.pipelines`` contract:
 ``factory(*, detect=True, output_size=..., cropper_params=None, **params)`` returns an
@@ -39,6 +39,7 @@ from ..features._hog import HOGTransformer
 from ..features._lbp import LBPTransformer
 from ..features._region import FaceRegion
 from ..features._landmarks import N_LANDMARKS, LandmarkAligner, LandmarkShape
+from ._registry import _crop_shape, face_pipeline, register_pipeline
 
 __all__ = ["FEATURE_PIPELINES"]
 
@@ -50,23 +51,10 @@ _CROP_DEFAULTS = {"align": "eyes"}
 
 
 def _pipeline(steps, detect, output_size, cropper_params):
-    from . import face_pipeline  # late: skemotion.pipelines imports this module
-
     if detect:
         cropper_params = {**_CROP_DEFAULTS, **(cropper_params or {})}
     return face_pipeline(steps, detect=detect, output_size=output_size,
                          cropper_params=cropper_params)
-
-
-def _crop_shape(detect, output_size):
-    """``(h, w)`` of the cropper's output when it is not square, else None (then the image
-    transformers infer the shape from the number of pixels, as for any square crop)."""
-    from . import _as_size
-
-    if not detect:
-        return None
-    shape = _as_size(output_size)
-    return tuple(shape) if shape[0] != shape[1] else None
 
 
 def _logreg(params):
@@ -272,3 +260,7 @@ FEATURE_PIPELINES = {
     "lowerface_hog_fisherface": lowerface_hog_fisherface,
     "landmarks_hog_gabor_logreg": landmarks_hog_gabor_logreg,
 }
+
+for _name, _factory in FEATURE_PIPELINES.items():
+    register_pipeline(_name)(_factory)
+del _name, _factory
