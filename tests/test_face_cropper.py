@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, learning_curve
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
-import skemotion.faces._cropper as fc
+import skemotion.faces._detect as fc
 from skemotion import FaceCropper, FisherFaceClassifier, detect_faces
 from skemotion.faces._cascades import DEFAULT_CASCADES, available_cascades, resolve_cascade
 
