@@ -2,15 +2,8 @@
 
 from pathlib import Path
 
-from ._base import (
-    add_command,
-    _bars_enabled,
-    _listing,
-    _one_line,
-    _print_warning,
-    progress_bar,
-    UsageError,
-)
+from ._base import (add_command, _bars_enabled, _listing, _one_line, _print_warning, progress_bar,
+                    UsageError)
 from ._data import _chunk_size, _chunks, _make_cropper, _output_shape
 from ._options import _crop_parent, _run_parent
 from ._paths import _crop_destinations, _image_files

@@ -10,15 +10,8 @@ from pathlib import Path
 
 from ..datasets._summary import plural as _plural
 from ..pipelines import DEFAULT_PIPELINE
-from ._base import (
-    _bars_enabled,
-    _info,
-    _listing,
-    _one_line,
-    _print_warning,
-    progress_bar,
-    UsageError,
-)
+from ._base import (_bars_enabled, _info, _listing, _one_line, _print_warning, progress_bar,
+                    UsageError)
 from ._paths import _check_dir
 
 

@@ -5,15 +5,8 @@ from pathlib import Path
 from ..datasets._summary import plural as _plural
 from ..pipelines import DEFAULT_PIPELINE
 from ._base import add_command, _info, UsageError
-from ._data import (
-    _crop_step,
-    _find_difficult,
-    _fit_errors,
-    _full_pipeline,
-    _pipeline,
-    _prepare,
-    _splits,
-)
+from ._data import (_crop_step, _find_difficult, _fit_errors, _full_pipeline, _pipeline, _prepare,
+                    _splits)
 from ._options import _add_no_detect, _crop_parent, _cv_parent, _data_parent, _rate, _run_parent
 from ._paths import _refuse_output_in_data
 from ._writers import _write_difficult

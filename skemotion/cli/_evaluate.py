@@ -5,14 +5,8 @@ from pathlib import Path
 from ..datasets._summary import plural as _plural
 from ._base import add_command, _bars_enabled, _info, _print_warning, progress_bar, UsageError
 from ._data import _crop_step, _fit_errors, _full_pipeline, _pipelines, _prepare, _splits
-from ._options import (
-    _add_no_detect,
-    _crop_parent,
-    _cv_parent,
-    _data_parent,
-    _name_list,
-    _run_parent,
-)
+from ._options import (_add_no_detect, _crop_parent, _cv_parent, _data_parent, _name_list,
+                       _run_parent)
 from ._paths import _refuse_output_in_data
 from ._writers import _write_report
 

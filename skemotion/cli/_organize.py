@@ -14,7 +14,7 @@ def add_parser(subparsers):
         "OUT_DIR/<emotion>/<file> that the tutorial's sorted_set/ uses. Writes only inside "
         "OUT_DIR and refuses to overwrite different files.",
         example="  skemotion organize ~/CK+ sorted_set/ --neutral per_subject",
-            )
+    )
     p.add_argument("ckplus_root", metavar="CKPLUS_ROOT", type=Path, help="the CK+ root folder")
     p.add_argument("out_dir", metavar="OUT_DIR", type=Path,
                    help="where to write the sorted folders")

@@ -5,25 +5,10 @@ from pathlib import Path
 from ..datasets._summary import plural as _plural
 from ..pipelines import DEFAULT_PIPELINE
 from ._base import add_command, _info, _one_line, UsageError
-from ._data import (
-    _check_enough,
-    _crop_step,
-    _fit_errors,
-    _full_pipeline,
-    _load_data,
-    _make_cropper,
-    _pipeline,
-    _prepare,
-    _splits,
-)
-from ._options import (
-    _add_no_detect,
-    _crop_parent,
-    _cv_parent,
-    _data_parent,
-    _name_list,
-    _run_parent,
-)
+from ._data import (_check_enough, _crop_step, _fit_errors, _full_pipeline, _load_data,
+                    _make_cropper, _pipeline, _prepare, _splits)
+from ._options import (_add_no_detect, _crop_parent, _cv_parent, _data_parent, _name_list,
+                       _run_parent)
 from ._paths import _refuse_output_in_data
 from ._writers import _write_table
 
