@@ -19,6 +19,7 @@ from ._pca_lda import ImageFlattener, make_pca_lda
 from ._persistence import load_model, save_model, trusted_types
 from ._plotting import plot_confusion_matrix, plot_difficult_images, plot_learning_curve
 from .model_selection import EmotionSubset, StratifiedGroupShuffleSplit, evaluate
+from .video import VideoEmotionRecognizer
 
 __all__ = [
     "__version__",
@@ -52,4 +53,5 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_difficult_images",
     "plot_learning_curve",
+    "VideoEmotionRecognizer",
 ]
