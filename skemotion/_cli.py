@@ -1914,6 +1914,10 @@ def build_parser():
     p.add_argument("--min-error-rate", metavar="F", type=_rate, default=0.0,
                    help="write only images wrong in at least this share of the splits that "
                         "tested them (default: every image wrong at least once)")
+
+    from ._cli_watch import add_watch_parser  # one module per command (issue 14 moves it)
+
+    add_watch_parser(sub, formatter_class=_Formatter)
     return parser
 
 

@@ -7,7 +7,7 @@ from joblib import Parallel, delayed
 
 from ._recognizer import VideoEmotionRecognizer, check_video_model
 from ._source import video_files
-from ._watch import warn_summary, watch_video
+from ._watch import VideoSummary, warn_summary, watch_video
 
 __all__ = ["recognize_videos", "video_outputs"]
 
@@ -42,8 +42,10 @@ def _watch_one(model, path, outputs, params):
     recognizer = VideoEmotionRecognizer(model, **params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # collected in the summary, warned by the caller
-        summary = watch_video(recognizer, path, warn=False, **outputs)
-    return summary
+        try:
+            return watch_video(recognizer, path, warn=False, **outputs)
+        except (OSError, ValueError) as exc:  # not a video, no frame readable: go on
+            return VideoSummary(path, error=" ".join(str(exc).split()))
 
 
 def recognize_videos(model, videos, out_dir, *, csv=True, annotated=True, plot=True,
@@ -77,7 +79,8 @@ def recognize_videos(model, videos, out_dir, *, csv=True, annotated=True, plot=T
     Returns
     -------
     summaries : list of VideoSummary
-        In input order.
+        In input order. A video that cannot be processed (not a video, no frame
+        readable) has ``error`` set, is warned about, and does not stop the others.
 
     Examples
     --------

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from sklearn import config_context
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
@@ -164,9 +165,10 @@ class VideoEmotionRecognizer:
         is looked for only near its last box (see Notes).
     max_faces : int, default=4
         Most faces followed at once (the largest ones when there are more).
-    lost_after : float, default=0.5
+    lost_after : float, default=1.0
         Seconds a face that is no longer found keeps its track: a face found again
-        near its last box within this time gets its old track id back.
+        by a full detection near its last box within this time gets its old track id
+        back.
     on_change : callable or None, default=None
         Called as ``on_change(change)`` with an :class:`EmotionChange` whenever a
         face's smoothed label changes, and when a new face appears
@@ -189,8 +191,8 @@ class VideoEmotionRecognizer:
     *Tracking instead of re-detection.* A full detection (the model's cascades over
     the frame's downscaled copy, then the eye cascade in each face for eye-aligned
     models) costs about as much as everything else together. It runs every
-    ``detect_every`` frames, whenever a face is lost, and on every frame while there
-    is no face; in between, each face is looked for only in a window half a box wide
+    ``detect_every`` frames (also while there is no face) and in the frame where a
+    face is lost; in between, each face is looked for only in a window half a box wide
     around its last box, by normalised cross-correlation with its appearance at the
     last detection, on the same downscaled copy (a fraction of a millisecond), and
     its eye positions move with the box. The price: a new face is noticed up to
@@ -228,7 +230,7 @@ class VideoEmotionRecognizer:
     }
 
     def __init__(self, model, *, smoothing=0.5, min_duration=0.3, detect_every=10,
-                 max_faces=4, lost_after=0.5, on_change=None):
+                 max_faces=4, lost_after=1.0, on_change=None):
         self.model = model
         self.smoothing = smoothing
         self.min_duration = min_duration
@@ -274,9 +276,12 @@ class VideoEmotionRecognizer:
 
     def _raw(self, crops):
         X = np.stack(crops).reshape(len(crops), -1).astype(np.float32)
-        if self._scorer is not None:
-            return np.asarray(self._scorer(X), dtype=float)
-        labels = self._rest.predict(X)
+        # crops are finite by construction and the fitted steps' parameters were
+        # checked when they were fitted: skip both checks on every frame
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            if self._scorer is not None:
+                return np.asarray(self._scorer(X), dtype=float)
+            labels = self._rest.predict(X)
         return (labels[:, None] == self.classes_[None, :]).astype(float)
 
     def process_frame(self, image, time_s, index=0):

@@ -232,13 +232,13 @@ class FaceTracker:
         """
         small = self.small_image(gray)
         due = (self.frames_since_detection is None
-               or self.frames_since_detection + 1 >= self.detect_every
-               or any(t.lost for t in self.tracks))
+               or self.frames_since_detection + 1 >= self.detect_every)
         if not due:
             self.frames_since_detection += 1
-            for track in self.tracks:
+            following = [t for t in self.tracks if not t.lost]
+            for track in following:
                 self._follow(track, gray, small, time_s)
-            due = any(t.lost for t in self.tracks)
+            due = any(t.lost for t in following)  # a face lost just now: look everywhere
         if due:
             self._full_detection(gray, small, time_s)
         self.tracks = [t for t in self.tracks

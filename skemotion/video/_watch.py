@@ -45,6 +45,9 @@ class VideoSummary:
         Warnings about the source or the outputs.
     outputs : list of str
         Files written.
+    error : str or None
+        Why the source could not be processed at all (:func:`recognize_videos` goes on
+        with the other videos), None when it was.
 
     Examples
     --------
@@ -69,6 +72,7 @@ class VideoSummary:
     interrupted: bool = False
     notes: list = field(default_factory=list)
     outputs: list = field(default_factory=list)
+    error: str = None
 
     @property
     def frames_per_second(self):
@@ -90,6 +94,8 @@ class VideoSummary:
 
     def text(self):
         """The summary as lines of text."""
+        if self.error is not None:
+            return f"{self.source}: not processed: {self.error}"
         tracks = len(self.track_labels)
         head = (f"{self.source}: {self.n_frames} frames"
                 + (f" ({len(self.unreadable)} unreadable)" if self.unreadable else "")
@@ -258,6 +264,8 @@ def watch_video(recognizer, source, *, csv=None, video=None, plot=None, show=Fal
 
 def warn_summary(summary):
     """Warn about a summary's notes and unreadable frames (one warning each kind)."""
+    if summary.error is not None:
+        warn_caller(f"{summary.source}: not processed: {summary.error}")
     for note in summary.notes:
         warn_caller(note + ".")
     if summary.unreadable:
