@@ -199,7 +199,8 @@ class VideoEmotionRecognizer:
     ``detect_every - 1`` frames late, and a box keeps the size it had at the last
     detection until the next one (at 30 fps and the default 10, a third of a
     second). A face whose match drops below 0.6 counts as lost and triggers a full
-    detection at once.
+    detection at once. A face a full detection misses (a compressed frame, a turned
+    head) is followed on its appearance for up to ``lost_after`` seconds.
 
     Raw labels are the arg-max of ``predict_proba`` (the same as ``predict`` for
     skemotion's classifiers; a Fisherface ``threshold``'s unknown label is not used).

@@ -35,6 +35,7 @@ class Track:
     template: object = None     # the face on the downscaled frame at the last detection
     small_box: tuple = None     # (x, y, w, h) on the downscaled frame
     last_seen: float = 0.0      # time (s) the face was last found
+    confirmed: float = 0.0      # time (s) a full detection last found it
     lost: bool = False
 
 
@@ -63,7 +64,8 @@ class FaceTracker:
         Most faces followed at once (the largest ones).
     lost_after : float
         Seconds a lost face's track is kept (and found again by a detection that
-        overlaps its last box) before it ends.
+        overlaps its last box) before it ends; also how long a face the full
+        detections miss is followed on its appearance alone.
     """
 
     def __init__(self, cropper, *, detect_every, max_faces, lost_after):
@@ -159,7 +161,8 @@ class FaceTracker:
         track.box, track.small_box = box, small_box
         track.template = small[sy : sy + sh, sx : sx + sw].copy()
         track.eyes = self._eyes(gray, box)
-        track.last_seen, track.lost = time_s, False
+        track.last_seen = track.confirmed = time_s
+        track.lost = False
 
     def _full_detection(self, gray, small, time_s):
         self.n_detections += 1
@@ -179,8 +182,14 @@ class FaceTracker:
             unmatched.remove(j)
             self._start(self.tracks[i], gray, small, *found[j], time_s)
         for i, track in enumerate(self.tracks):
-            if i not in used_tracks:
+            if i in used_tracks or track.lost:
+                continue
+            # missed by the cascade (compression, a turned head): follow it as between
+            # detections, for at most lost_after seconds without a detection
+            if time_s - track.confirmed > self.lost_after:
                 track.lost = True
+            else:
+                self._follow(track, gray, small, time_s)
         for j in unmatched:
             if sum(not t.lost for t in self.tracks) >= self.max_faces:
                 break

@@ -238,9 +238,12 @@ def watch_video(recognizer, source, *, csv=None, video=None, plot=None, show=Fal
             if video_writer is not None:
                 video_writer.close()
                 if video_writer.n_resized:
+                    width, height = video_writer.frame_size
                     summary.notes.append(
                         f"{video_writer.n_resized} frame(s) of {stream.name} differ in size "
-                        f"from the first and were resized for {video}")
+                        f"from the first ({width}x{height}), from frame "
+                        f"{video_writer.first_resized} on: they were processed at their own "
+                        f"size and resized for the annotated video {video}")
             if show:
                 import cv2
 

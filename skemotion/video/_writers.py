@@ -7,7 +7,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .._warnings import warn_caller
 
 #: Container ending -> FourCC of the codec the annotated video is written with.
 VIDEO_CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG",
@@ -24,12 +23,12 @@ def csv_header(classes):
             + [f"score_{c}" for c in classes])
 
 
-def csv_rows(result):
+def csv_rows(result, n_classes):
     """The CSV rows of one :class:`FrameResult`: one per face, or one with empty face
     fields when there is none (so that every frame number appears)."""
     head = [result.index, f"{result.time_s:.4f}"]
     if not result.faces:
-        return [head]
+        return [head + [""] * (7 + n_classes)]
     rows = []
     for face in result.faces:
         rows.append(head + [face.track_id, *face.box, face.label, face.raw_label]
@@ -53,7 +52,7 @@ class TimelineCSVWriter:
     >>> print(open(path).read().strip())
     frame,time_s,track,x,y,w,h,label,raw_label,score_happy,score_neutral
     0,0.0000,1,10,20,30,30,happy,happy,0.7000,0.3000
-    1,0.0400
+    1,0.0400,,,,,,,,,
     """
 
     def __init__(self, path, classes):
@@ -61,9 +60,10 @@ class TimelineCSVWriter:
         self._file = open(self.path, "w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._file, lineterminator="\n")
         self._writer.writerow(csv_header(classes))
+        self._n_classes = len(classes)
 
     def write(self, result):
-        self._writer.writerows(csv_rows(result))
+        self._writer.writerows(csv_rows(result, self._n_classes))
 
     def close(self):
         if not self._file.closed:
@@ -133,8 +133,9 @@ class AnnotatedVideoWriter:
     """Write annotated frames to a video file at the input's frame rate and size.
 
     The size is the ``frame_size`` given, or the first frame's. Frames of another
-    size (a folder of frames of mixed sizes) are resized to it, with one warning
-    naming the first such frame; unreadable frames are written black, so the video
+    size (a folder of frames of mixed sizes) are resized to it (counted in
+    ``n_resized``, the first one's number in ``first_resized``); unreadable frames
+    are written black, so the video
     keeps the input's frame count. The codec follows the file ending
     (:data:`VIDEO_CODECS`: mp4v for .mp4/.m4v/.mov, Motion JPEG for .avi/.mkv).
 
@@ -163,6 +164,7 @@ class AnnotatedVideoWriter:
         self.source_name = source_name
         self.n_frames = 0
         self.n_resized = 0
+        self.first_resized = None
         self._writer = None
 
     def _open(self, size):
@@ -187,11 +189,7 @@ class AnnotatedVideoWriter:
                 self._write(np.zeros((self.frame_size[1], self.frame_size[0], 3), np.uint8))
         if size != self.frame_size:
             if self.n_resized == 0:
-                warn_caller(
-                    f"{self.source_name}: frame {name if name is not None else self.n_frames} "
-                    f"is {size[0]}x{size[1]}, not {self.frame_size[0]}x{self.frame_size[1]} "
-                    "like the first: frames of other sizes are resized for the annotated "
-                    f"video {self.path} (and processed at their own size).")
+                self.first_resized = name if name is not None else self.n_frames
             self.n_resized += 1
             image = cv2.resize(image, self.frame_size, interpolation=cv2.INTER_AREA)
         self._write(image)
