@@ -7,6 +7,7 @@ shows progress and writes the summary.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -216,6 +217,36 @@ def _recognizer_params(args):
 # ---------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _ffmpeg_quiet():
+    """FFmpeg's own log lines ("moov atom not found") off: our errors say it in one line.
+
+    FFmpeg reads ``OPENCV_FFMPEG_LOGLEVEL`` once, when OpenCV first uses it, so the
+    variable is set for the whole run (worker processes inherit it), and stderr is
+    silenced at the file-descriptor level while a source is opened.
+    """
+    previous = os.environ.get("OPENCV_FFMPEG_LOGLEVEL")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("OPENCV_FFMPEG_LOGLEVEL", None)
+
+
+@contextlib.contextmanager
+def _stderr_silenced():
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def run_watch(args):
     """Run ``skemotion watch``; returns the exit code."""
     from .video._source import source_kind
@@ -225,9 +256,10 @@ def run_watch(args):
     except (OSError, ValueError) as exc:
         raise UsageError(_one_line(exc)) from None
     _check_outputs(args, kind, args.source)
-    if kind == "videos":
-        return _run_folder(args)
-    return _run_one(args, kind)
+    with _ffmpeg_quiet():
+        if kind == "videos":
+            return _run_folder(args)
+        return _run_one(args, kind)
 
 
 def _run_one(args, kind):
@@ -241,8 +273,9 @@ def _run_one(args, kind):
         except RuntimeError as exc:
             raise UsageError(_one_line(exc)) from None
     try:  # a bad source fails before a default model is trained
-        source = open_video_source(int(args.source) if kind == "camera" else args.source,
-                                   fps=args.fps)
+        with _stderr_silenced():
+            source = open_video_source(int(args.source) if kind == "camera" else args.source,
+                                       fps=args.fps)
     except (OSError, ValueError) as exc:
         raise UsageError(_one_line(exc)) from None
     try:
