@@ -315,8 +315,11 @@ class _FrameBar:
         if not self.enabled:
             return
         if self.bar is None:
-            from tqdm import tqdm
-
+            try:
+                from tqdm import tqdm
+            except ImportError:  # the 'progress' extra (tqdm) is not installed
+                self.enabled = False
+                return
             columns, lines = _terminal_size(sys.stderr)
             self.bar = tqdm(total=source.frame_count, desc=os.path.basename(source.name)
                             or source.name, unit="frame", file=sys.stderr, ncols=columns,

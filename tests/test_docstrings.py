@@ -29,7 +29,7 @@ def _examples(module_name):
 
 #: Modules without docstring examples of their own (their public names are re-exported
 #: by, and documented with examples in, the modules that define them).
-_NO_EXAMPLES = {"skemotion", "skemotion.__main__", "skemotion._cli",
+_NO_EXAMPLES = {"skemotion", "skemotion.__main__", "skemotion._cli", "skemotion._cli_watch",
                 "skemotion._feature_pipelines", "skemotion._warnings", "skemotion.datasets",
                 "skemotion.datasets._base", "skemotion.model_selection"}
 

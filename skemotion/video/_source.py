@@ -235,6 +235,14 @@ def open_video_source(source, *, fps=None):
         If the file is not a video OpenCV can read, a folder holds no frames (or holds
         videos: process those with :func:`recognize_videos`), or a camera cannot be
         opened.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemotion.video import open_video_source
+    >>> with open_video_source([np.zeros((4, 6), np.uint8), None], fps=5) as source:
+    ...     [(f.index, f.time_s, f.problem) for f in source.frames()]
+    [(0, 0.0, None), (1, 0.2, 'no image')]
     """
     if isinstance(source, VideoSource):
         return source

@@ -12,8 +12,10 @@ __all__ = ["make_london_video"]
 
 def _background(width, height, rng):
     """A smooth, textured, face-free background (low-frequency colour noise)."""
-    coarse = rng.uniform(60, 200, size=(max(height // 40, 2), max(width // 40, 2), 3))
-    return cv2.resize(coarse.astype(np.uint8), (width, height), interpolation=cv2.INTER_CUBIC)
+    shape = (max(height // 40, 2), max(width // 40, 2))
+    coarse = rng.uniform(70, 190, size=shape)[..., None] + rng.uniform(-25, 25, size=(*shape, 3))
+    coarse = np.clip(coarse, 0, 255).astype(np.uint8)
+    return cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC)
 
 
 def make_london_video(path, scenes, *, frame_size=(640, 480), fps=25.0, face_size=240,

@@ -66,6 +66,20 @@ class FaceTracker:
         Seconds a lost face's track is kept (and found again by a detection that
         overlaps its last box) before it ends; also how long a face the full
         detections miss is followed on its appearance alone.
+
+    Examples
+    --------
+    >>> import cv2
+    >>> from skemotion import FaceCropper
+    >>> from skemotion.datasets import load_frl_london
+    >>> from skemotion.video._tracking import FaceTracker
+    >>> gray = cv2.cvtColor(load_frl_london().images[0], cv2.COLOR_BGR2GRAY)
+    >>> tracker = FaceTracker(FaceCropper(output_size=64), detect_every=5, max_faces=2,
+    ...                       lost_after=1.0)
+    >>> [(t.track_id, t.box) for t in tracker.update(gray, 0.0)]   # as FaceCropper finds it
+    [(1, (90, 99, 163, 163))]
+    >>> tracker.crop(gray, tracker.tracks[0]).shape
+    (64, 64)
     """
 
     def __init__(self, cropper, *, detect_every, max_faces, lost_after):
