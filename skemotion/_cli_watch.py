@@ -18,6 +18,7 @@ from ._cli import (
     _bars_enabled,
     _converted,
     _info,
+    _is_inside,
     _load_predict_model,
     _n_jobs,
     _one_line,
@@ -120,11 +121,6 @@ def add_watch_parser(subparsers, *, formatter_class=argparse.RawDescriptionHelpF
 # ---------------------------------------------------------------------------
 # Checks
 # ---------------------------------------------------------------------------
-
-
-def _is_inside(path, folder):
-    path, folder = Path(path).resolve(), Path(folder).resolve()
-    return path == folder or folder in path.parents
 
 
 def _check_outputs(args, kind, source):

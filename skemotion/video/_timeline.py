@@ -5,15 +5,9 @@ from collections import defaultdict
 
 import numpy as np
 
+from .._gallery import _pyplot  # matplotlib, imported when a plot is drawn
+
 __all__ = ["EmotionTimelineDisplay"]
-
-
-def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - matplotlib is in the test extras
-        raise ImportError("Plotting needs matplotlib: pip install 'skemotion[plot]'") from exc
-    return plt
 
 
 class TimelineRecorder:
