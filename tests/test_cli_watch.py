@@ -196,3 +196,12 @@ def test_show_without_a_display(files, monkeypatch, capfd):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     usage_error(capfd, watch(files / "clip.avi", "--model", files / "m.skops", "--show"),
                 "no display")
+
+
+def test_help_shows_the_examples(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["watch", "--help"])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0
+    assert "example:\n  skemotion watch 0" in out
+    assert "--scheduler tcp://host:8786" in out and "--detect-every N" in out

@@ -21,7 +21,7 @@ from ._tracking import FaceTracker
 __all__ = ["EmotionChange", "FaceResult", "FrameResult", "VideoEmotionRecognizer"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields, not objects
 class FaceResult:
     """One tracked face in one frame.
 
@@ -51,7 +51,7 @@ class FaceResult:
     proba: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields, not objects
 class FrameResult:
     """What the recognizer saw in one frame.
 
@@ -80,7 +80,7 @@ class FrameResult:
     latency_s: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields, not objects
 class EmotionChange:
     """Passed to ``on_change`` when a tracked face's smoothed label changes.
 

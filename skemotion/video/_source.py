@@ -25,7 +25,7 @@ DEFAULT_FPS = 30.0
 _RETRIES = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds an image
 class Frame:
     """One frame of a source: ``image`` is None when it could not be read (``problem`` says why)."""
 

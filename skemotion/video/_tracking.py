@@ -25,7 +25,7 @@ SEARCH_MARGIN = 0.5
 MIN_IOU = 0.3
 
 
-@dataclass
+@dataclass(eq=False)  # holds an image
 class Track:
     """One face followed over frames (internal state of :class:`FaceTracker`)."""
 
