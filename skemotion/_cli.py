@@ -1728,6 +1728,7 @@ examples:
   skemotion crop sorted_set/ crops/          face crops and a detection report
   skemotion train --out model.skops          train on London, save the model
   skemotion predict model.skops a.jpg b.png  a CSV of file, label, scores
+  skemotion watch 0 --model model.skops      live emotions of the faces on webcam 0
 
 Run 'skemotion COMMAND --help' for the options and an example of each command.
 """
