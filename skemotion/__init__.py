@@ -26,6 +26,7 @@ from .model_selection import EmotionSubset, StratifiedGroupShuffleSplit, evaluat
 from .plotting._gallery import FisherfaceGalleryDisplay, ImageGalleryDisplay
 from .plotting._plots import plot_confusion_matrix, plot_difficult_images, plot_learning_curve
 from .utils._image_io import read_image
+from .video import VideoEmotionRecognizer
 
 __all__ = [
     "__version__",
@@ -59,4 +60,5 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_difficult_images",
     "plot_learning_curve",
+    "VideoEmotionRecognizer",
 ]

@@ -3,6 +3,7 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
@@ -180,7 +181,7 @@ class FlipAugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, Cl
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        inner = clone(self.estimator).__sklearn_tags__()
+        inner = get_tags(self.estimator)  # no clone: tags are asked for on every predict
         tags.input_tags.sparse = False
         tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
         return tags

@@ -113,7 +113,8 @@ def test_version(cwd):
     assert tree(cwd) == []
 
 
-COMMANDS = ["evaluate", "describe", "organize", "crop", "train", "predict", "search", "difficult"]
+COMMANDS = ["evaluate", "describe", "organize", "crop", "train", "predict", "search", "difficult",
+            "watch"]
 
 
 def test_help_lists_commands_and_examples(cwd):

@@ -7,12 +7,14 @@ import os
 import sys
 
 from .. import __version__
-from . import _crop, _describe, _difficult, _evaluate, _organize, _predict, _search, _train
+from . import (_crop, _describe, _difficult, _evaluate, _organize, _predict, _search, _train,
+               _watch)
 from ._base import _Formatter, _one_line, _print_warning, UsageError
 
 
 #: The commands, in the order ``skemotion --help`` lists them.
-COMMANDS = (_describe, _organize, _evaluate, _crop, _train, _predict, _search, _difficult)
+COMMANDS = (_describe, _organize, _evaluate, _crop, _train, _predict, _search, _difficult,
+            _watch)
 
 EPILOG = """\
 examples:
@@ -23,6 +25,7 @@ examples:
   skemotion crop sorted_set/ crops/          face crops and a detection report
   skemotion train --out model.skops          train on London, save the model
   skemotion predict model.skops a.jpg b.png  a CSV of file, label, scores
+  skemotion watch 0 --model model.skops      live emotions of the faces on webcam 0
 
 Run 'skemotion COMMAND --help' for the options and an example of each command.
 """

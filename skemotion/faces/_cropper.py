@@ -35,6 +35,22 @@ from ..utils._validation import to_gray, to_uint8
 MAX_OUTPUT_SIDE = 4096
 
 
+def crop_face_box(gray, box, left_eye, right_eye, output_size, margin, equalize):
+    """The uint8 crop of one face box, as :class:`FaceCropper` makes it.
+
+    ``gray`` is the 2-D uint8 image and ``box`` is ``(x, y, w, h)``. With both eye
+    centres the crop is eye-aligned (``align="eyes"``), else plain. ``output_size``
+    is ``(height, width)``. The video recognizer crops its tracked boxes with this,
+    so that they match what the model was trained on.
+    """
+    out_h, out_w = output_size
+    if left_eye is not None and right_eye is not None:
+        region = _aligned_region(gray, box, left_eye, right_eye, out_h, out_w, margin)
+    else:
+        region = _crop_region(gray, box, out_h, out_w, margin)
+    return _finish(region, out_h, out_w, equalize)
+
+
 # --------------------------------------------------------------------------- input
 
 
@@ -601,12 +617,10 @@ def _process(items, start, job):
                 if job["on_missing"] == "raise":
                     raise ValueError(_no_face_message(where, gray.shape, names, counts,
                                                       kwargs["multiple_faces"]))
-                region = gray
-            elif status == "aligned":
-                region = _aligned_region(gray, box, left, right, out_h, out_w, job["margin"])
-            else:
-                region = _crop_region(gray, box, out_h, out_w, job["margin"])
-            row = _finish(region, out_h, out_w, job["equalize"])  # uint8; float32 at the end
+                row = _finish(gray, out_h, out_w, job["equalize"])
+            else:  # uint8 crops; float32 at the end
+                row = crop_face_box(gray, box, left, right, (out_h, out_w), job["margin"],
+                                    job["equalize"])
         results.append((row, detection))
     return results
 
