@@ -2,6 +2,7 @@
 
 import os
 import pickle
+import shutil
 
 import cv2
 import joblib
@@ -246,7 +247,7 @@ def test_opencv_without_cascade_files_says_what_to_install(
     # the OpenCV 5.0 wheels: no cascade files; a build may also lack cv2.data altogether
     own = tmp_path / "own" / "face.xml"
     own.parent.mkdir()
-    own.write_bytes(open(resolve_cascade("frontalface_default"), "rb").read())
+    shutil.copyfile(resolve_cascade("frontalface_default"), own)
     if lack == "cv2.data":
         monkeypatch.delattr(cv2, "data")
     else:
@@ -266,7 +267,7 @@ def test_opencv_without_cascade_files_says_what_to_install(
 
 def test_opencv_without_cascade_classifier_says_what_to_install(london, monkeypatch, tmp_path):
     own = tmp_path / "face.xml"  # a file not loaded before: not in the pool of classifiers
-    own.write_bytes(open(resolve_cascade("frontalface_default"), "rb").read())
+    shutil.copyfile(resolve_cascade("frontalface_default"), own)
     monkeypatch.delattr(cv2, "CascadeClassifier")
     with pytest.raises(ImportError, match=rf"^Face detection needs cv2\.CascadeClassifier, "
                                           rf"which this OpenCV .*: {INSTALL_OPENCV} "):
