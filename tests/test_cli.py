@@ -266,6 +266,13 @@ def test_ci_minimum_versions_match_floors():
         assert pinned == tuple(int(p) for p in floor.split(".")), (name, floor, pins[name])
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install -c .ci/minimum-versions.txt ".[test]" && python -m pytest' in ci
+    # and the Pythons it runs on: requires-python's floor, the newest one the classifiers list
+    oldest = re.search(r'^requires-python = ">=(3\.\d+)"', pyproject, re.M).group(1)
+    listed = re.findall(r'"Programming Language :: Python :: (3\.\d+)"', pyproject)
+    newest = max(listed, key=lambda v: int(v.split(".")[1]))
+    assert min(listed, key=lambda v: int(v.split(".")[1])) == oldest, listed
+    assert re.search(rf"^OLDEST_PYTHON={re.escape(oldest)}$", ci, re.M), oldest
+    assert re.search(rf"^NEWEST_PYTHON={re.escape(newest)}$", ci, re.M), newest
 
 
 def test_readme_main_job_output_lists_every_pipeline():

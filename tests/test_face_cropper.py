@@ -2,6 +2,7 @@
 
 import os
 import pickle
+import shutil
 
 import cv2
 import joblib
@@ -13,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, learning_curve
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
+import skemotion.faces._cascades as _cascades
 import skemotion.faces._detect as fc
 from skemotion import FaceCropper, FisherFaceClassifier, detect_faces
 from skemotion.faces._cascades import DEFAULT_CASCADES, available_cascades, resolve_cascade
@@ -225,6 +227,51 @@ def test_cascade_names_and_paths_agree(london):
     by_name = FaceCropper(cascades="frontalface_alt2", output_size=24).transform(images)
     by_path = FaceCropper(cascades=[path], output_size=24).transform(images)
     np.testing.assert_array_equal(by_name, by_path)
+
+
+@pytest.fixture
+def fresh_cascade_names():
+    """The name-to-file lookup is cached: clear it around a test that changes cv2."""
+    _cascades._resolve.cache_clear()
+    yield
+    _cascades._resolve.cache_clear()
+
+
+INSTALL_OPENCV = r'pip install "opencv-contrib-python>=4\.8,!=5\.0\.\*,<6"'
+
+
+@pytest.mark.parametrize("lack", ["cv2.data", "cascade files"])
+def test_opencv_without_cascade_files_says_what_to_install(
+    london, monkeypatch, tmp_path, fresh_cascade_names, lack
+):
+    # the OpenCV 5.0 wheels: no cascade files; a build may also lack cv2.data altogether
+    own = tmp_path / "own" / "face.xml"
+    own.parent.mkdir()
+    shutil.copyfile(resolve_cascade("frontalface_default"), own)
+    if lack == "cv2.data":
+        monkeypatch.delattr(cv2, "data")
+    else:
+        monkeypatch.setattr(cv2.data, "haarcascades", str(tmp_path) + os.sep)
+    message = rf"^Face detection needs OpenCV's Haar cascade files .*: {INSTALL_OPENCV} "
+    for by_name in (FaceCropper(), FaceCropper(cascades="frontalface_alt2"),
+                    FaceCropper(cascades=[own], align="eyes")):  # eyes: a built-in cascade
+        with pytest.raises(ImportError, match=message) as info:
+            by_name.fit_transform(london.images[:1])
+        assert "\n" not in str(info.value)
+    with pytest.raises(ImportError, match=message):
+        available_cascades()
+    # a cascade file of one's own needs none of OpenCV's
+    crops = FaceCropper(cascades=[own], output_size=24).fit_transform(london.images[:2])
+    assert crops.shape == (2, 24 * 24)
+
+
+def test_opencv_without_cascade_classifier_says_what_to_install(london, monkeypatch, tmp_path):
+    own = tmp_path / "face.xml"  # a file not loaded before: not in the pool of classifiers
+    shutil.copyfile(resolve_cascade("frontalface_default"), own)
+    monkeypatch.delattr(cv2, "CascadeClassifier")
+    with pytest.raises(ImportError, match=rf"^Face detection needs cv2\.CascadeClassifier, "
+                                          rf"which this OpenCV .*: {INSTALL_OPENCV} "):
+        FaceCropper(cascades=[own]).fit_transform(london.images[:1])
 
 
 @pytest.mark.parametrize(

@@ -119,7 +119,10 @@ def test_hog_matches_opencv_and_ignores_intensity_scale():
     rng = np.random.default_rng(3)
     image = rng.integers(0, 256, size=(64, 64)).astype(np.uint8)
     image[0, 0], image[0, 1] = 0, 255  # full range: the min-max scaling is the identity
-    descriptor = cv2.HOGDescriptor((64, 64), (16, 16), (8, 8), (8, 8), 9)
+    # all twelve arguments: the defaults after the fifth differ between OpenCV versions
+    # (5.1 turns gamma correction on); Dalal & Triggs' L2-Hys, 0.2, no gamma, unsigned
+    descriptor = cv2.HOGDescriptor((64, 64), (16, 16), (8, 8), (8, 8), 9,
+                                   1, -1.0, cv2.HOGDescriptor_L2Hys, 0.2, False, 64, False)
     ref = descriptor.compute(image).ravel()
     ours = HOGTransformer().fit_transform(image.reshape(1, -1).astype(np.float32))[0]
     np.testing.assert_allclose(ours, ref, atol=1e-6)

@@ -30,8 +30,34 @@ EYE_CASCADE = "eye"
 _PREFIX = "haarcascade_"
 
 
+#: The OpenCV that skemotion's face detection needs (as in pyproject.toml): the contrib
+#: wheel from 4.8, without 5.0, whose wheels ship no Haar cascade files.
+OPENCV_REQUIREMENT = "opencv-contrib-python>=4.8,!=5.0.*,<6"
+
+
+def _opencv_lacks(what):
+    """The ImportError for an OpenCV build without ``what``: one line, what to install."""
+    version = getattr(cv2, "__version__", "of unknown version")
+    return ImportError(
+        f"Face detection needs {what}, which this OpenCV ({version}, "
+        f"{getattr(cv2, '__file__', 'cv2')}) does not have: "
+        f'pip install "{OPENCV_REQUIREMENT}" (the OpenCV 5.0 wheels ship no cascade files).'
+    )
+
+
+def _builtin_folder():
+    """OpenCV's folder of Haar cascade files, or None if this build has none."""
+    folder = getattr(getattr(cv2, "data", None), "haarcascades", None)
+    if folder and any(Path(folder).glob(_PREFIX + "*.xml")):
+        return Path(folder)
+    return None
+
+
 def _cascade_dir():
-    return Path(cv2.data.haarcascades)
+    folder = _builtin_folder()
+    if folder is None:
+        raise _opencv_lacks("OpenCV's Haar cascade files (cv2.data.haarcascades)")
+    return folder
 
 
 def available_cascades():
@@ -51,14 +77,17 @@ def available_cascades():
 
 @functools.lru_cache(maxsize=None)
 def _resolve(name):
-    builtin = _cascade_dir()
+    builtin = _builtin_folder()
     short = name[:-4] if name.endswith(".xml") else name
     short = short[len(_PREFIX) :] if short.startswith(_PREFIX) else short
-    candidate = builtin / f"{_PREFIX}{short}.xml"
-    if os.sep not in name and "/" not in name and candidate.is_file():
-        return str(candidate)
+    if builtin is not None and os.sep not in name and "/" not in name:
+        candidate = builtin / f"{_PREFIX}{short}.xml"
+        if candidate.is_file():
+            return str(candidate)
     if os.path.isfile(name):
-        return os.path.abspath(name)
+        return os.path.abspath(name)  # a cascade file of one's own needs no built-in ones
+    if builtin is None:  # the name may well be a built-in one: say what is missing
+        _cascade_dir()
     raise ValueError(
         f"Unknown cascade {name!r}: not an OpenCV cascade name and not an existing file. "
         f"Available names: {', '.join(available_cascades())}."
@@ -77,6 +106,9 @@ def resolve_cascade(name):
     ------
     ValueError
         If the name is unknown; the message lists the available names.
+    ImportError
+        If a name is given and this OpenCV has no cascade files (the OpenCV 5.0
+        wheels); the message says which package to install.
     """
     if not isinstance(name, (str, os.PathLike)):
         raise ValueError(f"A cascade must be a name or a path, got {name!r}.")
@@ -100,6 +132,8 @@ _POOL_LOCK = threading.Lock()
 
 
 def _load(path):
+    if not hasattr(cv2, "CascadeClassifier"):
+        raise _opencv_lacks("cv2.CascadeClassifier")
     try:
         classifier = cv2.CascadeClassifier(path)
     except (cv2.error, SystemError):  # OpenCV raises on some malformed files
