@@ -426,7 +426,9 @@ def evaluate(
         protocol (at least 2 sources, no subject id in two of them).
     protocols : sequence or dict, default=("tutorial", "grouped")
         Names from :data:`PROTOCOLS`, or ``{name: cv}`` with any splitter (or a list of
-        ``(name, cv)``). Without ``groups``, the default uses ``"tutorial"`` only.
+        ``(name, cv)``). Without ``groups``, the default uses ``"tutorial"`` only. A
+        protocol named ``"cross-dataset"`` splits by ``sources``, any other by ``groups``
+        (if its splitter takes groups).
     n_splits : int, default=10
         Splits of the named protocols.
     test_size : float or int, default=0.2
@@ -520,19 +522,18 @@ def evaluate(
                 raise ValueError(
                     "The 'grouped' protocol needs groups= (subject ids); got groups=None."
                 )
-            if cv == "cross-dataset" and sources is None:
-                raise ValueError(
-                    "The 'cross-dataset' protocol needs sources= (the dataset of each "
-                    "sample, e.g. concat_datasets' source field); got sources=None."
-                )
-            by_source = cv == "cross-dataset"
             cv = make_protocol(
                 cv, n_splits=n_splits, test_size=test_size, random_state=random_state
             )
-        else:
-            by_source = False
-            if isinstance(cv, numbers.Integral):
-                cv = check_cv(cv, y, classifier=True)
+        elif isinstance(cv, numbers.Integral):
+            cv = check_cv(cv, y, classifier=True)
+        # a protocol named "cross-dataset" (also {"cross-dataset": cv}) splits by source
+        by_source = name == "cross-dataset"
+        if by_source and sources is None:
+            raise ValueError(
+                "The 'cross-dataset' protocol needs sources= (the dataset of each "
+                "sample, e.g. concat_datasets' source field); got sources=None."
+            )
         named_protocols.append((name, cv, by_source))
     if sources is not None:
         sources = _cross_dataset.check_sources(sources, groups, n_samples)

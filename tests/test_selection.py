@@ -14,18 +14,7 @@ from skemotion.model_selection import EvaluationResult, StratifiedGroupShuffleSp
 from skemotion.pipelines import PIPELINES
 
 from _london_crops import london_crops
-
-
-def _people(seed=0, n_subjects=30):
-    """3 emotions, 2 images per emotion and subject; a strong personal offset."""
-    rng = np.random.RandomState(seed)
-    emotions = np.array(["happy", "neutral", "sadness"])
-    y = np.tile(np.repeat(emotions, 2), n_subjects)
-    groups = np.repeat(np.arange(n_subjects), 6)
-    person = rng.normal(scale=3.0, size=(n_subjects, 8))[groups]
-    emotion = rng.normal(scale=1.0, size=(3, 8))[np.searchsorted(emotions, y)]
-    X = person + emotion + rng.normal(scale=0.5, size=(len(y), 8))
-    return X, y, groups
+from test_evaluate import _people  # 3 emotions, 2 images each per subject
 
 
 class _SpyClassifier(ClassifierMixin, BaseEstimator):
