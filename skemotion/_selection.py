@@ -60,14 +60,32 @@ class _Rows(TransformerMixin, BaseEstimator):
 
 
 def _per_sample(step):
-    """Whether ``step`` is a stateless transformer working image by image."""
+    """Whether ``step`` is a stateless transformer working image by image: one of
+    skemotion's image feature transformers, or a FeatureUnion or Pipeline of them only."""
+    if isinstance(step, FeatureUnion):
+        return all(_per_sample(t) for _, t in step.transformer_list if not
+                   (isinstance(t, str) and t == "drop")) and any(
+            not isinstance(t, str) for _, t in step.transformer_list)
+    if isinstance(step, Pipeline):
+        return all(_per_sample(s) for _, s in step.steps)
     return isinstance(step, _ImageFeatureTransformer) and not step.__sklearn_tags__().requires_fit
+
+
+def _transform_one(step, X):
+    """The output of a stateless ``step`` (see :func:`_per_sample`) on ``X``, no fit."""
+    if isinstance(step, FeatureUnion):
+        weights = step.transformer_weights or {}
+        return np.hstack([_transform_one(t, X) * weights.get(n, 1)
+                          for n, t in step.transformer_list if not isinstance(t, str)])
+    if isinstance(step, Pipeline):
+        return _transform(step.steps, X)
+    return step.transform(X)
 
 
 def _transform(steps, X):
     """The output of stateless ``steps`` (no fit needed) on ``X``."""
     for _, step in steps:
-        X = step.transform(X)
+        X = _transform_one(step, X)
     return X
 
 
