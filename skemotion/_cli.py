@@ -434,6 +434,7 @@ def _load_data(args):
     data = _select_emotions(data, getattr(args, "emotions", None),
                             getattr(args, "neutral", None))
     if len(parts) > 1:
+        data["source_names"] = names  # of data.source's "d0", "d1"...
         _check_cross_dataset_duplicates(args, data, names)
     return data, " + ".join(names)
 
@@ -784,7 +785,8 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     Returns a Bunch: ``X`` (n, h, w) crops (of ``template``, or of the first of
     ``templates``), ``Xs`` (name -> crops), ``y``, ``groups`` (None without subject
     ids), ``filenames``, ``data`` (the loaded Bunch), ``name``, ``cropper``,
-    ``croppers`` (name -> FaceCropper), ``dropped`` (files without a face, left out)
+    ``croppers`` (name -> FaceCropper), ``source`` (merged data: each crop's data option,
+    else None), ``dropped`` (files without a face, left out)
     and ``whole_image`` (files without a face used whole, ``--on-missing full_image``).
     """
     import numpy as np
@@ -826,6 +828,8 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     out = Bunch(X=Xs[first], Xs=Xs, y=y, groups=groups, filenames=names[kept], data=data,
                 name=name, cropper=croppers[first], croppers=croppers, dropped=dropped,
                 whole_image=[str(names[i]) for i in whole])
+    out.source = (None if data.get("source") is None else  # as named on the command line
+                  np.asarray([data.source_names[int(s[1:])] for s in data.source])[kept])
     _check_enough(Bunch(images=out.X, target=y, groups=groups), grouped=grouped)
     if getattr(args, "no_detect", False):
         for label, X in Xs.items():
@@ -868,13 +872,17 @@ def _landmark_fallbacks(args, pipeline, X, filenames):
 
 
 def _cmd_evaluate(args):
-    from .model_selection import EvaluationResult, evaluate
+    from .model_selection import EvaluationResult, evaluate, make_protocol
 
     factories = _pipelines(args.pipelines, args)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out: not a directory: {args.out}")
     _refuse_output_in_data(args, args.out, "--out")
     templates = {name: _crop_step(_full_pipeline(args, f), name) for name, f in factories.items()}
+    if args.cross_dataset and (args.ckplus is not None) + len(args.folder or []) < 2:
+        raise UsageError("--cross-dataset trains on every data source but one and tests on the "
+                         "one left out: give two sources or more (--ckplus and --folder, or "
+                         "--folder twice)")
     prep = _prepare(args, grouped=False, templates=templates)
     protocols, splits = {}, {}
     names = ["tutorial"] + (["grouped"] if prep.groups is not None else [])
@@ -884,6 +892,10 @@ def _cmd_evaluate(args):
         # the splitters have fixed seeds: evaluate draws exactly the splits checked here
         protocols[protocol], splits[protocol] = _splits(args, protocol, prep.X, prep.y,
                                                         prep.groups)
+    if args.cross_dataset:
+        protocols["cross-dataset"] = make_protocol("cross-dataset")
+        splits["cross-dataset"] = list(protocols["cross-dataset"].split(prep.X, prep.y,
+                                                                        prep.source))
     models = {name: factory(detect=False) for name, factory in factories.items()}
     sizes = [f"{h}x{w}" for h, w in sorted({X.shape[1:] for X in prep.Xs.values()})]
     _info(args, f"evaluating {_plural(len(models), 'pipeline')} x "
@@ -901,6 +913,7 @@ def _cmd_evaluate(args):
                 with _fit_errors(name, sum(splits.values(), []), args.test_size):
                     result = evaluate({name: model}, prep.Xs[name], prep.y,
                                       groups=prep.groups, protocols=protocols,
+                                      sources=prep.source if args.cross_dataset else None,
                                       n_jobs=args.n_jobs,
                                       callback=lambda *a: (done.append(a), bar.update(1)))
             except UsageError as exc:
@@ -1030,6 +1043,8 @@ def _write_report(args, prep, result, models, splits, notes=()):
     if notes:
         lines += ["## Notes", "", *(f"- {note}" for note in notes), ""]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    if result.cross_dataset:  # the train -> test table (also in report.md and report.json)
+        (out / "cross_dataset.md").write_text(result.cross_dataset_markdown(), encoding="utf-8")
     _info(args, f"wrote {out / 'report.md'}, {out / 'report.json'} and {len(figures)} plots")
 
 
@@ -1814,6 +1829,9 @@ def build_parser():
     _add_no_detect(p)
     p.add_argument("--out", metavar="DIR", type=Path,
                    help="write report.md, report.json and the plots into DIR")
+    p.add_argument("--cross-dataset", action="store_true",
+                   help="with several data sources: also train on all but one and test on the "
+                        "one left out, for every source (a train -> test table)")
 
     p = _add(
         sub, "crop", _cmd_crop,
