@@ -283,8 +283,13 @@ def test_readme_main_job_output_lists_every_pipeline():
     section = readme.split("<!-- section:main-job -->")[1].split("<!-- section:")[0]
     output = section.split("$ skemotion evaluate\n")[1].split("```")[0]
     rows = re.findall(r"^(\w+)\s+(tutorial|grouped)\s+0\.\d{3} ± 0\.\d{3}", output, re.M)
-    assert rows == [(name, p) for name in PIPELINES for p in ("tutorial", "grouped")]
+    assert rows == [(name, p) for name in [*PIPELINES, "selected"]
+                    for p in ("tutorial", "grouped")]
     assert "10 splits per protocol" in output and "Chance level" in output
+    for protocol in ("tutorial", "grouped"):  # the picks, adding up to the 10 splits
+        picks = re.search(rf"^selected \({protocol}\): picked (.*) in 10 splits", output, re.M)
+        counts = re.findall(r"(\w+) (\d+)x", picks[1])
+        assert sum(int(n) for _, n in counts) == 10 and {m for m, _ in counts} <= set(PIPELINES)
 
 
 # ---------------------------------------------------------------------------
@@ -621,6 +626,57 @@ def test_evaluate_table_and_report(cwd, small_folder):
     assert "| model | protocol |" in md and "grouped" in md
     for name in pngs:
         assert f"]({name})" in md
+
+
+@pytest.fixture(scope="session")
+def webcam_folder(tmp_path_factory, london):
+    """12 other London people than small_folder's, as through another camera (gamma 0.6,
+    blur, half resolution: made here with cv2), in the sorted layout."""
+    import cv2
+
+    lut = np.clip(255.0 * (np.arange(256) / 255.0) ** (1 / 0.6), 0, 255).astype(np.uint8)
+    root = tmp_path_factory.mktemp("webcam") / "sorted"
+    subjects = sorted(set(london.groups))[12:24]
+    for image, path, label, subject in zip(london.images, london.filenames, london.target,
+                                           london.groups):
+        if subject in subjects:
+            image = cv2.GaussianBlur(cv2.LUT(image, lut), (5, 5), 1.5)
+            image = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+            (root / label).mkdir(parents=True, exist_ok=True)
+            cv2.imencode(".png", image)[1].tofile(str(root / label /
+                                                      f"S{subject}_{Path(path).stem}.png"))
+    return root
+
+
+def test_evaluate_cross_dataset_writes_the_train_test_table(cwd, small_folder, webcam_folder):
+    names = ["fisherface", "hog_logreg"]
+    result = run("evaluate", *SMALL, "--folder", small_folder, "--folder", webcam_folder,
+                 "--pipelines", ",".join(names), "--cross-dataset", "--out", "report", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    a, b = f"folder {small_folder}", f"folder {webcam_folder}"
+    assert "Train -> test (cross-dataset):" in result.stdout
+    for name in names:  # the usual rows, and the cross-dataset ones
+        for protocol in ("tutorial", "grouped", "cross-dataset"):
+            assert re.search(rf"^{name} +{protocol} +0\.\d{{3}} ± ", result.stdout, re.M)
+    assert re.search(r"^selected +grouped +\d\.\d{3} ± ", result.stdout, re.M)
+    assert re.search(rf"^hog_logreg +{re.escape(a)} -> {re.escape(b)} +24 +24 ",
+                     result.stdout, re.M)
+    table = (cwd / "report" / "cross_dataset.md").read_text(encoding="utf-8")
+    assert table.startswith("| model | train -> test | n train | n test |")
+    assert f"| fisherface | {b} -> {a} | 24 | 24 |" in table
+    assert table in (cwd / "report" / "report.md").read_text(encoding="utf-8")
+    evaluation = json.loads((cwd / "report" / "report.json").read_text())["evaluation"]
+    entries = evaluation["cross_dataset"]
+    assert [(e["model"], e["test"]) for e in entries] == [
+        (m, t) for t in (a, b) for m in (*names, "selected")]
+    row = next(r for r in evaluation["rows"]
+               if (r["model"], r["protocol"]) == ("hog_logreg", "cross-dataset"))
+    assert row["scores"]["balanced_accuracy"] == [e["balanced_accuracy"] for e in entries
+                                                  if e["model"] == "hog_logreg"]
+    assert all(f.startswith("report/") for f in tree(cwd))
+    # one source: nothing to leave out
+    result = run("evaluate", *SMALL, "--folder", small_folder, "--cross-dataset", cwd=cwd)
+    assert_usage_error(result, "--cross-dataset", "give two sources or more")
 
 
 @pytest.mark.parametrize(

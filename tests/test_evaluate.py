@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.dummy import DummyClassifier
-from sklearn.model_selection import GroupKFold, StratifiedShuffleSplit
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedShuffleSplit
 from sklearn.neighbors import KNeighborsClassifier
 
 from skemotion.model_selection import (
@@ -111,7 +111,8 @@ def test_models_see_identical_splits():
     X, y, groups = _people()
     _RecordingClassifier.seen = []
     evaluate([("a", _RecordingClassifier()), ("b", _RecordingClassifier())], X, y,
-             groups=groups, protocols=("grouped",), n_splits=3, random_state=None)
+             groups=groups, protocols=("grouped",), n_splits=3, random_state=None,
+             inner_cv=None)  # the outer fits only (the inner selection: test_selection.py)
     seen = _RecordingClassifier.seen
     assert len(seen) == 6
     assert seen[:3] == seen[3:]  # even with random_state=None both models got the same splits
@@ -168,7 +169,8 @@ def test_make_protocol():
     cv = make_protocol("grouped", n_splits=3, test_size=0.3, random_state=1)
     assert isinstance(cv, StratifiedGroupShuffleSplit)
     assert (cv.n_splits, cv.test_size, cv.random_state) == (3, 0.3, 1)
-    assert set(PROTOCOLS) == {"tutorial", "grouped"}
+    assert set(PROTOCOLS) == {"tutorial", "grouped", "cross-dataset"}
+    assert isinstance(make_protocol("cross-dataset"), LeaveOneGroupOut)
 
 
 def test_parameter_validation_names_the_argument():

@@ -121,6 +121,7 @@ def _load_data(args):
     data = _select_emotions(data, getattr(args, "emotions", None),
                             getattr(args, "neutral", None))
     if len(parts) > 1:
+        data["source_names"] = names  # of data.source's "d0", "d1"...
         _check_cross_dataset_duplicates(args, data, names)
     return data, " + ".join(names)
 
@@ -413,7 +414,8 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     Returns a Bunch: ``X`` (n, h, w) crops (of ``template``, or of the first of
     ``templates``), ``Xs`` (name -> crops), ``y``, ``groups`` (None without subject
     ids), ``filenames``, ``data`` (the loaded Bunch), ``name``, ``cropper``,
-    ``croppers`` (name -> FaceCropper), ``dropped`` (files without a face, left out)
+    ``croppers`` (name -> FaceCropper), ``source`` (merged data: each crop's data option,
+    else None), ``dropped`` (files without a face, left out)
     and ``whole_image`` (files without a face used whole, ``--on-missing full_image``).
     """
     import numpy as np
@@ -455,6 +457,8 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     out = Bunch(X=Xs[first], Xs=Xs, y=y, groups=groups, filenames=names[kept], data=data,
                 name=name, cropper=croppers[first], croppers=croppers, dropped=dropped,
                 whole_image=[str(names[i]) for i in whole])
+    out.source = (None if data.get("source") is None else  # as named on the command line
+                  np.asarray([data.source_names[int(s[1:])] for s in data.source])[kept])
     _check_enough(Bunch(images=out.X, target=y, groups=groups), grouped=grouped)
     if getattr(args, "no_detect", False):
         for label, X in Xs.items():

@@ -30,16 +30,23 @@ def add_parser(subparsers):
     _add_no_detect(p)
     p.add_argument("--out", metavar="DIR", type=Path,
                    help="write report.md, report.json and the plots into DIR")
+    p.add_argument("--cross-dataset", action="store_true",
+                   help="with several data sources: also train on all but one and test on the "
+                        "one left out, for every source (a train -> test table)")
 
 
 def run(args):
-    from ..model_selection import EvaluationResult, evaluate
+    from ..model_selection import EvaluationResult, evaluate, make_protocol
 
     factories = _pipelines(args.pipelines, args)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out: not a directory: {args.out}")
     _refuse_output_in_data(args, args.out, "--out")
     templates = {name: _crop_step(_full_pipeline(args, f), name) for name, f in factories.items()}
+    if args.cross_dataset and (args.ckplus is not None) + len(args.folder or []) < 2:
+        raise UsageError("--cross-dataset trains on every data source but one and tests on the "
+                         "one left out: give two sources or more (--ckplus and --folder, or "
+                         "--folder twice)")
     prep = _prepare(args, grouped=False, templates=templates)
     protocols, splits = {}, {}
     names = ["tutorial"] + (["grouped"] if prep.groups is not None else [])
@@ -49,6 +56,10 @@ def run(args):
         # the splitters have fixed seeds: evaluate draws exactly the splits checked here
         protocols[protocol], splits[protocol] = _splits(args, protocol, prep.X, prep.y,
                                                         prep.groups)
+    if args.cross_dataset:
+        protocols["cross-dataset"] = make_protocol("cross-dataset")
+        splits["cross-dataset"] = list(protocols["cross-dataset"].split(prep.X, prep.y,
+                                                                        prep.source))
     models = {name: factory(detect=False) for name, factory in factories.items()}
     sizes = [f"{h}x{w}" for h, w in sorted({X.shape[1:] for X in prep.Xs.values()})]
     _info(args, f"evaluating {_plural(len(models), 'pipeline')} x "
@@ -66,6 +77,7 @@ def run(args):
                 with _fit_errors(name, sum(splits.values(), []), args.test_size):
                     result = evaluate({name: model}, prep.Xs[name], prep.y,
                                       groups=prep.groups, protocols=protocols,
+                                      sources=prep.source if args.cross_dataset else None,
                                       n_jobs=args.n_jobs,
                                       callback=lambda *a: (done.append(a), bar.update(1)))
             except UsageError as exc:

@@ -111,6 +111,8 @@ def _write_report(args, prep, result, models, splits, notes=()):
     if notes:
         lines += ["## Notes", "", *(f"- {note}" for note in notes), ""]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    if result.cross_dataset:  # the train -> test table (also in report.md and report.json)
+        (out / "cross_dataset.md").write_text(result.cross_dataset_markdown(), encoding="utf-8")
     _info(args, f"wrote {out / 'report.md'}, {out / 'report.json'} and {len(figures)} plots")
 
 

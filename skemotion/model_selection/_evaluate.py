@@ -1,16 +1,24 @@
 """Compare several models on identical splits, under the tutorial's and the grouped protocol."""
 
+import hashlib
 import json
 import numbers
+import time
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import make_scorer, recall_score
-from sklearn.model_selection import StratifiedShuffleSplit, check_cv, cross_validate
+from sklearn.model_selection import (
+    LeaveOneGroupOut,
+    StratifiedShuffleSplit,
+    check_cv,
+    cross_validate,
+)
 from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _num_samples, column_or_1d
 
+from . import _cross_dataset, _selection
 from ._split import StratifiedGroupShuffleSplit
 
 #: Protocol names understood by :func:`evaluate` and :func:`make_protocol`.
@@ -18,6 +26,8 @@ PROTOCOLS = {
     "tutorial": "StratifiedShuffleSplit: random per-image splits, as in the 2016 tutorial "
     "(the same person can be on both sides)",
     "grouped": "StratifiedGroupShuffleSplit: every subject on one side only",
+    "cross-dataset": "LeaveOneGroupOut on the sources: train on every source but one, test "
+    "on the one left out (subjects never shared)",
 }
 
 
@@ -40,10 +50,13 @@ def make_protocol(name, *, n_splits=10, test_size=0.2, random_state=0):
 
     Parameters
     ----------
-    name : {"tutorial", "grouped"}
+    name : {"tutorial", "grouped", "cross-dataset"}
         ``"tutorial"``: :class:`~sklearn.model_selection.StratifiedShuffleSplit`, the
         2016 tutorial's random 80/20 splits repeated (subjects leak across the split).
         ``"grouped"``: :class:`StratifiedGroupShuffleSplit` (needs ``groups``).
+        ``"cross-dataset"``: :class:`~sklearn.model_selection.LeaveOneGroupOut`, split
+        by the samples' sources (one split per source; ``n_splits``, ``test_size`` and
+        ``random_state`` do not apply).
     n_splits : int, default=10
         Number of random splits.
     test_size : float or int, default=0.2
@@ -65,6 +78,8 @@ def make_protocol(name, *, n_splits=10, test_size=0.2, random_state=0):
         return StratifiedShuffleSplit(n_splits, test_size=test_size, random_state=random_state)
     if name == "grouped":
         return StratifiedGroupShuffleSplit(n_splits, test_size=test_size, random_state=random_state)
+    if name == "cross-dataset":
+        return LeaveOneGroupOut()
     raise ValueError(f"Unknown protocol {name!r}; known protocols: {', '.join(PROTOCOLS)}.")
 
 
@@ -83,7 +98,22 @@ class EvaluationResult:
         ``recall`` (class -> mean recall over splits), ``fit_time`` and
         ``predict_time`` (mean seconds per split; predict time includes scoring),
         ``n_train`` and ``n_test`` (mean sizes), ``scores`` (per-split
-        accuracy and balanced accuracy).
+        ``accuracy``, ``balanced_accuracy`` and ``recall`` per class). With the inner
+        selection on: ``inner_balanced_accuracy`` (per outer split, the model's mean
+        score over the inner splits of that split's training part), ``inner_cv``,
+        ``inner_time`` and ``inner_fit_failures``. With ``sources``:
+        ``split_sources`` (per split, the sources of its training and test parts).
+    selected : list of dict
+        The honest estimate of "take the best": per protocol with two models or more
+        carrying inner scores, a row ``model="selected"`` whose score on each split is
+        the outer test score of the model that the inner selection picked on that split's
+        training part; ``picked`` (the model per split) and ``picks`` (model -> count).
+        Printed under the model rows; ``result["selected", protocol]`` finds one.
+    cross_dataset : list of dict
+        The train -> test table of a ``"cross-dataset"`` protocol: one dict per held-out
+        source and model (``train``, ``test``, ``n_train``, ``n_test``, ``accuracy``,
+        ``balanced_accuracy``, ``recall``, ``picked`` for the selected row). Empty
+        without such a protocol.
     classes : list of str
         The class set, sorted.
     class_counts : dict
@@ -120,6 +150,9 @@ class EvaluationResult:
         self.n_samples = n_samples
         self.n_groups = n_groups
         self.protocols = dict(protocols)
+        self.selected = _selection.selected_rows(self.rows, self.classes)
+        self.cross_dataset = _cross_dataset.cross_dataset_rows(self.rows + self.selected,
+                                                               self.classes)
         self.chance_accuracy = max(self.class_counts.values()) / n_samples
         self.chance_balanced_accuracy = 1.0 / len(self.classes)
 
@@ -127,8 +160,8 @@ class EvaluationResult:
         return len(self.rows)
 
     def __getitem__(self, key):
-        """Row for ``(model, protocol)``."""
-        for row in self.rows:
+        """Row for ``(model, protocol)`` (``model="selected"``: the selected row)."""
+        for row in self.rows + self.selected:
             if (row["model"], row["protocol"]) == tuple(key):
                 return row
         raise KeyError(key)
@@ -139,7 +172,8 @@ class EvaluationResult:
         Returns
         -------
         dict
-            ``rows`` plus the data summary and chance levels.
+            ``rows``, ``selected``, ``cross_dataset``, the data summary and chance
+            levels.
         """
         return {
             "classes": self.classes,
@@ -150,6 +184,8 @@ class EvaluationResult:
             "chance_balanced_accuracy": self.chance_balanced_accuracy,
             "protocols": self.protocols,
             "rows": self.rows,
+            "selected": self.selected,
+            "cross_dataset": self.cross_dataset,
         }
 
     def to_json(self, **kwargs):
@@ -164,8 +200,8 @@ class EvaluationResult:
 
     def _flat_rows(self):
         out = []
-        for row in self.rows:
-            flat = {k: v for k, v in row.items() if k not in ("recall", "scores")}
+        for row in self.rows + self.selected:
+            flat = {k: v for k, v in row.items() if k in _FLAT_KEYS}
             for c in self.classes:
                 flat[f"recall_{c}"] = row["recall"][c]
             out.append(flat)
@@ -173,6 +209,8 @@ class EvaluationResult:
 
     def to_frame(self):
         """The table as a :class:`pandas.DataFrame` indexed by (model, protocol).
+
+        The selected rows are included (model ``"selected"``); lists per split are not.
 
         Requires pandas.
 
@@ -193,7 +231,7 @@ class EvaluationResult:
         header += [f"recall {c}" for c in self.classes]
         header += ["fit s", "predict s"]
         body = []
-        for row in self.rows:
+        for row in self.rows + self.selected:
             line = [
                 row["model"],
                 row["protocol"],
@@ -201,7 +239,7 @@ class EvaluationResult:
                 f"{row['balanced_accuracy_mean']:.3f} ± {row['balanced_accuracy_std']:.3f}",
             ]
             line += [_fmt(row["recall"][c]) for c in self.classes]
-            line += [f"{row['fit_time']:.3f}", f"{row['predict_time']:.3f}"]
+            line += [_fmt(row["fit_time"]), _fmt(row["predict_time"])]
             body.append(line)
         return header, body
 
@@ -215,7 +253,20 @@ class EvaluationResult:
             f"Chance level: accuracy {self.chance_accuracy:.3f} (always the most frequent class), "
             f"balanced accuracy {self.chance_balanced_accuracy:.3f} "
             f"(1/{len(self.classes)} classes).",
-        ] + [f"{name}: {desc}" for name, desc in self.protocols.items()]
+        ] + [f"{name}: {desc}" for name, desc in self.protocols.items()] + (
+            _selection.selection_lines(self.selected, self.rows))
+
+    def cross_dataset_markdown(self):
+        """The train -> test table in Markdown ('' without a cross-dataset protocol).
+
+        Returns
+        -------
+        str
+        """
+        if not self.cross_dataset:
+            return ""
+        header, body = _cross_dataset.cross_dataset_table(self.cross_dataset, self.classes)
+        return _markdown(header, body)
 
     def to_markdown(self):
         """The table in Markdown (mean ± standard deviation over splits).
@@ -225,20 +276,42 @@ class EvaluationResult:
         str
         """
         header, body = self._table()
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(line) + " |" for line in body]
-        return "\n".join(lines + [""] + [f"{line}  " for line in self._footer()]).rstrip() + "\n"
+        text = _markdown(header, body) + "\n" + "".join(
+            f"{line}  \n" for line in self._footer()).rstrip() + "\n"
+        if self.cross_dataset:
+            text += "\nTrain -> test (cross-dataset):\n\n" + self.cross_dataset_markdown()
+        return text
 
     def __str__(self):
-        header, body = self._table()
-        widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
-                 for r in [header] + body]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines + self._footer())
+        text = "\n".join(_aligned(*self._table()) + self._footer())
+        if self.cross_dataset:
+            header, body = _cross_dataset.cross_dataset_table(self.cross_dataset,
+                                                              self.classes)
+            text += "\n\nTrain -> test (cross-dataset):\n" + "\n".join(_aligned(header, body))
+        return text
 
     def __repr__(self):
         return f"<EvaluationResult: {len(self.rows)} rows, classes {self.classes}>"
+
+
+#: Row fields of :meth:`EvaluationResult.to_frame` (the per-split lists are left out).
+_FLAT_KEYS = ("model", "protocol", "n_splits", "accuracy_mean", "accuracy_std",
+              "balanced_accuracy_mean", "balanced_accuracy_std", "fit_time", "predict_time",
+              "n_train", "n_test", "inner_cv", "inner_time", "inner_fit_failures")
+
+
+def _markdown(header, body):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(line) + " |" for line in body]) + "\n"
+
+
+def _aligned(header, body):
+    """Plain-text table lines, columns padded, a dashed line under the header."""
+    widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
+             for r in [header] + body]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
 
 
 def _uses_groups(cv):
@@ -248,6 +321,15 @@ def _uses_groups(cv):
 
 def _fmt(value):
     return "n/a" if value is None or value != value else f"{value:.3f}"
+
+
+def _digest(splits):
+    """A short fingerprint of a list of (train, test) index arrays."""
+    h = hashlib.sha256()
+    for train, test in splits:
+        h.update(np.asarray(train, dtype=np.int64).tobytes() + b"|")
+        h.update(np.asarray(test, dtype=np.int64).tobytes() + b"/")
+    return h.hexdigest()[:16]
 
 
 def _nan_to_none(value):
@@ -281,8 +363,10 @@ def _as_named(items, what):
         "X": ["array-like", list],
         "y": ["array-like"],
         "groups": ["array-like", None],
+        "sources": ["array-like", None],
         "protocols": [list, tuple, dict],
         **_SPLIT_CONSTRAINTS,
+        "inner_cv": [Interval(numbers.Integral, 2, None, closed="left"), "cv_object", None],
         "n_jobs": [numbers.Integral, None],
         "callback": [callable, None],
     },
@@ -294,10 +378,12 @@ def evaluate(
     y,
     *,
     groups=None,
+    sources=None,
     protocols=("tutorial", "grouped"),
     n_splits=10,
     test_size=0.2,
     random_state=0,
+    inner_cv=3,
     n_jobs=None,
     callback=None,
 ):
@@ -311,6 +397,18 @@ def evaluate(
     splits (``"grouped"``): the gap between the two rows of a model is the
     subject leakage of the tutorial's numbers.
 
+    Reading the best row of such a table is optimistic (the maximum of noisy
+    estimates), so with two models or more every protocol also gets a **selected**
+    row: inside each outer training part an inner cross-validation (``inner_cv``,
+    subject-grouped except under ``"tutorial"``) picks the model with the highest mean
+    inner balanced accuracy (ties: the first in model order), and the selected row
+    scores the picked model on that split's outer test part. That is the number to
+    expect from "take the best"; ``picks`` says which model was picked how often.
+
+    With data from several sources (``sources=``, e.g. ``concat_datasets``' ``source``
+    field) the ``"cross-dataset"`` protocol trains on every source but one and tests
+    on the one left out, and the result gets a train -> test table.
+
     Parameters
     ----------
     models : dict or list
@@ -323,15 +421,29 @@ def evaluate(
         Labels.
     groups : array-like of shape (n_samples,), default=None
         Subject ids; required by the ``"grouped"`` protocol.
+    sources : array-like of shape (n_samples,), default=None
+        The dataset each sample comes from; required by the ``"cross-dataset"``
+        protocol (at least 2 sources, no subject id in two of them).
     protocols : sequence or dict, default=("tutorial", "grouped")
         Names from :data:`PROTOCOLS`, or ``{name: cv}`` with any splitter (or a list of
-        ``(name, cv)``). Without ``groups``, the default uses ``"tutorial"`` only.
+        ``(name, cv)``). Without ``groups``, the default uses ``"tutorial"`` only. A
+        protocol named ``"cross-dataset"`` splits by ``sources``, any other by ``groups``
+        (if its splitter takes groups).
     n_splits : int, default=10
         Splits of the named protocols.
     test_size : float or int, default=0.2
         Test share of the named protocols.
     random_state : int, RandomState or None, default=0
         Seed of the named protocols' splits.
+    inner_cv : int, cross-validation splitter or None, default=3
+        The inner splits of the selected rows, drawn from each outer training part
+        only. An int: that many random splits with ``test_size`` and ``random_state``,
+        subject-grouped (:class:`StratifiedGroupShuffleSplit`) when ``groups`` is given,
+        except under ``"tutorial"`` (its own per-image splits). A splitter is used as
+        is under every protocol. ``None``: no inner selection and no selected rows
+        (one model: the inner scores are still computed, for merging results of
+        separate calls; pass ``None`` to save that time). Inner fits that fail score
+        NaN and are never picked.
     n_jobs : int or None, default=None
         Parallel fits (passed to ``cross_validate``).
     callback : callable or None, default=None
@@ -363,13 +475,18 @@ def evaluate(
     [('lda', 'tutorial'), ('lda', 'grouped'), ('dummy', 'tutorial'), ('dummy', 'grouped')]
     >>> result["dummy", "grouped"]["balanced_accuracy_mean"]
     0.5
+    >>> result["selected", "grouped"]["picks"]
+    {'lda': 3}
     >>> print(result)  # doctest: +ELLIPSIS
-    model  protocol  accuracy       balanced acc.  recall happy  recall neutral  fit s  predict s
-    -----  --------  ...
-    lda    tutorial  0... ± 0...
+    model     protocol  accuracy       balanced acc.  recall happy  recall neutral  fit s  predict s
+    --------  --------  ...
+    lda       tutorial  0... ± 0...
+    ...
+    selected  grouped   0... ± 0...  n/a    n/a
     ...
     Chance level: accuracy 0.500 (always the most frequent class), balanced accuracy 0.500 ...
     ...
+    selected (grouped): picked lda 3x in 3 splits, ...
     """
     named_models = _as_named(models, "model")
     n_samples = _num_samples(X)
@@ -391,6 +508,9 @@ def evaluate(
         "grouped",
     ):
         protocols = ("tutorial",)
+    if inner_cv is not None and _selection.SELECTED in dict(named_models):
+        raise ValueError(f"A model is named {_selection.SELECTED!r}, the name of the selected "
+                         "rows: rename it, or pass inner_cv=None.")
     named_protocols = []
     for name, cv in _as_named(protocols, "protocol"):
         if isinstance(cv, str):
@@ -407,7 +527,16 @@ def evaluate(
             )
         elif isinstance(cv, numbers.Integral):
             cv = check_cv(cv, y, classifier=True)
-        named_protocols.append((name, cv))
+        # a protocol named "cross-dataset" (also {"cross-dataset": cv}) splits by source
+        by_source = name == "cross-dataset"
+        if by_source and sources is None:
+            raise ValueError(
+                "The 'cross-dataset' protocol needs sources= (the dataset of each "
+                "sample, e.g. concat_datasets' source field); got sources=None."
+            )
+        named_protocols.append((name, cv, by_source))
+    if sources is not None:
+        sources = _cross_dataset.check_sources(sources, groups, n_samples)
 
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) < 2:
@@ -421,15 +550,25 @@ def evaluate(
 
     rows = []
     protocol_desc = {}
-    split_cache = {}
-    for p_name, cv in named_protocols:
+    split_cache, inner_cache = {}, {}
+    for p_name, cv, by_source in named_protocols:
         # draw the splits once: every model sees exactly the same ones
-        split_cache[p_name] = list(cv.split(X, y, groups if _uses_groups(cv) else None))
+        split_groups = sources if by_source else (groups if _uses_groups(cv) else None)
+        split_cache[p_name] = list(cv.split(X, y, split_groups))
         cv_repr = " ".join(repr(cv).split())
         known = p_name in PROTOCOLS
         protocol_desc[p_name] = f"{PROTOCOLS[p_name]}; {cv_repr}" if known else cv_repr
+        if inner_cv is not None:
+            inner = _selection.make_inner_cv(inner_cv, p_name, groups is not None,
+                                             test_size=test_size, random_state=random_state)
+            try:
+                inner_cache[p_name] = (" ".join(repr(inner).split()), *_selection.inner_splits(
+                    inner, X, y, groups, split_cache[p_name]))
+            except ValueError as exc:  # e.g. too few subjects in an outer training part
+                inner_cache[p_name] = (" ".join(repr(inner).split()), exc, None)
     for m_name, model in named_models:
-        for p_name, _ in named_protocols:
+        shared = None  # the model with its stateless feature steps computed once
+        for p_name, _, _ in named_protocols:
             splits = split_cache[p_name]
             res = cross_validate(
                 clone(model), X, y, cv=splits, scoring=scoring, n_jobs=n_jobs,
@@ -437,10 +576,11 @@ def evaluate(
             )
             acc = res["test_accuracy"]
             bacc = res["test_balanced_accuracy"]
-            recall = {}
+            recall, recall_splits = {}, {}
             for c, key in recall_keys.items():
                 values = res[f"test_{key}"]
                 recall[c] = None if np.all(np.isnan(values)) else _nan_to_none(np.nanmean(values))
+                recall_splits[c] = [_nan_to_none(v) for v in values]
             row = {
                 "model": m_name,
                 "protocol": p_name,
@@ -454,8 +594,27 @@ def evaluate(
                 "predict_time": float(np.mean(res["score_time"])),
                 "n_train": float(np.mean([len(tr) for tr, _ in splits])),
                 "n_test": float(np.mean([len(te) for _, te in splits])),
-                "scores": {"accuracy": acc.tolist(), "balanced_accuracy": bacc.tolist()},
+                "scores": {"accuracy": acc.tolist(), "balanced_accuracy": bacc.tolist(),
+                           "recall": recall_splits},
+                "splits_digest": _digest(splits),
             }
+            if sources is not None:
+                row["split_sources"] = _cross_dataset.split_sources(splits, sources)
+            if inner_cv is not None:
+                sharing = 0.0  # computing the shared features counts in the first inner time
+                if shared is None and inner_cache[p_name][2] is not None:
+                    sharing = time.perf_counter()
+                    shared = _selection._share_stateless_steps(model, X)
+                    sharing = time.perf_counter() - sharing
+                inner_repr, pairs, owner = inner_cache[p_name]
+                if owner is None:
+                    row.update(inner_balanced_accuracy=None, inner_cv=inner_repr,
+                               inner_cv_error=" ".join(str(pairs).split()))
+                else:
+                    scores, failed, seconds = _selection.inner_scores(
+                        shared, y, pairs, owner, len(splits), n_jobs=n_jobs)
+                    row.update(inner_balanced_accuracy=scores, inner_cv=inner_repr,
+                               inner_time=sharing + seconds, inner_fit_failures=failed)
             rows.append(row)
             if callback is not None:
                 callback(m_name, p_name, row)
