@@ -244,7 +244,8 @@ class AugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, Classi
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.estimator_.predict(self._check_X(X))
+        X = self._check_X(X)
+        return self.estimator_.predict(X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
@@ -258,7 +259,8 @@ class AugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, Classi
         -------
         scores : ndarray
         """
-        return self.estimator_.decision_function(self._check_X(X))
+        X = self._check_X(X)
+        return self.estimator_.decision_function(X)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
@@ -272,7 +274,8 @@ class AugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, Classi
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        return self.estimator_.predict_proba(self._check_X(X))
+        X = self._check_X(X)
+        return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
@@ -286,7 +289,8 @@ class AugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, Classi
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        return self.estimator_.predict_log_proba(self._check_X(X))
+        X = self._check_X(X)
+        return self.estimator_.predict_log_proba(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
