@@ -2,6 +2,18 @@
 
 __version__ = "0.1.0"
 
+from .augment import (
+    AugmentedClassifier,
+    HorizontalFlip,
+    RandomBlur,
+    RandomBoxJitter,
+    RandomDownscale,
+    RandomGamma,
+    RandomJPEG,
+    RandomNoise,
+    RandomRotation,
+    capture_augmentations,
+)
 from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
 from ._face_cropper import FaceCropper, FaceDetection, detect_faces
 from ._features import (
@@ -52,4 +64,14 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_difficult_images",
     "plot_learning_curve",
+    "AugmentedClassifier",
+    "capture_augmentations",
+    "HorizontalFlip",
+    "RandomBlur",
+    "RandomBoxJitter",
+    "RandomDownscale",
+    "RandomGamma",
+    "RandomJPEG",
+    "RandomNoise",
+    "RandomRotation",
 ]

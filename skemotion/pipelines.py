@@ -261,6 +261,14 @@ for _name, _factory in _FEATURE_PIPELINES.items():
     register_pipeline(_name)(_factory)
 del _name, _factory
 
+# Issue 17: lowerface_hog_logreg trained on its crops plus perturbed copies (capture
+# augmentation; skemotion/augment/_pipelines.py), chosen as the default on a selection
+# half of the London subjects (README, "The default pipeline and why").
+from .augment._pipelines import augmented_pipeline as _augmented_pipeline  # noqa: E402
+
+register_pipeline("lowerface_hog_logreg_augmented")(
+    _augmented_pipeline(PIPELINES["lowerface_hog_logreg"]))
+
 
 #: Pipelines that need an optional extra: name -> extra (``pip install "skemotion[extra]"``).
 PIPELINE_EXTRAS = {"landmarks_hog_gabor_logreg": "landmarks"}
