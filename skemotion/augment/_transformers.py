@@ -66,6 +66,20 @@ def _is_image_list(X):
     )
 
 
+_SHARED_DOCS = """image_shape : tuple of int (height, width) or None, default=None
+        Shape of one crop in flat ``(n, height * width)`` input. ``None``: taken from
+        3-D input, else square crops are assumed.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the per-image draws (and of the noise, for RandomNoise). An int gives
+        the same perturbation of the same images at every call (reproducible test
+        sets); ``None`` a new one each call.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Pixels per crop seen in :meth:`fit` (flat or 3-D input only)."""
+
+
 class _RandomPerturbation(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Shared behaviour: input dispatch, per-image draws, validation, tags.
 
@@ -75,6 +89,12 @@ class _RandomPerturbation(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
     """
 
     _ranges = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__:  # the parameters and attributes every perturbation shares
+            cls.__doc__ = cls.__doc__.replace("{shared_parameters_and_attributes}",
+                                              _SHARED_DOCS)
 
     def _checked_ranges(self):
         """Parameter -> (low, high), checked; a ValueError names the parameter."""
@@ -187,17 +207,7 @@ class RandomDownscale(_RandomPerturbation):
     width : int or tuple of int (low, high), default=(40, 80)
         Width of the shrunken image (>= 2): fixed, or drawn per image uniformly from the
         whole numbers ``low..high``.
-    image_shape : tuple of int (height, width) or None, default=None
-        Shape of one crop in flat ``(n, height * width)`` input. ``None``: taken from
-        3-D input, else square crops are assumed.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the per-image draws. An int gives the same perturbation of the same
-        images at every call (reproducible test sets); ``None`` a new one each call.
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Pixels per crop seen in :meth:`fit` (flat or 3-D input only).
+    {shared_parameters_and_attributes}
 
     See Also
     --------
@@ -240,17 +250,7 @@ class RandomGamma(_RandomPerturbation):
         Exponent (> 0; 0.01..100): fixed, or drawn per image uniformly from the range.
     gain : float or tuple of float (low, high), default=1.0
         Brightness factor (0..10), fixed or drawn per image.
-    image_shape : tuple of int (height, width) or None, default=None
-        Shape of one crop in flat ``(n, height * width)`` input. ``None``: taken from
-        3-D input, else square crops are assumed.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the per-image draws. An int gives the same perturbation of the same
-        images at every call (reproducible test sets); ``None`` a new one each call.
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Pixels per crop seen in :meth:`fit` (flat or 3-D input only).
+    {shared_parameters_and_attributes}
 
     See Also
     --------
@@ -292,17 +292,7 @@ class RandomRotation(_RandomPerturbation):
     ----------
     angle : float or tuple of float (low, high), default=(-10.0, 10.0)
         Degrees (-360..360): fixed, or drawn per image uniformly from the range.
-    image_shape : tuple of int (height, width) or None, default=None
-        Shape of one crop in flat ``(n, height * width)`` input. ``None``: taken from
-        3-D input, else square crops are assumed.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the per-image draws. An int gives the same perturbation of the same
-        images at every call (reproducible test sets); ``None`` a new one each call.
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Pixels per crop seen in :meth:`fit` (flat or 3-D input only).
+    {shared_parameters_and_attributes}
 
     See Also
     --------
@@ -347,17 +337,7 @@ class RandomBoxJitter(_RandomPerturbation):
         Range of ``dx`` and of ``dy`` (each drawn on its own), -1..1.
     scale : float or tuple of float (low, high), default=(0.9, 1.1)
         Box size factor (0.1..10), fixed or drawn per image.
-    image_shape : tuple of int (height, width) or None, default=None
-        Shape of one crop in flat ``(n, height * width)`` input. ``None``: taken from
-        3-D input, else square crops are assumed.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the per-image draws. An int gives the same perturbation of the same
-        images at every call (reproducible test sets); ``None`` a new one each call.
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Pixels per crop seen in :meth:`fit` (flat or 3-D input only).
+    {shared_parameters_and_attributes}
 
     See Also
     --------
@@ -405,17 +385,7 @@ class RandomBlur(_RandomPerturbation):
     ----------
     sigma : float or tuple of float (low, high), default=(0.0, 1.5)
         Standard deviation in pixels (0..100): fixed, or drawn per image.
-    image_shape : tuple of int (height, width) or None, default=None
-        Shape of one crop in flat ``(n, height * width)`` input. ``None``: taken from
-        3-D input, else square crops are assumed.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the per-image draws. An int gives the same perturbation of the same
-        images at every call (reproducible test sets); ``None`` a new one each call.
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Pixels per crop seen in :meth:`fit` (flat or 3-D input only).
+    {shared_parameters_and_attributes}
 
     See Also
     --------
@@ -455,17 +425,7 @@ class RandomJPEG(_RandomPerturbation):
     ----------
     quality : int or tuple of int (low, high), default=(30, 90)
         JPEG quality 0..100: fixed, or drawn per image from the whole numbers low..high.
-    image_shape : tuple of int (height, width) or None, default=None
-        Shape of one crop in flat ``(n, height * width)`` input. ``None``: taken from
-        3-D input, else square crops are assumed.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the per-image draws. An int gives the same perturbation of the same
-        images at every call (reproducible test sets); ``None`` a new one each call.
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Pixels per crop seen in :meth:`fit` (flat or 3-D input only).
+    {shared_parameters_and_attributes}
 
     See Also
     --------
@@ -506,17 +466,7 @@ class RandomNoise(_RandomPerturbation):
     ----------
     sigma : float or tuple of float (low, high), default=(0.0, 8.0)
         Noise standard deviation in grey levels (0..255): fixed, or drawn per image.
-    image_shape : tuple of int (height, width) or None, default=None
-        Shape of one crop in flat ``(n, height * width)`` input. ``None``: taken from
-        3-D input, else square crops are assumed.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the draws and of the noise. An int gives the same noise on the same
-        images at every call (reproducible test sets); ``None`` a new one each call.
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Pixels per crop seen in :meth:`fit` (flat or 3-D input only).
+    {shared_parameters_and_attributes}
 
     See Also
     --------
@@ -559,17 +509,7 @@ class HorizontalFlip(_RandomPerturbation):
     ----------
     probability : float, default=1.0
         Chance that an image is mirrored, 0..1.
-    image_shape : tuple of int (height, width) or None, default=None
-        Shape of one crop in flat ``(n, height * width)`` input. ``None``: taken from
-        3-D input, else square crops are assumed.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the per-image draws. An int gives the same perturbation of the same
-        images at every call (reproducible test sets); ``None`` a new one each call.
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Pixels per crop seen in :meth:`fit` (flat or 3-D input only).
+    {shared_parameters_and_attributes}
 
     See Also
     --------
