@@ -50,9 +50,10 @@ __all__ = [
 PIPELINES = {}
 
 #: The pipeline ``skemotion train``, ``search`` and ``difficult`` use when none is named:
-#: HOG + logistic regression on 64 px eye-aligned crops, trained with capture augmentation
-#: (issue 17; README, "The default pipeline and why"). Fisherfaces stay available by name.
-DEFAULT_PIPELINE = "hog_logreg_augmented"
+#: lower-face HOG + logistic regression on 128 px eye-aligned crops, trained with capture
+#: augmentation (issue 17; README, "The default pipeline and why"). Fisherfaces stay
+#: available by name.
+DEFAULT_PIPELINE = "lowerface_hog_logreg_augmented"
 
 
 def register_pipeline(name):
@@ -263,11 +264,13 @@ for _name, _factory in _FEATURE_PIPELINES.items():
     register_pipeline(_name)(_factory)
 del _name, _factory
 
-# Issue 17: hog_logreg trained on its crops plus perturbed copies (capture augmentation;
-# skemotion/augment/_pipelines.py), the default (README, "The default pipeline and why").
+# Issue 17: lowerface_hog_logreg trained on its crops plus perturbed copies (capture
+# augmentation; skemotion/augment/_pipelines.py), the default (README, "The default
+# pipeline and why").
 from .augment._pipelines import augmented_pipeline as _augmented_pipeline  # noqa: E402
 
-register_pipeline("hog_logreg_augmented")(_augmented_pipeline(PIPELINES["hog_logreg"]))
+register_pipeline("lowerface_hog_logreg_augmented")(
+    _augmented_pipeline(PIPELINES["lowerface_hog_logreg"]))
 
 
 #: Pipelines that need an optional extra: name -> extra (``pip install "skemotion[extra]"``).
