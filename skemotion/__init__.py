@@ -10,6 +10,18 @@ module per descriptor family), ``pipelines/``, ``model_selection/``, ``datasets/
 
 __version__ = "0.1.0"
 
+from .augment import (
+    AugmentedClassifier,
+    HorizontalFlip,
+    RandomBlur,
+    RandomBoxJitter,
+    RandomDownscale,
+    RandomGamma,
+    RandomJPEG,
+    RandomNoise,
+    RandomRotation,
+    capture_augmentations,
+)
 from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
 from ._fisherface import FisherFaceClassifier
 from ._meta_estimators import FlipAugmentedClassifier
@@ -61,4 +73,14 @@ __all__ = [
     "plot_difficult_images",
     "plot_learning_curve",
     "VideoEmotionRecognizer",
+    "AugmentedClassifier",
+    "capture_augmentations",
+    "HorizontalFlip",
+    "RandomBlur",
+    "RandomBoxJitter",
+    "RandomDownscale",
+    "RandomGamma",
+    "RandomJPEG",
+    "RandomNoise",
+    "RandomRotation",
 ]

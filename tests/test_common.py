@@ -16,6 +16,9 @@ from skemotion import FaceCropper, FisherFaceClassifier, ImageFlattener
 from skemotion import FaceRegion, FlipAugmentedClassifier, GaborTransformer
 from skemotion import HOGTransformer, LBPTransformer, LandmarkAligner, LandmarkShape
 from skemotion.model_selection import EmotionSubset
+from skemotion.augment import (AugmentedClassifier, HorizontalFlip, RandomBlur, RandomBoxJitter,
+                               RandomDownscale, RandomGamma, RandomJPEG, RandomNoise,
+                               RandomRotation)
 
 ESTIMATORS = [
     # FaceCropper takes images; a 2-D numeric array is read as one-pixel-high images (the
@@ -34,6 +37,16 @@ ESTIMATORS = [
     FlipAugmentedClassifier(LogisticRegression()),
     GaborTransformer(wavelengths=(2.0, 3.0), n_orientations=2, pool_shape=(1, 1)),
     FaceRegion(region=(0.0, 1.0, 0.0, 1.0), output_shape=(1, 1)),
+    # issue 17's capture perturbations and training-time augmentation
+    AugmentedClassifier(LogisticRegression()),
+    RandomDownscale(width=(2, 4)),
+    RandomGamma(),
+    RandomRotation(),
+    RandomBoxJitter(),
+    RandomBlur(),
+    RandomJPEG(),
+    RandomNoise(),
+    HorizontalFlip(),
 ]
 # The landmark transformers need the optional "landmarks" extra (dlib + its model).
 if importlib.util.find_spec("dlib") is not None:
@@ -102,6 +115,24 @@ EXPECTED_FAILED_CHECKS["LandmarkShape"] = EXPECTED_FAILED_CHECKS["LandmarkAligne
 EXPECTED_FAILED_CHECKS["FlipAugmentedClassifier"] = dict.fromkeys(
     _IMAGE_CHECKS + _CLASSIFIER_CHECKS, _NOT_AN_IMAGE
 )
+
+# The issue 17 perturbation transformers take images as well (the same image-shape contract,
+# checked in tests/test_augment.py on real face crops).
+_AUGMENT_REASON = _NOT_AN_IMAGE.replace("test_features.py", "test_augment.py")
+for _name in ["RandomDownscale", "RandomGamma", "RandomRotation", "RandomBoxJitter",
+              "RandomBlur", "RandomJPEG", "RandomNoise", "HorizontalFlip"]:
+    EXPECTED_FAILED_CHECKS[_name] = dict.fromkeys(_IMAGE_CHECKS + _TRANSFORMER_CHECKS,
+                                                  _AUGMENT_REASON)
+EXPECTED_FAILED_CHECKS["AugmentedClassifier"] = {
+    **dict.fromkeys(_IMAGE_CHECKS + _CLASSIFIER_CHECKS, _AUGMENT_REASON),
+    # its fit perturbs the images, and images hold intensities 0..255 of at least 2x2 pixels
+    "check_n_features_in_after_fitting": "feeds negative 'intensities': the augmentations "
+    "raise a ValueError naming the sample and the 0..255 range (test_augment.py)",
+    "check_positive_only_tag_during_fit": "as check_n_features_in_after_fitting (negative "
+    "values are refused with the augmentations' own message, naming the sample)",
+    "check_fit2d_1feature": "feeds 1x1 'images': the augmentations need at least 2x2 pixels "
+    "and say so, naming the sample",
+}
 
 
 def _expected_failed_checks(estimator):

@@ -1,6 +1,8 @@
 """FaceCropper and detect_faces: real faces, input forms, bad input, sklearn tools, the cache."""
 
 import os
+import re
+from pathlib import Path
 import pickle
 import shutil
 
@@ -263,6 +265,20 @@ def test_opencv_without_cascade_files_says_what_to_install(
     # a cascade file of one's own needs none of OpenCV's
     crops = FaceCropper(cascades=[own], output_size=24).fit_transform(london.images[:2])
     assert crops.shape == (2, 24 * 24)
+
+
+def test_command_line_says_what_to_install_in_one_line(
+    london, monkeypatch, tmp_path, fresh_cascade_names, capsys
+):
+    from skemotion.cli import main
+
+    monkeypatch.setattr(cv2.data, "haarcascades", str(tmp_path) + os.sep)  # no cascade files
+    code = main(["crop", str(Path(london.filenames[0]).parent), str(tmp_path / "crops"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert re.match(rf"^skemotion crop: error: Face detection needs OpenCV's Haar cascade "
+                    rf"files .*: {INSTALL_OPENCV} ", err)
+    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_opencv_without_cascade_classifier_says_what_to_install(london, monkeypatch, tmp_path):

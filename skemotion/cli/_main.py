@@ -9,6 +9,7 @@ import sys
 from .. import __version__
 from . import (_crop, _describe, _difficult, _evaluate, _organize, _predict, _search, _train,
                _watch)
+from ..faces._cascades import OpenCVFeatureMissingError
 from ._base import _Formatter, _one_line, _print_warning, UsageError
 
 
@@ -151,6 +152,9 @@ def main(argv=None):
     except UsageError as exc:
         print(f"skemotion {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except OpenCVFeatureMissingError as exc:  # an OpenCV without cascade files: what to install
+        print(f"skemotion {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"skemotion {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -41,6 +41,7 @@ from ._registry import (  # noqa: F401  (PIPELINE_EXTRAS, _EXTRA_CHECKS: not in 
 )
 from ._baseline_pipelines import make_fisherface_pipeline, make_pca_lda_pipeline
 from . import _feature_pipelines  # noqa: E402,F401  (registers the HOG/LBP/... pipelines)
+from . import _augmented_pipelines  # noqa: E402,F401  (registers the augmented pipelines)
 
 __all__ = [
     "DEFAULT_PIPELINE",

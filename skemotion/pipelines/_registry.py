@@ -20,8 +20,11 @@ __all__ = [
 #: Name -> factory(*, detect=True, output_size=(350, 350), cropper_params=None, **params).
 PIPELINES = {}
 
-#: The pipeline ``skemotion train``, ``search`` and ``difficult`` use when none is named.
-DEFAULT_PIPELINE = "fisherface"
+#: The pipeline ``skemotion train``, ``search`` and ``difficult`` use when none is named:
+#: lower-face HOG + logistic regression on 128 px eye-aligned crops, trained with capture
+#: augmentation (issue 17; README, "The default pipeline and why"). Fisherfaces stay
+#: available by name.
+DEFAULT_PIPELINE = "lowerface_hog_logreg_augmented"
 
 
 def register_pipeline(name):

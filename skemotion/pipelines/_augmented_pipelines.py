@@ -1,0 +1,20 @@
+"""Pipelines trained with capture augmentation (issue 17; README, "The default pipeline and
+why"): a named pipeline's steps after the face cropper, wrapped in
+:class:`~skemotion.AugmentedClassifier` (perturbed copies of the training crops in ``fit`` only).
+
+Examples
+--------
+>>> from skemotion.pipelines import DEFAULT_PIPELINE, make_named_pipeline
+>>> DEFAULT_PIPELINE
+'lowerface_hog_logreg_augmented'
+>>> type(make_named_pipeline(DEFAULT_PIPELINE).steps[-1][1]).__name__
+'AugmentedClassifier'
+"""
+
+from ..augment._pipelines import augmented_pipeline
+from ._registry import PIPELINES, register_pipeline
+from . import _feature_pipelines  # noqa: F401  (lowerface_hog_logreg must be registered first)
+
+#: lowerface_hog_logreg trained on its crops plus perturbed copies: the default pipeline.
+register_pipeline("lowerface_hog_logreg_augmented")(
+    augmented_pipeline(PIPELINES["lowerface_hog_logreg"]))
