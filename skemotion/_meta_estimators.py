@@ -15,8 +15,85 @@ from .utils._metaestimators import _estimator_has, _FitParamsToEstimatorMixin
 __all__ = ["FlipAugmentedClassifier"]
 
 
-class FlipAugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, ClassifierMixin,
-                              BaseEstimator):
+class _PredictOnImagesAsGivenMixin:
+    """Prediction of the training-time augmentation meta-classifiers
+    (:class:`FlipAugmentedClassifier`, :class:`~skemotion.AugmentedClassifier`): the fitted
+    ``estimator_`` on the images as given, and the inner estimator's tags. Put it first
+    among the bases (its ``__sklearn_tags__`` extends the next one's)."""
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return _validate_images(self, X, reset=False)[0]
+
+    def predict(self, X):
+        """Predict with the fitted estimator on the images as given (never augmented).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        X = self._check_X(X)
+        return self.estimator_.predict(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """``estimator_.decision_function`` on the images as given.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+
+        Returns
+        -------
+        scores : ndarray
+        """
+        X = self._check_X(X)
+        return self.estimator_.decision_function(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """``estimator_.predict_proba`` on the images as given.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._check_X(X)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """``estimator_.predict_log_proba`` on the images as given.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._check_X(X)
+        return self.estimator_.predict_log_proba(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)  # no clone: tags are asked for on every predict
+        tags.input_tags.sparse = False
+        tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
+        return tags
+
+
+class FlipAugmentedClassifier(_PredictOnImagesAsGivenMixin, _FitParamsToEstimatorMixin,
+                              MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train a classifier on the training crops plus their mirror images.
 
     :meth:`fit` appends a left-right flipped copy of every training image (with the
@@ -115,73 +192,3 @@ class FlipAugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, Cl
         )
         self.classes_ = self.estimator_.classes_
         return self
-
-    def _check_X(self, X):
-        check_is_fitted(self)
-        return _validate_images(self, X, reset=False)[0]
-
-    def predict(self, X):
-        """Predict with the fitted estimator on the images as given (never flipped).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        X = self._check_X(X)
-        return self.estimator_.predict(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """``estimator_.decision_function`` on the images as given.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        scores : ndarray
-        """
-        X = self._check_X(X)
-        return self.estimator_.decision_function(X)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """``estimator_.predict_proba`` on the images as given.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        X = self._check_X(X)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """``estimator_.predict_log_proba`` on the images as given.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        X = self._check_X(X)
-        return self.estimator_.predict_log_proba(X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)  # no clone: tags are asked for on every predict
-        tags.input_tags.sparse = False
-        tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
-        return tags

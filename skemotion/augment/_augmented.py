@@ -11,14 +11,12 @@ from sklearn.base import (
     clone,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
+from .._meta_estimators import _PredictOnImagesAsGivenMixin
 from ..features._base import _validate_images
-from ..utils._metaestimators import _estimator_has, _FitParamsToEstimatorMixin
+from ..utils._metaestimators import _FitParamsToEstimatorMixin
 from ._transformers import (
     HorizontalFlip,
     RandomBlur,
@@ -67,8 +65,8 @@ def capture_augmentations():
     ]
 
 
-class AugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, ClassifierMixin,
-                          BaseEstimator):
+class AugmentedClassifier(_PredictOnImagesAsGivenMixin, _FitParamsToEstimatorMixin,
+                          MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train a classifier on the training crops plus perturbed copies of them.
 
     :meth:`fit` makes ``n_copies`` copies of every training image, each passed through
@@ -229,75 +227,3 @@ class AugmentedClassifier(_FitParamsToEstimatorMixin, MetaEstimatorMixin, Classi
         self.n_training_samples_ = len(index)
         self.classes_ = self.estimator_.classes_
         return self
-
-    def _check_X(self, X):
-        check_is_fitted(self)
-        return _validate_images(self, X, reset=False)[0]
-
-    def predict(self, X):
-        """Predict with the fitted estimator on the images as given (never perturbed).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        X = self._check_X(X)
-        return self.estimator_.predict(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """``estimator_.decision_function`` on the images as given.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        scores : ndarray
-        """
-        X = self._check_X(X)
-        return self.estimator_.decision_function(X)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """``estimator_.predict_proba`` on the images as given.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        X = self._check_X(X)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """``estimator_.predict_log_proba`` on the images as given.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        X = self._check_X(X)
-        return self.estimator_.predict_log_proba(X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # get_tags, not a clone's tags: this runs on every check_is_fitted (each predict),
-        # and cloning a pipeline there cost ~3 ms per call
-        inner = get_tags(self.estimator)
-        tags.input_tags.sparse = False
-        tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
-        return tags
