@@ -15,11 +15,26 @@ from .utils._metaestimators import _estimator_has, _FitParamsToEstimatorMixin
 __all__ = ["FlipAugmentedClassifier"]
 
 
-class _PredictOnImagesAsGivenMixin:
-    """Prediction of the training-time augmentation meta-classifiers
-    (:class:`FlipAugmentedClassifier`, :class:`~skemotion.AugmentedClassifier`): the fitted
-    ``estimator_`` on the images as given, and the inner estimator's tags. Put it first
-    among the bases (its ``__sklearn_tags__`` extends the next one's)."""
+class _TrainingAugmentationMixin:
+    """What the training-time augmentation meta-classifiers (:class:`FlipAugmentedClassifier`,
+    :class:`~skemotion.AugmentedClassifier`) share: the check of the training images, and
+    prediction with the fitted ``estimator_`` on the images as given, with the inner
+    estimator's tags. Put it first among the bases (its ``__sklearn_tags__`` extends the
+    next one's)."""
+
+    def _check_training_images(self, X, y):
+        """Validated ``X, y`` and the image shape (set as ``image_shape_``); at least two
+        classes, said before the copies multiply the sample count."""
+        X, y, shape = _validate_images(self, X, reset=True, y=y)
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes; got only one "
+                f"class ({classes.tolist()[0]!r}) in {len(y)} sample(s)."
+            )
+        self.image_shape_ = shape
+        return X, y, shape
 
     def _check_X(self, X):
         check_is_fitted(self)
@@ -92,7 +107,7 @@ class _PredictOnImagesAsGivenMixin:
         return tags
 
 
-class FlipAugmentedClassifier(_PredictOnImagesAsGivenMixin, _FitParamsToEstimatorMixin,
+class FlipAugmentedClassifier(_TrainingAugmentationMixin, _FitParamsToEstimatorMixin,
                               MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train a classifier on the training crops plus their mirror images.
 
@@ -174,15 +189,7 @@ class FlipAugmentedClassifier(_PredictOnImagesAsGivenMixin, _FitParamsToEstimato
         -------
         self : FlipAugmentedClassifier
         """
-        X, y, shape = _validate_images(self, X, reset=True, y=y)
-        check_classification_targets(y)
-        classes = np.unique(y)
-        if len(classes) < 2:  # say it before the flips double the count
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes; got only one "
-                f"class ({classes.tolist()[0]!r}) in {len(y)} sample(s)."
-            )
-        self.image_shape_ = shape
+        X, y, shape = self._check_training_images(X, y)
         flipped = X.reshape(-1, *shape)[:, :, ::-1].reshape(X.shape)
         n = len(X)
         # a mirror image carries its original's weight (and other per-sample metadata)

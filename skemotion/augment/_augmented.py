@@ -12,10 +12,8 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.multiclass import check_classification_targets
 
-from .._meta_estimators import _PredictOnImagesAsGivenMixin
-from ..features._base import _validate_images
+from .._meta_estimators import _TrainingAugmentationMixin
 from ..utils._metaestimators import _FitParamsToEstimatorMixin
 from ._transformers import (
     HorizontalFlip,
@@ -65,7 +63,7 @@ def capture_augmentations():
     ]
 
 
-class AugmentedClassifier(_PredictOnImagesAsGivenMixin, _FitParamsToEstimatorMixin,
+class AugmentedClassifier(_TrainingAugmentationMixin, _FitParamsToEstimatorMixin,
                           MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train a classifier on the training crops plus perturbed copies of them.
 
@@ -203,15 +201,7 @@ class AugmentedClassifier(_PredictOnImagesAsGivenMixin, _FitParamsToEstimatorMix
         -------
         self : AugmentedClassifier
         """
-        X, y, shape = _validate_images(self, X, reset=True, y=y)
-        check_classification_targets(y)
-        classes = np.unique(y)
-        if len(classes) < 2:  # say it before the copies multiply the count
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes; got only one "
-                f"class ({classes.tolist()[0]!r}) in {len(y)} sample(s)."
-            )
-        self.image_shape_ = shape
+        X, y, shape = self._check_training_images(X, y)
         augmenters = self._augmenters()
         rng = check_random_state(self.random_state)
         seeds = rng.randint(0, np.iinfo(np.int32).max, size=(self.n_copies, len(augmenters)))
