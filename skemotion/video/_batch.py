@@ -95,7 +95,7 @@ def recognize_videos(model, videos, out_dir, *, csv=True, annotated=True, plot=T
     ...     writer = cv2.VideoWriter(os.path.join(folder, name),
     ...                              cv2.VideoWriter_fourcc(*"MJPG"), 10, (350, 350))
     ...     for _ in range(5):
-    ...         writer.write(image)
+    ...         _ = writer.write(image)  # True on OpenCV 5, None on 4.x
     ...     writer.release()
     >>> [(os.path.basename(s.source), s.n_frames, dict(s.track_labels[1]))
     ...  for s in recognize_videos(model, folder, out, plot=False)]
@@ -128,8 +128,14 @@ def recognize_videos(model, videos, out_dir, *, csv=True, annotated=True, plot=T
                                  video_outputs(video, out_dir, csv=csv, annotated=annotated,
                                                plot=plot), params)
              for video in videos)
+    try:  # summaries as each video finishes, for the progress callback
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    except ValueError as error:  # joblib < 1.4's dask backend: all of them at the end
+        if "return_as" not in str(error):
+            raise
+        parallel = Parallel(n_jobs=n_jobs)
     summaries = []
-    for summary in Parallel(n_jobs=n_jobs, return_as="generator")(tasks):
+    for summary in parallel(tasks):
         warn_summary(summary)
         summaries.append(summary)
         if progress is not None:
