@@ -4,116 +4,50 @@ crops), ``search --out``'s tables and PNG crops."""
 import re
 import sys
 
-from .. import __version__
 from ._base import _bars_enabled, _info, _one_line, _print_warning, progress_bar, UsageError
 from ._data import _find_difficult
 
 
-#: What the two protocols mean (printed in reports).
-PROTOCOL_NOTE = (
-    "The *tutorial* protocol (StratifiedShuffleSplit) splits images at random, so photos of "
-    "the same person land in training and test: its score does not tell how the model does "
-    "on someone new. It is often too high (several similar images per person and emotion, as "
-    "in CK+ sequences) and can be too low (on the London set, where each person has one "
-    "neutral and one happy photo, a test photo is pulled towards the label of the same "
-    "person's other photo in training; see benchmarks/bench_protocols.py). The *grouped* "
-    "protocol "
-    "(StratifiedGroupShuffleSplit) keeps every subject on one side of every split: that is "
-    "the number to expect on new people."
-)
-
-
-def _best_model(result, protocol):
-    rows = [r for r in result.rows if r["protocol"] == protocol]
-    return max(rows, key=lambda r: r["balanced_accuracy_mean"])["model"]
-
-
 def _write_report(args, prep, result, models, splits, notes=()):
-    """report.md, report.json and the plots in ``args.out``; ``notes``: lines for its Notes."""
-    import json
+    """report.md, report.json and the plots in ``args.out``; ``notes``: lines for its Notes.
+
+    The contents come from the library (:class:`skemotion.model_selection.EvaluationReport`):
+    this adds the command line's settings, the difficult images and the plots.
+    """
     import shlex
+
+    from ..model_selection import EvaluationReport
 
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    protocol = "grouped" if "grouped" in splits else "tutorial"
-    best = _best_model(result, protocol)
     settings = {
         "command": "skemotion " + " ".join(
             shlex.quote(a) for a in (sys.argv[1:] if args.argv is None else args.argv)),
-        "data": prep.name,
         "neutral": (args.neutral or "first") if args.ckplus is not None else None,
         "emotions": args.emotions,
-        "face_detection": not args.no_detect,
         "on_missing": args.on_missing,
-        "n_images": len(prep.data.images),
-        "n_face_crops": len(prep.y),
-        "dropped_no_face": prep.dropped,
-        "whole_image_no_face": prep.whole_image,
-        "crop_size": {name: list(prep.Xs[name].shape[1:]) for name in models},
-        "splits": args.splits,
-        "test_size": args.test_size,
-        "seed": args.seed,
-        "pipelines": list(models),
-        "best_pipeline": {"protocol": protocol, "name": best},
     }
+    report = EvaluationReport(
+        result, data_name=prep.name, n_images=len(prep.data.images),
+        crop_sizes={name: prep.Xs[name].shape[1:] for name in models},
+        n_splits=args.splits, test_size=args.test_size, seed=args.seed,
+        face_detection=not args.no_detect, no_face_left_out=prep.dropped,
+        no_face_whole_image=prep.whole_image,
+        unreadable_skipped=prep.data.get("skipped") or (), settings=settings)
+    best, protocol = report.best_pipeline, report.protocol
     old_figures = _listed_figures(out)  # removed once the new ones are written
     X = prep.Xs[best]
     difficult = _find_difficult(args, models[best], X, prep, splits[protocol],
                                 desc=f"difficult images ({best})")
     _write_difficult(difficult, X, out / "difficult")
-    notes = list(notes)  # and what the plots could not show, in one line each
-    figures = _write_plots(args, prep, models, best, splits[protocol], out, difficult, notes)
-    for name in old_figures - set(figures.values()):  # stale: this run did not make it
+    report.notes = list(notes)  # and what the plots could not show, in one line each
+    report.figures = _write_plots(args, prep, models, best, splits[protocol], out, difficult,
+                                  report.notes)
+    for name in old_figures - set(report.figures.values()):  # stale: this run did not make it
         (out / name).unlink(missing_ok=True)
-    report = {"skemotion_version": __version__, "settings": settings,
-              "evaluation": result.to_dict(), "figures": figures,
-              "notes": notes}
-    (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n",
-                                     encoding="utf-8")
-    sizes = ", ".join(f"{h}x{w}" for h, w in sorted({prep.Xs[name].shape[1:]
-                                                       for name in models}))
-    if args.no_detect:
-        found = f"all used as face crops without face detection (--no-detect), resized to {sizes}"
-    elif prep.whole_image:
-        found = (f"{len(prep.y) - len(prep.whole_image)} with a face found, "
-                 f"{len(prep.whole_image)} without, used whole (--on-missing full_image; "
-                 f"crops {sizes})")
-    else:
-        found = f"{len(prep.y)} with a face found (crops {sizes})"
-    lines = [
-        "# skemotion evaluation report",
-        "",
-        f"Data: {prep.name}: {len(prep.data.images)} images, {found}.",
-    ]
-    if prep.dropped:
-        lines.append(f"No face found, left out: {', '.join(prep.dropped)}.")
-    if prep.whole_image:
-        lines.append(f"No face found, whole image used: {', '.join(prep.whole_image)}.")
-    if prep.data.get("skipped"):
-        lines.append(f"Unreadable files skipped (--on-error skip): "
-                     f"{', '.join(map(str, prep.data.skipped))}.")
-    lines += [
-        f"Splits: {args.splits} per protocol, test size {args.test_size:g}, seed {args.seed}.",
-        "",
-        result.to_markdown(),
-        PROTOCOL_NOTE,
-        "",
-    ]
-    if prep.groups is None:
-        lines += ["The data has no subject ids, so only the tutorial protocol was run: the "
-                  "grouped protocol was skipped.", ""]
-    lines += [
-        f"Best pipeline ({protocol} protocol, balanced accuracy): **{best}**.",
-        "",
-    ]
-    for title, fname in figures.items():
-        lines += [f"## {title}", "", f"![{title}]({fname})", ""]
-    if notes:
-        lines += ["## Notes", "", *(f"- {note}" for note in notes), ""]
-    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    if result.cross_dataset:  # the train -> test table (also in report.md and report.json)
-        (out / "cross_dataset.md").write_text(result.cross_dataset_markdown(), encoding="utf-8")
-    _info(args, f"wrote {out / 'report.md'}, {out / 'report.json'} and {len(figures)} plots")
+    report.write(out)
+    _info(args, f"wrote {out / 'report.md'}, {out / 'report.json'} and "
+                f"{len(report.figures)} plots")
 
 
 #: The figures ``evaluate --out`` may write; a re-run removes those its report.json lists.
