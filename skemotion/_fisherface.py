@@ -431,6 +431,12 @@ class FisherFaceClassifier(
     def _fit_opencv(self, X, y_idx, n_components):
         import cv2
 
+        if not hasattr(cv2, "face"):  # opencv-python: the contrib modules are another wheel
+            from .faces._cascades import _opencv_lacks
+
+            raise _opencv_lacks("cv2.face", needed_by="FisherFaceClassifier(solver='opencv')",
+                                why="cv2.face is in the contrib wheel; solver='gram' needs "
+                                    "no cv2.face")
         recognizer = cv2.face.FisherFaceRecognizer_create(num_components=int(n_components))
         images = [np.asarray(row, dtype=np.float64).reshape(1, -1) for row in X]
         recognizer.train(images, np.asarray(y_idx, dtype=np.int32))

@@ -279,3 +279,19 @@ def test_different_number_of_pixels_at_predict(small):
     with pytest.raises(ValueError, match="X has 1024 features, but FisherFaceClassifier is "
                                          "expecting 4096"):
         clf.predict(np.zeros((2, 1024)))
+
+
+def test_opencv_solver_without_cv2_face_says_what_to_install(monkeypatch):
+    # opencv-python (not -contrib) has no cv2.face: one line naming the wheel, no AttributeError
+    from skemotion.faces._cascades import OpenCVFeatureMissingError
+
+    X = np.random.default_rng(0).uniform(0, 255, size=(8, 16))
+    y = np.array([0, 1] * 4)
+    monkeypatch.delattr(cv2, "face")
+    with pytest.raises(OpenCVFeatureMissingError,
+                       match=r"^FisherFaceClassifier\(solver='opencv'\) needs cv2\.face, which "
+                             r"this OpenCV .*: pip install \"opencv-contrib-python>=4\.8,"
+                             r"!=5\.0\.\*,<6\" \(cv2\.face is in the contrib wheel") as info:
+        FisherFaceClassifier(solver="opencv").fit(X, y)
+    assert "\n" not in str(info.value)
+    assert FisherFaceClassifier().fit(X, y).predict(X).shape == (8,)  # "gram" needs no cv2.face

@@ -36,19 +36,20 @@ OPENCV_REQUIREMENT = "opencv-contrib-python>=4.8,!=5.0.*,<6"
 
 
 class OpenCVFeatureMissingError(ImportError):
-    """This OpenCV build lacks what face detection needs (cascade files, CascadeClassifier).
+    """This OpenCV build lacks what we need (cascade files, CascadeClassifier, cv2.face).
 
     The command line prints it as one line (exit code 1) instead of a traceback.
     """
 
 
-def _opencv_lacks(what):
+def _opencv_lacks(what, *, needed_by="Face detection",
+                  why="the OpenCV 5.0 wheels ship no cascade files"):
     """The ImportError for an OpenCV build without ``what``: one line, what to install."""
     version = getattr(cv2, "__version__", "of unknown version")
     return OpenCVFeatureMissingError(
-        f"Face detection needs {what}, which this OpenCV ({version}, "
+        f"{needed_by} needs {what}, which this OpenCV ({version}, "
         f"{getattr(cv2, '__file__', 'cv2')}) does not have: "
-        f'pip install "{OPENCV_REQUIREMENT}" (the OpenCV 5.0 wheels ship no cascade files).'
+        f'pip install "{OPENCV_REQUIREMENT}" ({why}).'
     )
 
 
