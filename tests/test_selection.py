@@ -259,3 +259,28 @@ def test_sharing_the_stateless_steps_changes_no_prediction(name):
     # last bits (matrix products block by size): equal to float32 precision, not bitwise
     np.testing.assert_allclose(getattr(b, method)(index[test]), getattr(a, method)(X[test]),
                                rtol=1e-4, atol=1e-4)
+
+
+def test_outer_fits_compute_the_features_once_and_score_as_the_pipeline_itself(monkeypatch):
+    """evaluate's outer fits use the shared features too: each image's HOG is computed once
+    for all splits, and every split scores what the pipeline itself scores there."""
+    from sklearn.model_selection import cross_validate
+
+    from skemotion.features._hog import HOGTransformer
+
+    X, y, groups = london_crops(_crop_size("hog_logreg")[0])
+    keep = np.isin(groups, np.unique(groups)[:30])
+    X, y, groups = X[keep], y[keep], groups[keep]
+    model = PIPELINES["hog_logreg"](detect=False)
+    cv = StratifiedGroupShuffleSplit(4, test_size=0.25, random_state=0)
+    splits = list(cv.split(X, y, groups))
+    expected = cross_validate(model, X, y, cv=splits, scoring="balanced_accuracy")
+    seen = []
+    original = HOGTransformer._transform
+    monkeypatch.setattr(HOGTransformer, "_transform",
+                        lambda self, X, shape: seen.append(len(X)) or original(self, X, shape))
+    result = evaluate({"hog_logreg": model}, X, y, groups=groups, protocols={"one": cv},
+                      inner_cv=None)
+    assert sum(seen) == len(y)  # once per image, not once per split and part
+    np.testing.assert_allclose(result["hog_logreg", "one"]["scores"]["balanced_accuracy"],
+                               expected["test_score"])

@@ -96,7 +96,9 @@ class EvaluationResult:
         One dict per (model, protocol): ``model``, ``protocol``, ``n_splits``,
         ``accuracy_mean``/``_std``, ``balanced_accuracy_mean``/``_std``,
         ``recall`` (class -> mean recall over splits), ``fit_time`` and
-        ``predict_time`` (mean seconds per split; predict time includes scoring),
+        ``predict_time`` (mean seconds per split; predict time includes scoring; the
+        leading stateless feature steps, computed once per image for all splits, count
+        in proportion to each part's images),
         ``n_train`` and ``n_test`` (mean sizes), ``scores`` (per-split
         ``accuracy``, ``balanced_accuracy`` and ``recall`` per class). With the inner
         selection on: ``inner_balanced_accuracy`` (per outer split, the model's mean
@@ -392,7 +394,10 @@ def evaluate(
     For every protocol the splits are drawn once and every model is fitted and
     scored on exactly those splits (through
     :func:`~sklearn.model_selection.cross_validate`, so ``n_jobs`` and a
-    joblib backend such as Dask apply). The default compares the 2016
+    joblib backend such as Dask apply). A pipeline's leading stateless image feature
+    steps (skemotion's HOG, LBP, Gabor, face regions, landmarks: they learn nothing)
+    are computed once per image for all of its fits; the steps that learn are fitted
+    on each training part only. The default compares the 2016
     tutorial's random per-image splits (``"tutorial"``) with subject-grouped
     splits (``"grouped"``): the gap between the two rows of a model is the
     subject leakage of the tutorial's numbers.
@@ -566,14 +571,26 @@ def evaluate(
                     inner, X, y, groups, split_cache[p_name]))
             except ValueError as exc:  # e.g. too few subjects in an outer training part
                 inner_cache[p_name] = (" ".join(repr(inner).split()), exc, None)
+    indices = np.arange(n_samples).reshape(-1, 1)
     for m_name, model in named_models:
-        shared = None  # the model with its stateless feature steps computed once
+        # the model with its leading stateless feature steps (HOG, Gabor, landmarks...)
+        # computed once for every image, for all outer and inner fits: they learn nothing,
+        # so this leaks nothing and changes no prediction (tests/test_selection.py)
+        sharing = time.perf_counter()
+        shared = _selection._share_stateless_steps(model, X)
+        sharing = time.perf_counter() - sharing
+        use_shared = _selection.shares_features(shared)
         for p_name, _, _ in named_protocols:
             splits = split_cache[p_name]
             res = cross_validate(
-                clone(model), X, y, cv=splits, scoring=scoring, n_jobs=n_jobs,
-                error_score="raise",
+                clone(shared) if use_shared else clone(model), indices if use_shared else X,
+                y, cv=splits, scoring=scoring, n_jobs=n_jobs, error_score="raise",
             )
+            if use_shared:  # each part's share of the feature time, as if computed per fit
+                res["fit_time"] = res["fit_time"] + sharing * np.array(
+                    [len(tr) for tr, _ in splits]) / n_samples
+                res["score_time"] = res["score_time"] + sharing * np.array(
+                    [len(te) for _, te in splits]) / n_samples
             acc = res["test_accuracy"]
             bacc = res["test_balanced_accuracy"]
             recall, recall_splits = {}, {}
@@ -601,11 +618,6 @@ def evaluate(
             if sources is not None:
                 row["split_sources"] = _cross_dataset.split_sources(splits, sources)
             if inner_cv is not None:
-                sharing = 0.0  # computing the shared features counts in the first inner time
-                if shared is None and inner_cache[p_name][2] is not None:
-                    sharing = time.perf_counter()
-                    shared = _selection._share_stateless_steps(model, X)
-                    sharing = time.perf_counter() - sharing
                 inner_repr, pairs, owner = inner_cache[p_name]
                 if owner is None:
                     row.update(inner_balanced_accuracy=None, inner_cv=inner_repr,
@@ -614,7 +626,7 @@ def evaluate(
                     scores, failed, seconds = _selection.inner_scores(
                         shared, y, pairs, owner, len(splits), n_jobs=n_jobs)
                     row.update(inner_balanced_accuracy=scores, inner_cv=inner_repr,
-                               inner_time=sharing + seconds, inner_fit_failures=failed)
+                               inner_time=seconds, inner_fit_failures=failed)
             rows.append(row)
             if callback is not None:
                 callback(m_name, p_name, row)

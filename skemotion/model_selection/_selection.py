@@ -33,10 +33,12 @@ SELECTED = "selected"
 
 
 class _Shared:
-    """An array shared, not copied, by ``clone`` (which deep-copies parameters)."""
+    """An array shared, not copied, by ``clone`` (which deep-copies parameters);
+    ``features``: whether it holds computed features (not the samples themselves)."""
 
-    def __init__(self, value):
+    def __init__(self, value, features=False):
         self.value = value
+        self.features = features
 
     def __deepcopy__(self, memo):
         return self
@@ -106,7 +108,7 @@ def _share_stateless_steps(estimator, X):
             k += 1
         if k:
             features = _transform(steps[:k], X)
-            return Pipeline([("shared_features", _Rows(_Shared(features)))]
+            return Pipeline([("shared_features", _Rows(_Shared(features, True)))]
                             + [(n, clone(s)) for n, s in steps[k:]])
         name, first = steps[0]
         if isinstance(first, FeatureUnion):
@@ -124,7 +126,7 @@ def _share_branch(transformer, X):
     if isinstance(transformer, str):  # "passthrough"
         return _Rows(_Shared(_as_list_or_array(X)))
     if _per_sample(transformer):
-        return _Rows(_Shared(transformer.transform(X)))
+        return _Rows(_Shared(transformer.transform(X), True))
     if isinstance(transformer, Pipeline):
         steps = list(transformer.steps)
         k = 0
@@ -133,9 +135,22 @@ def _share_branch(transformer, X):
         if k:
             features = _transform(steps[:k], X)
             rest = [(n, clone(s)) for n, s in steps[k:]]
-            return Pipeline([("shared_features", _Rows(_Shared(features)))] + rest)
+            return Pipeline([("shared_features", _Rows(_Shared(features, True)))] + rest)
     return Pipeline([("rows", _Rows(_Shared(_as_list_or_array(X)))),
                      ("transformer", clone(transformer))])
+
+
+def shares_features(rewritten):
+    """Whether a model rewritten by :func:`_share_stateless_steps` looks up computed
+    features (False: it only looks up the samples, nothing was shared)."""
+    steps = rewritten.steps if isinstance(rewritten, Pipeline) else [("", rewritten)]
+    for _, step in steps[:1]:
+        if isinstance(step, _Rows):
+            return step.data.features
+        if isinstance(step, FeatureUnion):
+            return any(shares_features(t) for _, t in step.transformer_list
+                       if not isinstance(t, str))
+    return False
 
 
 def make_inner_cv(inner_cv, protocol, grouped, *, test_size, random_state):
