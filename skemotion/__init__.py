@@ -25,7 +25,7 @@ from .augment import (
 from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
 from ._fisherface import FisherFaceClassifier
 from ._meta_estimators import FlipAugmentedClassifier
-from ._pca_lda import ImageFlattener, make_pca_lda
+from ._pca_lda import GramPCA, ImageFlattener, make_pca_lda
 from ._persistence import load_model, save_model, trusted_types
 from .faces._cropper import FaceCropper, detect_faces
 from .faces._detect import FaceDetection
@@ -52,6 +52,7 @@ __all__ = [
     "FisherFaceClassifier",
     "FisherfaceGalleryDisplay",
     "ImageGalleryDisplay",
+    "GramPCA",
     "ImageFlattener",
     "make_pca_lda",
     "save_model",

@@ -3,7 +3,8 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import (BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                          _fit_context)
 from sklearn.decomposition import PCA
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.pipeline import Pipeline
@@ -12,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .utils._validation import _flatten_images
 
-__all__ = ["ImageFlattener", "make_pca_lda"]
+__all__ = ["GramPCA", "ImageFlattener", "make_pca_lda"]
 
 
 class ImageFlattener(TransformerMixin, BaseEstimator):
@@ -99,13 +100,163 @@ class ImageFlattener(TransformerMixin, BaseEstimator):
         return _check_feature_names_in(self, input_features)
 
 
+class GramPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Exact PCA for far fewer samples than pixels, through the samples' Gram matrix.
+
+    Eigenfaces' classic trick (Turk and Pentland, 1991): with ``n`` images of ``d``
+    pixels and ``n << d``, the principal axes follow from the eigenvectors of the
+    ``n x n`` matrix ``Xc Xc^T`` of the centred images, instead of an SVD of the
+    ``n x d`` data. The result is scikit-learn's ``PCA(svd_solver="full")`` (exact,
+    components up to sign; each component's largest entry is made positive, as
+    ``svd_flip`` does), about 15 times faster than ``svd_solver="randomized"`` on 163
+    crops of 350x350 (0.08 against 1.25 s on 2 cores). With more samples than features
+    the ``d x d`` covariance is used instead. Float32 input is computed in float32.
+
+    Parameters
+    ----------
+    n_components : int or float, default=50
+        Components kept: an int at most ``min(n_samples, n_features)``, or a float in
+        (0, 1): the fewest components that explain more than that share of the variance.
+    whiten : bool, default=False
+        Divide the projections by the square root of their variance.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components_, n_features)
+        Principal axes, unit length, by decreasing variance.
+    mean_ : ndarray of shape (n_features,)
+        Mean image of the training data.
+    explained_variance_ : ndarray of shape (n_components_,)
+        Variance along each axis (``n_samples - 1`` in the denominator, as PCA).
+    explained_variance_ratio_ : ndarray of shape (n_components_,)
+        Share of the total variance along each axis.
+    singular_values_ : ndarray of shape (n_components_,)
+        Singular values of the centred data.
+    n_components_ : int
+        Components kept.
+    n_features_in_ : int
+        Pixels per image.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : The same projection for any data shape.
+    make_pca_lda : Uses it by default (``svd_solver="gram"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.decomposition import PCA
+    >>> from skemotion import GramPCA
+    >>> X = np.random.default_rng(0).normal(size=(20, 500))
+    >>> gram = GramPCA(n_components=5).fit(X)
+    >>> full = PCA(n_components=5, svd_solver="full").fit(X)
+    >>> bool(np.allclose(np.abs(gram.components_), np.abs(full.components_)))
+    True
+    >>> gram.transform(X).shape
+    (20, 5)
+    """
+
+    _parameter_constraints = {
+        "n_components": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="neither"),
+        ],
+        "whiten": ["boolean"],
+    }
+
+    def __init__(self, n_components=50, *, whiten=False):
+        self.n_components = n_components
+        self.whiten = whiten
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Find the principal axes of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data (flat images).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : GramPCA
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        n_samples, n_features = X.shape
+        k_max = min(n_samples, n_features)
+        if isinstance(self.n_components, Integral) and self.n_components > k_max:
+            raise ValueError(
+                f"n_components={self.n_components} must be at most min(n_samples, n_features)"
+                f" = {k_max} (got {n_samples} samples of {n_features} features).")
+        self.mean_ = X.mean(axis=0)
+        Xc = X - self.mean_
+        if n_samples <= n_features:  # n x n Gram matrix: eigenvectors are the left ones
+            values, vectors = np.linalg.eigh((Xc @ Xc.T).astype(np.float64))
+            values, vectors = values[::-1], vectors[:, ::-1]
+        else:  # d x d covariance: eigenvectors are the axes themselves
+            values, vectors = np.linalg.eigh((Xc.T @ Xc).astype(np.float64))
+            values, vectors = values[::-1], vectors[:, ::-1]
+        values = np.clip(values, 0.0, None)
+        total = values.sum()
+        ratio = values / total if total > 0 else np.zeros_like(values)
+        if isinstance(self.n_components, Integral):
+            k = self.n_components
+        else:  # the fewest components explaining more than that share, as PCA does
+            k = min(int(np.searchsorted(np.cumsum(ratio), self.n_components,
+                                        side="right")) + 1, k_max)
+        if n_samples <= n_features:
+            components = vectors[:, :k].T.astype(X.dtype) @ Xc
+            norms = np.linalg.norm(components, axis=1, keepdims=True)
+            components /= np.where(norms > 0, norms, 1)
+        else:
+            components = np.ascontiguousarray(vectors[:, :k].T, dtype=X.dtype)
+        biggest = np.argmax(np.abs(components), axis=1)  # svd_flip's sign rule
+        components *= np.sign(components[np.arange(k), biggest])[:, None]
+        self.components_ = components
+        self.n_components_ = k
+        self.explained_variance_ = (values[:k] / (n_samples - 1)).astype(X.dtype)
+        self.explained_variance_ratio_ = ratio[:k].astype(X.dtype)
+        self.singular_values_ = np.sqrt(values[:k]).astype(X.dtype)
+        return self
+
+    def transform(self, X):
+        """Project ``X`` onto the principal axes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components_)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        projections = (X - self.mean_) @ self.components_.T
+        if self.whiten:
+            scale = np.sqrt(self.explained_variance_)
+            projections /= np.where(scale > 0, scale, 1)
+        return projections
+
+    @property
+    def _n_features_out(self):
+        return self.components_.shape[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
 @validate_params(
     {
         "n_components": [
             Interval(Integral, 1, None, closed="left"),
             Interval(Real, 0, 1, closed="neither"),
         ],
-        "svd_solver": [StrOptions({"randomized", "full"})],
+        "svd_solver": [StrOptions({"gram", "randomized", "full"})],
         "whiten": ["boolean"],
         "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
         "random_state": ["random_state"],
@@ -113,14 +264,15 @@ class ImageFlattener(TransformerMixin, BaseEstimator):
     prefer_skip_nested_validation=True,
 )
 def make_pca_lda(
-    n_components=50, *, svd_solver="randomized", whiten=False, shrinkage=None, random_state=0
+    n_components=50, *, svd_solver="gram", whiten=False, shrinkage=None, random_state=0
 ):
     """PCA + LinearDiscriminantAnalysis: the classical baseline for face images.
 
     A :class:`~sklearn.pipeline.Pipeline` ``[("pca", PCA), ("lda",
     LinearDiscriminantAnalysis)]`` with defaults for image data, where there are far
-    fewer samples than pixels: a randomized (or full) SVD PCA to a few dozen
-    components, never ``svd_solver="covariance_eigh"`` (which forms the
+    fewer samples than pixels: an exact PCA through the samples' Gram matrix
+    (:class:`GramPCA`), or scikit-learn's randomized or full SVD PCA, to a few dozen
+    components; never ``svd_solver="covariance_eigh"`` (which forms the
     ``n_pixels x n_pixels`` covariance: 56 GiB for 350x350 crops).
 
     Parameters
@@ -128,18 +280,21 @@ def make_pca_lda(
     n_components : int or float, default=50
         PCA components kept. An int must be smaller than the number of training
         images; a float in (0, 1) keeps that fraction of the variance and needs
-        ``svd_solver="full"``.
-    svd_solver : {"randomized", "full"}, default="randomized"
-        PCA's SVD. ``"randomized"`` is fast for a few components of large images;
-        ``"full"`` is exact (LAPACK thin SVD of the ``n x d`` data) but slower.
+        ``svd_solver="gram"`` or ``"full"``.
+    svd_solver : {"gram", "randomized", "full"}, default="gram"
+        ``"gram"``: :class:`GramPCA`, exact and the fastest when images are fewer than
+        pixels (0.08 s for 163 crops of 350x350, where ``"randomized"`` takes 1.25 s).
+        ``"randomized"`` and ``"full"``: :class:`~sklearn.decomposition.PCA` with that
+        solver (``"randomized"`` was the default before 0.1: nearly the same axes;
+        ``"full"``: exact, LAPACK thin SVD of the ``n x d`` data, the slowest).
     whiten : bool, default=False
-        Passed to :class:`~sklearn.decomposition.PCA`.
+        Passed to the PCA step.
     shrinkage : "auto", float or None, default=None
         Shrinkage of LDA's covariance estimate. Any value other than None switches
         LDA to ``solver="lsqr"`` (the SVD solver does not support shrinkage) and
         then the pipeline has no ``transform``.
     random_state : int, RandomState instance or None, default=0
-        Seed of the randomized SVD.
+        Seed of the randomized SVD (the other solvers are deterministic).
 
     Returns
     -------
@@ -183,14 +338,16 @@ def make_pca_lda(
     array(['happy', 'neutral'], dtype='<U7')
     """
     if isinstance(n_components, Real) and not isinstance(n_components, Integral):
-        if svd_solver != "full":
+        if svd_solver == "randomized":
             raise ValueError(
-                f"n_components={n_components} (a variance fraction) needs svd_solver='full'; "
-                "pass an int to use the randomized solver."
+                f"n_components={n_components} (a variance fraction) needs svd_solver='gram' "
+                "or 'full'; pass an int to use the randomized solver."
             )
-    pca = PCA(
-        n_components=n_components, svd_solver=svd_solver, whiten=whiten, random_state=random_state
-    )
+    if svd_solver == "gram":
+        pca = GramPCA(n_components=n_components, whiten=whiten)
+    else:
+        pca = PCA(n_components=n_components, svd_solver=svd_solver, whiten=whiten,
+                  random_state=random_state)
     if shrinkage is None:
         lda = LinearDiscriminantAnalysis(solver="svd")
     else:

@@ -12,7 +12,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn.linear_model import LogisticRegression
 
-from skemotion import FaceCropper, FisherFaceClassifier, ImageFlattener
+from skemotion import FaceCropper, FisherFaceClassifier, GramPCA, ImageFlattener
 from skemotion import FaceRegion, FlipAugmentedClassifier, GaborTransformer
 from skemotion import HOGTransformer, LBPTransformer, LandmarkAligner, LandmarkShape
 from skemotion.model_selection import EmotionSubset
@@ -30,6 +30,7 @@ ESTIMATORS = [
     FisherFaceClassifier(),
     FisherFaceClassifier(solver="opencv"),
     ImageFlattener(),
+    GramPCA(n_components=2),
     EmotionSubset(LogisticRegression()),
     EmotionSubset(FisherFaceClassifier()),
     HOGTransformer(cell_size=2, block_size=1),

@@ -8,7 +8,7 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.pipeline import Pipeline
 
 from _london_crops import london_crops, subject_split
-from skemotion import FaceCropper, FisherFaceClassifier, ImageFlattener, make_pca_lda
+from skemotion import FaceCropper, FisherFaceClassifier, GramPCA, ImageFlattener, make_pca_lda
 from skemotion.pipelines import (
     PIPELINES,
     face_pipeline,
@@ -138,11 +138,14 @@ def test_detect_false_takes_crops_2d_and_3d(name):
 def test_make_pca_lda_defaults_and_difference_to_fisherfaces():
     pipe = make_pca_lda()
     pca, lda = pipe.named_steps["pca"], pipe.named_steps["lda"]
-    assert isinstance(pca, PCA) and isinstance(lda, LinearDiscriminantAnalysis)
-    assert pca.svd_solver == "randomized" and pca.n_components == 50
+    assert isinstance(pca, GramPCA) and isinstance(lda, LinearDiscriminantAnalysis)
+    assert pca.n_components == 50 and not pca.whiten
+    randomized = make_pca_lda(svd_solver="randomized", random_state=3).named_steps["pca"]
+    assert isinstance(randomized, PCA) and randomized.random_state == 3
     assert make_pca_lda(0.9, svd_solver="full").named_steps["pca"].n_components == 0.9
-    with pytest.raises(ValueError, match="needs svd_solver='full'"):
-        make_pca_lda(0.9)
+    assert make_pca_lda(0.9).named_steps["pca"].n_components == 0.9
+    with pytest.raises(ValueError, match="needs svd_solver='gram' or 'full'"):
+        make_pca_lda(0.9, svd_solver="randomized")
     with pytest.raises(ValueError, match="svd_solver"):
         make_pca_lda(svd_solver="covariance_eigh")
     assert make_pca_lda(shrinkage="auto").named_steps["lda"].solver == "lsqr"
@@ -162,6 +165,32 @@ def test_make_pca_lda_defaults_and_difference_to_fisherfaces():
     assert np.mean(acc_lda) > 0.65 and np.mean(acc_ff) > 0.6
     assert np.mean(agree) < 1.0
     assert base.transform(X[:3]).shape == (3, 1)  # one discriminant axis like Fisherfaces
+
+
+@pytest.mark.parametrize("shape", [(30, 400), (60, 8)])  # fewer samples than features, more
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_components", [5, 0.8])
+def test_gram_pca_is_scikit_learns_exact_pca(shape, dtype, n_components):
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=shape) * np.linspace(3, 0.1, shape[1])).astype(dtype)
+    gram = GramPCA(n_components=n_components).fit(X)
+    full = PCA(n_components=n_components, svd_solver="full").fit(X)
+    tol = 1e-3 if dtype == np.float32 else 1e-8
+    assert gram.n_components_ == full.n_components_
+    assert gram.components_.dtype == dtype and gram.transform(X).dtype == dtype
+    for name in ("components_", "mean_", "explained_variance_", "explained_variance_ratio_",
+                 "singular_values_"):
+        np.testing.assert_allclose(getattr(gram, name), getattr(full, name), rtol=tol,
+                                   atol=tol, err_msg=name)
+    np.testing.assert_allclose(gram.transform(X), full.transform(X), rtol=tol, atol=tol * 10)
+    white = GramPCA(n_components=n_components, whiten=True).fit(X).transform(X)
+    np.testing.assert_allclose(white.var(axis=0, ddof=1), 1.0, rtol=tol * 10)
+
+
+def test_gram_pca_refuses_more_components_than_the_data_has():
+    with pytest.raises(ValueError, match=r"n_components=11 must be at most min\(n_samples, "
+                                         r"n_features\) = 10 \(got 10 samples of 50"):
+        GramPCA(n_components=11).fit(np.random.default_rng(0).normal(size=(10, 50)))
 
 
 def test_image_flattener():
