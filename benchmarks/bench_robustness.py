@@ -132,13 +132,32 @@ CONDITIONS = {
 }
 
 
+def _with_params(factory, **fixed):
+    def make(**params):
+        return factory(**{**fixed, **params})
+
+    make.__name__ = factory.__name__
+    return make
+
+
 def candidate_pipelines():
     """The augmented candidates for the default, beyond the registered pipelines:
-    name -> factory (same contract). Fixed before any run; see README."""
-    from skemotion.augment._pipelines import augmented_pipeline
+    name -> factory (same contract). Fixed before any run; see README.
 
-    return {f"{name}_augmented": augmented_pipeline(PIPELINES[name])
-            for name in ("hog_logreg", "lowerface_hog_logreg")}
+    Session 7: ``hog_logreg`` and ``lowerface_hog_logreg`` inside AugmentedClassifier.
+    Session 8 (second round, same rule, same selection half): ``lowerface_hog_gabor_logreg``
+    augmented, and the ``_perface`` variants, whose logistic regression has C divided by
+    1 + n_copies = 3 (0.01 / 3): with three images per face, that keeps the L2 penalty per
+    *face* what it is without augmentation (equal to weighting each image 1/3).
+    """
+    from skemotion.augment._pipelines import _N_COPIES, augmented_pipeline
+
+    out = {f"{name}_augmented": augmented_pipeline(PIPELINES[name])
+           for name in ("hog_logreg", "lowerface_hog_logreg", "lowerface_hog_gabor_logreg")}
+    for name in ("lowerface_hog_logreg", "lowerface_hog_gabor_logreg"):
+        out[f"{name}_augmented_perface"] = _with_params(augmented_pipeline(PIPELINES[name]),
+                                                        C=0.01 / (1 + _N_COPIES))
+    return out
 
 
 def _perturbed_photos(condition, photos, face_widths, seed):
