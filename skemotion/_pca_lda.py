@@ -192,13 +192,11 @@ class GramPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 f" = {k_max} (got {n_samples} samples of {n_features} features).")
         self.mean_ = X.mean(axis=0)
         Xc = X - self.mean_
-        if n_samples <= n_features:  # n x n Gram matrix: eigenvectors are the left ones
-            values, vectors = np.linalg.eigh((Xc @ Xc.T).astype(np.float64))
-            values, vectors = values[::-1], vectors[:, ::-1]
-        else:  # d x d covariance: eigenvectors are the axes themselves
-            values, vectors = np.linalg.eigh((Xc.T @ Xc).astype(np.float64))
-            values, vectors = values[::-1], vectors[:, ::-1]
-        values = np.clip(values, 0.0, None)
+        # n x n Gram matrix (its eigenvectors are the left singular vectors), or with more
+        # samples than features the d x d scatter matrix (its eigenvectors are the axes)
+        gram = n_samples <= n_features
+        values, vectors = np.linalg.eigh((Xc @ Xc.T if gram else Xc.T @ Xc).astype(np.float64))
+        values, vectors = np.clip(values[::-1], 0.0, None), vectors[:, ::-1]
         total = values.sum()
         ratio = values / total if total > 0 else np.zeros_like(values)
         if isinstance(self.n_components, Integral):
@@ -206,7 +204,7 @@ class GramPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         else:  # the fewest components explaining more than that share, as PCA does
             k = min(int(np.searchsorted(np.cumsum(ratio), self.n_components,
                                         side="right")) + 1, k_max)
-        if n_samples <= n_features:
+        if gram:
             components = vectors[:, :k].T.astype(X.dtype) @ Xc
             norms = np.linalg.norm(components, axis=1, keepdims=True)
             components /= np.where(norms > 0, norms, 1)
