@@ -108,9 +108,10 @@ class GramPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     ``n x n`` matrix ``Xc Xc^T`` of the centred images, instead of an SVD of the
     ``n x d`` data. The result is scikit-learn's ``PCA(svd_solver="full")`` (exact,
     components up to sign; each component's largest entry is made positive, as
-    ``svd_flip`` does), about 15 times faster than ``svd_solver="randomized"`` on 163
-    crops of 350x350 (0.08 against 1.25 s on 2 cores). With more samples than features
-    the ``d x d`` covariance is used instead. Float32 input is computed in float32.
+    ``svd_flip`` does), 7.6 times faster than ``svd_solver="randomized"`` on 164
+    London crops of 350x350 (0.29 against 2.17 s on 2 cores; see
+    benchmarks/bench_gram_pca.py). With more samples than features the ``d x d``
+    covariance is used instead. Float32 input is computed in float32.
 
     Parameters
     ----------
@@ -281,7 +282,7 @@ def make_pca_lda(
         ``svd_solver="gram"`` or ``"full"``.
     svd_solver : {"gram", "randomized", "full"}, default="gram"
         ``"gram"``: :class:`GramPCA`, exact and the fastest when images are fewer than
-        pixels (0.08 s for 163 crops of 350x350, where ``"randomized"`` takes 1.25 s).
+        pixels (0.29 s for 164 crops of 350x350, where ``"randomized"`` takes 2.17 s).
         ``"randomized"`` and ``"full"``: :class:`~sklearn.decomposition.PCA` with that
         solver (``"randomized"`` was the default before 0.1: nearly the same axes;
         ``"full"``: exact, LAPACK thin SVD of the ``n x d`` data, the slowest).
