@@ -15,6 +15,10 @@ grouped/tutorial accuracy, the fit time relative to Fisherfaces and the time of 
 selection. With ``--naive-inner`` the grouped protocol's inner selection is also run without
 sharing the stateless feature steps (every inner fit computes its features again, as plain
 nested cross-validation does), side by side, and the inner scores of both are compared.
+With ``--naive-outer`` the grouped protocol's outer fits are timed twice side by side: plain
+``cross_validate`` (every fit and prediction computes its features again, as before session
+8) and ``evaluate(..., inner_cv=None)`` (the stateless feature steps computed once per image),
+and their per-split scores are compared.
 
 Single process with one BLAS/OpenMP thread (``OMP_NUM_THREADS``/``OPENBLAS_NUM_THREADS``
 default to 1 here), so that the fit-time ratios do not depend on what else the machine runs.
@@ -61,6 +65,9 @@ def main(argv=None):
                         help="comma-separated subset of names (default: all)")
     parser.add_argument("--naive-inner", action="store_true",
                         help="also time the grouped inner selection without shared features")
+    parser.add_argument("--naive-outer", action="store_true",
+                        help="also time the grouped outer fits with and without shared "
+                             "features, side by side")
     args = parser.parse_args(argv)
     names = pipeline_names(parser, args.pipelines)
 
@@ -78,6 +85,7 @@ def main(argv=None):
             rows[row["model"], row["protocol"]] = row
     total = time.perf_counter() - start
     naive = _naive_inner(names, crops, y, groups, args) if args.naive_inner else {}
+    outer = _naive_outer(names, crops, y, groups, args) if args.naive_outer else {}
     merged = EvaluationResult(
         [rows[n, p] for n in names for p in ("tutorial", "grouped")],
         classes=result.classes, class_counts=result.class_counts, n_samples=result.n_samples,
@@ -115,10 +123,47 @@ def main(argv=None):
               f"{shared:.1f} s with shared feature steps (their computation included), "
               f"{plain:.1f} s without ({plain / shared:.2f}x); the inner scores agree to "
               "1e-9 for every pipeline (checked)")
+    if outer:
+        print("\nGrouped outer fits, side by side in one process (seconds for all splits, "
+              "fits and predictions):\n")
+        print("| pipeline | plain cross_validate s | evaluate, shared features s | plain / "
+              "shared |")
+        print("|---|---:|---:|---:|")
+        for n, (plain, shared) in outer.items():
+            print(f"| {n} | {plain:.1f} | {shared:.1f} | {plain / shared:.2f} |")
+        plain, shared = (sum(t[i] for t in outer.values()) for i in (0, 1))
+        print(f"| all | {plain:.1f} | {shared:.1f} | {plain / shared:.2f} |")
+        print("\nEvery split's balanced accuracy is equal in both (checked, 1e-12).")
     best = max(names, key=lambda n: rows[n, "grouped"]["accuracy_mean"])
     print(f"Best under subject-grouped splits: {best} "
           f"({rows[best, 'grouped']['accuracy_mean']:.3f} ± "
           f"{rows[best, 'grouped']['accuracy_std']:.3f}); chance {merged.chance_accuracy:.3f}")
+
+
+def _naive_outer(names, crops, y, groups, args):
+    """Seconds of each pipeline's grouped outer fits and predictions: (plain
+    cross_validate, evaluate with its shared feature steps), after checking that every
+    split's balanced accuracy is the same in both."""
+    import numpy as np
+    from sklearn.model_selection import cross_validate
+
+    from skemotion.model_selection import make_protocol
+
+    cv = make_protocol("grouped", n_splits=args.splits, random_state=args.seed)
+    seconds = {}
+    for n in names:
+        X, model = crops[n], PIPELINES[n](detect=False)
+        start = time.perf_counter()
+        plain = cross_validate(model, X, y, groups=groups, cv=cv, scoring="balanced_accuracy")
+        plain_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        shared = evaluate({n: model}, X, y, groups=groups, protocols={"grouped": cv},
+                          inner_cv=None)
+        shared_seconds = time.perf_counter() - start
+        np.testing.assert_allclose(shared[n, "grouped"]["scores"]["balanced_accuracy"],
+                                   plain["test_score"], atol=1e-12)
+        seconds[n] = (plain_seconds, shared_seconds)
+    return seconds
 
 
 def _naive_inner(names, crops, y, groups, args):
