@@ -50,6 +50,17 @@ def test_best_pipeline_is_chosen_under_the_grouped_protocol_when_there_is_one():
     assert "grouped protocol was skipped" not in report.to_markdown()
 
 
+def test_best_pipeline_of_a_result_with_other_protocol_names():
+    X, y, g = _data()
+    cv = make_protocol("grouped", n_splits=2)
+    result = evaluate({"dummy": DummyClassifier(), "logreg": LogisticRegression()}, X, y,
+                      groups=g, protocols={"mine": cv})
+    report = _report(result)
+    assert (report.protocol, report.best_pipeline) == ("mine", "logreg")
+    assert "Best pipeline (mine protocol, balanced accuracy): **logreg**." in (
+        report.to_markdown())
+
+
 def test_markdown_holds_the_data_summary_table_best_pipeline_figures_and_notes():
     result = _result()
     report = _report(result, no_face_left_out=["x.png", "y.png"],

@@ -55,8 +55,8 @@ class EvaluationReport:
     Attributes
     ----------
     protocol : str
-        ``"grouped"`` when the result has it (the number for new people), otherwise
-        ``"tutorial"``: the protocol that picks :attr:`best_pipeline`.
+        The protocol that picks :attr:`best_pipeline`: ``"grouped"`` when the result has
+        it (the number for new people), else ``"tutorial"``, else the result's first.
     best_pipeline : str
         The pipeline with the highest mean balanced accuracy under :attr:`protocol`.
 
@@ -98,10 +98,12 @@ class EvaluationReport:
         self.settings = dict(settings or {})
         self.figures = dict(figures or {})
         self.notes = list(notes)
-        self.protocol = "grouped" if "grouped" in result.protocols else "tutorial"
+        names = list(result.protocols)
+        preferred = [p for p in ("grouped", "tutorial") if p in names]
+        if not names:
+            raise ValueError("the result has no protocol, so there is nothing to report")
+        self.protocol = (preferred or names)[0]
         rows = [r for r in result.rows if r["protocol"] == self.protocol]
-        if not rows:
-            raise ValueError(f"the result has no row for the {self.protocol} protocol")
         self.best_pipeline = max(rows, key=lambda r: r["balanced_accuracy_mean"])["model"]
         missing = [r["model"] for r in rows if r["model"] not in self.crop_sizes]
         if missing:
@@ -189,7 +191,7 @@ class EvaluationReport:
             PROTOCOL_NOTE,
             "",
         ]
-        if self.result.n_groups is None:
+        if self.result.n_groups is None and self.protocol == "tutorial":  # none possible
             lines += ["The data has no subject ids, so only the tutorial protocol was run: "
                       "the grouped protocol was skipped.", ""]
         lines += [
