@@ -99,9 +99,9 @@ class EvaluationReport:
         self.figures = dict(figures or {})
         self.notes = list(notes)
         names = list(result.protocols)
-        preferred = [p for p in ("grouped", "tutorial") if p in names]
         if not names:
             raise ValueError("the result has no protocol, so there is nothing to report")
+        preferred = [p for p in ("grouped", "tutorial") if p in names]
         self.protocol = (preferred or names)[0]
         rows = [r for r in result.rows if r["protocol"] == self.protocol]
         self.best_pipeline = max(rows, key=lambda r: r["balanced_accuracy_mean"])["model"]

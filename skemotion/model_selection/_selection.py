@@ -103,13 +103,9 @@ def _share_stateless_steps(estimator, X):
     """
     if isinstance(estimator, Pipeline):
         steps = list(estimator.steps)
-        k = 0
-        while k < len(steps) - 1 and _per_sample(steps[k][1]):
-            k += 1
-        if k:
-            features = _transform(steps[:k], X)
-            return Pipeline([("shared_features", _Rows(_Shared(features, True)))]
-                            + [(n, clone(s)) for n, s in steps[k:]])
+        shared = _lookup_leading_steps(steps, X, keep_last=True)
+        if shared is not None:
+            return shared
         name, first = steps[0]
         if isinstance(first, FeatureUnion):
             union = clone(first)
@@ -128,16 +124,26 @@ def _share_branch(transformer, X):
     if _per_sample(transformer):
         return _Rows(_Shared(transformer.transform(X), True))
     if isinstance(transformer, Pipeline):
-        steps = list(transformer.steps)
-        k = 0
-        while k < len(steps) and _per_sample(steps[k][1]):
-            k += 1
-        if k:
-            features = _transform(steps[:k], X)
-            rest = [(n, clone(s)) for n, s in steps[k:]]
-            return Pipeline([("shared_features", _Rows(_Shared(features, True)))] + rest)
+        shared = _lookup_leading_steps(list(transformer.steps), X, keep_last=False)
+        if shared is not None:
+            return shared
     return Pipeline([("rows", _Rows(_Shared(_as_list_or_array(X)))),
                      ("transformer", clone(transformer))])
+
+
+def _lookup_leading_steps(steps, X, *, keep_last):
+    """A Pipeline whose leading per-sample stateless ``steps`` are replaced by a lookup of
+    their output on ``X`` (the other steps cloned), or None if the first step is not one.
+    ``keep_last``: never replace the last step (a classifier's pipeline needs it)."""
+    limit = len(steps) - 1 if keep_last else len(steps)
+    k = 0
+    while k < limit and _per_sample(steps[k][1]):
+        k += 1
+    if not k:
+        return None
+    features = _transform(steps[:k], X)
+    return Pipeline([("shared_features", _Rows(_Shared(features, True)))]
+                    + [(n, clone(s)) for n, s in steps[k:]])
 
 
 def shares_features(rewritten):
