@@ -149,6 +149,10 @@ def candidate_pipelines():
     augmented, and the ``_perface`` variants, whose logistic regression has C divided by
     1 + n_copies = 3 (0.01 / 3): with three images per face, that keeps the L2 penalty per
     *face* what it is without augmentation (equal to weighting each image 1/3).
+    Session 9 (third round, same rule, same selection half): the ``_mild`` variants of
+    ``hog_logreg``, ``lowerface_hog_logreg`` and ``lowerface_hog_gabor_logreg``, whose
+    copies get each perturbation of the chain with probability 0.5 instead of all of
+    them (``capture_augmentations(probability=0.5)``; 0.5 fixed in advance, not tuned).
     """
     from skemotion.augment._pipelines import _N_COPIES, augmented_pipeline
 
@@ -157,6 +161,8 @@ def candidate_pipelines():
     for name in ("lowerface_hog_logreg", "lowerface_hog_gabor_logreg"):
         out[f"{name}_augmented_perface"] = _with_params(augmented_pipeline(PIPELINES[name]),
                                                         C=0.01 / (1 + _N_COPIES))
+    for name in ("hog_logreg", "lowerface_hog_logreg", "lowerface_hog_gabor_logreg"):
+        out[f"{name}_augmented_mild"] = augmented_pipeline(PIPELINES[name], probability=0.5)
     return out
 
 

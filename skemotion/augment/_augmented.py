@@ -29,7 +29,7 @@ from ._transformers import (
 __all__ = ["AugmentedClassifier", "capture_augmentations"]
 
 
-def capture_augmentations():
+def capture_augmentations(probability=1.0):
     """The default augmentation chain: mirror, detector jitter and camera effects.
 
     Applied in this order to every copy of a training crop, each with its parameters
@@ -39,6 +39,13 @@ def capture_augmentations():
     0-6 grey levels; JPEG quality 30-95. The ranges were fixed in advance for 64-128 px
     face crops (a 60 px webcam face, gamma 0.6, JPEG 40, 10% box jitter lie inside
     them), not tuned on test data.
+
+    Parameters
+    ----------
+    probability : float, default=1.0
+        Chance, 0..1, that each perturbation after the mirror is applied to an image,
+        drawn per image and perturbation. 1: every copy gets the whole chain; 0.5: a
+        milder chain, each copy about half of the effects (and 1 in 128 copies none).
 
     Returns
     -------
@@ -50,16 +57,24 @@ def capture_augmentations():
     >>> from skemotion.augment import capture_augmentations
     >>> [type(a).__name__ for a in capture_augmentations()][:3]
     ['HorizontalFlip', 'RandomBoxJitter', 'RandomRotation']
+    >>> [a.probability for a in capture_augmentations(probability=0.5)][:3]
+    [0.5, 0.5, 0.5]
     """
+    if (isinstance(probability, bool) or not isinstance(probability, numbers.Real)
+            or not 0 <= probability <= 1):
+        raise ValueError(
+            f"capture_augmentations: probability={probability!r} must be a number in 0..1."
+        )
+    p = float(probability)
     return [
         HorizontalFlip(probability=0.5),
-        RandomBoxJitter(shift=(-0.1, 0.1), scale=(0.9, 1.1)),
-        RandomRotation(angle=(-10.0, 10.0)),
-        RandomDownscale(width=(32, 64)),
-        RandomBlur(sigma=(0.0, 1.2)),
-        RandomGamma(gamma=(0.6, 1.6), gain=(0.6, 1.2)),
-        RandomNoise(sigma=(0.0, 6.0)),
-        RandomJPEG(quality=(30, 95)),
+        RandomBoxJitter(shift=(-0.1, 0.1), scale=(0.9, 1.1), probability=p),
+        RandomRotation(angle=(-10.0, 10.0), probability=p),
+        RandomDownscale(width=(32, 64), probability=p),
+        RandomBlur(sigma=(0.0, 1.2), probability=p),
+        RandomGamma(gamma=(0.6, 1.6), gain=(0.6, 1.2), probability=p),
+        RandomNoise(sigma=(0.0, 6.0), probability=p),
+        RandomJPEG(quality=(30, 95), probability=p),
     ]
 
 

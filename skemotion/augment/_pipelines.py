@@ -13,14 +13,14 @@ _N_COPIES = 2
 _SEED = 0
 
 
-def augmented_pipeline(factory):
+def augmented_pipeline(factory, *, probability=1.0):
     """A pipeline factory: ``factory``'s pipeline trained with capture augmentation.
 
     The returned factory has the ``skemotion.pipelines`` contract
     (``*, detect=True, output_size=..., cropper_params=None, **params``). It builds
     ``factory``'s pipeline and wraps every step after the cropper in
-    ``AugmentedClassifier(steps, augmentations=capture_augmentations(), n_copies=2,
-    random_state=0)``: the classifier sees the training crops plus two perturbed copies
+    ``AugmentedClassifier(steps, augmentations=capture_augmentations(probability),
+    n_copies=2, random_state=0)``: the classifier sees the training crops plus two perturbed copies
     of each (mirror, box jitter, rotation, resolution, blur, exposure, noise, JPEG);
     prediction is unchanged. ``**params`` go to ``factory`` (its classifier), so in a
     search they are ``classifier__estimator__classifier__...``.
@@ -29,6 +29,10 @@ def augmented_pipeline(factory):
     ----------
     factory : callable
         A registered pipeline factory, e.g. ``PIPELINES["hog_logreg"]``.
+    probability : float, default=1.0
+        Chance that each perturbation of the chain is applied to a copy (see
+        :func:`~skemotion.augment.capture_augmentations`); below 1 the factory's name
+        ends in ``_augmented_mild`` instead of ``_augmented``.
 
     Returns
     -------
@@ -55,13 +59,18 @@ def augmented_pipeline(factory):
         if detect:
             height, width = base.steps[0][1].output_size
             shape = (height, width) if height != width else None
-        augmented = AugmentedClassifier(Pipeline(steps), augmentations=capture_augmentations(),
+        augmented = AugmentedClassifier(Pipeline(steps),
+                                        augmentations=capture_augmentations(probability),
                                         n_copies=_N_COPIES, image_shape=shape,
                                         random_state=_SEED)
         classifier = [("classifier", augmented)]
         return Pipeline(base.steps[:1] + classifier if detect else classifier)
 
-    make.__name__ = f"{factory.__name__}_augmented"
+    capture_augmentations(probability)  # a bad probability fails here, not at fit
+    mild = probability < 1
+    make.__name__ = f"{factory.__name__}_augmented" + ("_mild" if mild else "")
     make.__doc__ = (f"``{factory.__name__}`` trained on its crops plus two perturbed copies "
-                    "of each (see :func:`augmented_pipeline`).")
+                    "of each" + (f" (each perturbation applied with probability {probability:g})"
+                                 if mild else "")
+                    + " (see :func:`augmented_pipeline`).")
     return make

@@ -66,7 +66,11 @@ def _is_image_list(X):
     )
 
 
-_SHARED_DOCS = """image_shape : tuple of int (height, width) or None, default=None
+_SHARED_DOCS = """probability : float, default=1.0
+        Chance, 0..1, that an image is perturbed (drawn per image); the others come back
+        unchanged. Below 1 it makes a milder augmentation chain, as
+        ``capture_augmentations(probability=0.5)`` does.
+    image_shape : tuple of int (height, width) or None, default=None
         Shape of one crop in flat ``(n, height * width)`` input. ``None``: taken from
         3-D input, else square crops are assumed.
     random_state : int, RandomState instance or None, default=None
@@ -136,7 +140,12 @@ class _RandomPerturbation(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         out = []
         for image, name in zip(images, names):
             image = _check_image(image, name=f"{type(self).__name__}: {name}")
-            out.append(self._apply(image, self._draw(ranges, rng), rng))
+            draws = self._draw(ranges, rng)
+            # probability 1 draws nothing more, so seeded results stay what they were
+            if self.probability < 1 and rng.uniform() >= self.probability:
+                out.append(image.copy())
+            else:
+                out.append(self._apply(image, draws, rng))
         return out
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -225,13 +234,16 @@ class RandomDownscale(_RandomPerturbation):
 
     _parameter_constraints = {
         "width": _value_or_range(numbers.Integral, 2, None),
+        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
         "image_shape": [tuple, list, None],
         "random_state": ["random_state"],
     }
     _ranges = {"width": ((2, None), True)}
 
-    def __init__(self, width=(40, 80), *, image_shape=None, random_state=None):
+    def __init__(self, width=(40, 80), *, probability=1.0, image_shape=None,
+                 random_state=None):
         self.width = width
+        self.probability = probability
         self.image_shape = image_shape
         self.random_state = random_state
 
@@ -268,14 +280,17 @@ class RandomGamma(_RandomPerturbation):
     _parameter_constraints = {
         "gamma": _value_or_range(numbers.Real, 0.01, 100),
         "gain": _value_or_range(numbers.Real, 0, 10),
+        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
         "image_shape": [tuple, list, None],
         "random_state": ["random_state"],
     }
     _ranges = {"gamma": ((0.01, 100), False), "gain": ((0, 10), False)}
 
-    def __init__(self, gamma=(0.5, 2.0), gain=1.0, *, image_shape=None, random_state=None):
+    def __init__(self, gamma=(0.5, 2.0), gain=1.0, *, probability=1.0, image_shape=None,
+                 random_state=None):
         self.gamma = gamma
         self.gain = gain
+        self.probability = probability
         self.image_shape = image_shape
         self.random_state = random_state
 
@@ -310,13 +325,16 @@ class RandomRotation(_RandomPerturbation):
 
     _parameter_constraints = {
         "angle": _value_or_range(numbers.Real, -360, 360),
+        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
         "image_shape": [tuple, list, None],
         "random_state": ["random_state"],
     }
     _ranges = {"angle": ((-360, 360), False)}
 
-    def __init__(self, angle=(-10.0, 10.0), *, image_shape=None, random_state=None):
+    def __init__(self, angle=(-10.0, 10.0), *, probability=1.0, image_shape=None,
+                 random_state=None):
         self.angle = angle
+        self.probability = probability
         self.image_shape = image_shape
         self.random_state = random_state
 
@@ -355,15 +373,17 @@ class RandomBoxJitter(_RandomPerturbation):
     _parameter_constraints = {
         "shift": _value_or_range(numbers.Real, -1, 1),
         "scale": _value_or_range(numbers.Real, 0.1, 10),
+        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
         "image_shape": [tuple, list, None],
         "random_state": ["random_state"],
     }
     _ranges = {"shift": ((-1, 1), False), "scale": ((0.1, 10), False)}
 
-    def __init__(self, shift=(-0.1, 0.1), scale=(0.9, 1.1), *, image_shape=None,
-                 random_state=None):
+    def __init__(self, shift=(-0.1, 0.1), scale=(0.9, 1.1), *, probability=1.0,
+                 image_shape=None, random_state=None):
         self.shift = shift
         self.scale = scale
+        self.probability = probability
         self.image_shape = image_shape
         self.random_state = random_state
 
@@ -402,13 +422,16 @@ class RandomBlur(_RandomPerturbation):
 
     _parameter_constraints = {
         "sigma": _value_or_range(numbers.Real, 0, 100),
+        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
         "image_shape": [tuple, list, None],
         "random_state": ["random_state"],
     }
     _ranges = {"sigma": ((0, 100), False)}
 
-    def __init__(self, sigma=(0.0, 1.5), *, image_shape=None, random_state=None):
+    def __init__(self, sigma=(0.0, 1.5), *, probability=1.0, image_shape=None,
+                 random_state=None):
         self.sigma = sigma
+        self.probability = probability
         self.image_shape = image_shape
         self.random_state = random_state
 
@@ -443,13 +466,16 @@ class RandomJPEG(_RandomPerturbation):
 
     _parameter_constraints = {
         "quality": _value_or_range(numbers.Integral, 0, 100),
+        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
         "image_shape": [tuple, list, None],
         "random_state": ["random_state"],
     }
     _ranges = {"quality": ((0, 100), True)}
 
-    def __init__(self, quality=(30, 90), *, image_shape=None, random_state=None):
+    def __init__(self, quality=(30, 90), *, probability=1.0, image_shape=None,
+                 random_state=None):
         self.quality = quality
+        self.probability = probability
         self.image_shape = image_shape
         self.random_state = random_state
 
@@ -483,13 +509,16 @@ class RandomNoise(_RandomPerturbation):
 
     _parameter_constraints = {
         "sigma": _value_or_range(numbers.Real, 0, 255),
+        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
         "image_shape": [tuple, list, None],
         "random_state": ["random_state"],
     }
     _ranges = {"sigma": ((0, 255), False)}
 
-    def __init__(self, sigma=(0.0, 8.0), *, image_shape=None, random_state=None):
+    def __init__(self, sigma=(0.0, 8.0), *, probability=1.0, image_shape=None,
+                 random_state=None):
         self.sigma = sigma
+        self.probability = probability
         self.image_shape = image_shape
         self.random_state = random_state
 
@@ -507,8 +536,6 @@ class HorizontalFlip(_RandomPerturbation):
 
     Parameters
     ----------
-    probability : float, default=1.0
-        Chance that an image is mirrored, 0..1.
     {shared_parameters_and_attributes}
 
     See Also
@@ -535,4 +562,4 @@ class HorizontalFlip(_RandomPerturbation):
         self.random_state = random_state
 
     def _apply(self, image, draws, rng):
-        return mirror(image) if rng.uniform() < self.probability else image.copy()
+        return mirror(image)
