@@ -292,6 +292,8 @@ def test_transformer_feature_names_and_checks(flat):
     (RandomBoxJitter(shift=(-2, 0.1)), r"RandomBoxJitter: shift=\(-2, 0.1\)"),
     (RandomRotation(angle="left"), "'angle' parameter of RandomRotation"),
     (HorizontalFlip(probability=1.5), "'probability' parameter of HorizontalFlip"),
+    (RandomJPEG(probability=-0.5), "'probability' parameter of RandomJPEG"),
+    (RandomBlur(probability="often"), "'probability' parameter of RandomBlur"),
 ])
 def test_bad_transformer_parameters_raise_naming_them(flat, transformer, message):
     with pytest.raises(ValueError, match=message):
@@ -304,6 +306,50 @@ def test_horizontal_flip_probability():
     assert np.array_equal(HorizontalFlip().transform(X), X[:, :, ::-1])
     flipped = (HorizontalFlip(probability=0.5, random_state=0).transform(X) != X).any(axis=(1, 2))
     assert 70 < flipped.sum() < 130
+
+
+@pytest.mark.parametrize("transformer", _RANDOM, ids=lambda t: type(t).__name__)
+def test_probability_perturbs_that_share_of_the_images(transformer):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(20, 230, size=(200, 64, 64))
+    never = clone(transformer).set_params(probability=0.0, random_state=0).transform(X)
+    np.testing.assert_array_equal(never, X)
+    half = clone(transformer).set_params(probability=0.5, random_state=0).transform(X)
+    changed = (half != X).any(axis=(1, 2))
+    assert 70 < changed.sum() < 130  # about half, drawn per image
+    always = clone(transformer).set_params(probability=1.0, random_state=0).transform(X)
+    assert (always != X).any(axis=(1, 2)).sum() > changed.sum()
+
+
+def test_capture_augmentations_probability_makes_a_milder_chain(faces):
+    full, mild = capture_augmentations(), capture_augmentations(probability=0.5)
+    assert [type(a) for a in mild] == [type(a) for a in full]
+    assert [a.probability for a in full] == [0.5] + [1.0] * 7
+    assert [a.probability for a in mild] == [0.5] * 8
+    X, y = _xy(faces)
+    diffs = {}
+    for name, chain in (("full", full), ("mild", mild)):
+        clf = AugmentedClassifier(_Recorder(max_iter=1000), augmentations=chain,
+                                  random_state=0).fit(X, y)
+        copies = clf.estimator_.fit_X_[8:]
+        diffs[name] = float(np.mean(np.abs(copies - np.tile(X, (2, 1)))))
+    assert 0 < diffs["mild"] < diffs["full"]  # copies stay closer to the originals
+    for bad in (1.5, -0.1, "half", True):
+        with pytest.raises(ValueError, match=r"capture_augmentations: probability=.* in 0..1"):
+            capture_augmentations(probability=bad)
+
+
+def test_augmented_pipeline_probability_names_the_mild_factory():
+    from skemotion.augment._pipelines import augmented_pipeline
+    from skemotion.pipelines import PIPELINES
+
+    mild = augmented_pipeline(PIPELINES["hog_logreg"], probability=0.5)
+    assert mild.__name__ == "hog_logreg_augmented_mild" and "probability 0.5" in mild.__doc__
+    assert augmented_pipeline(PIPELINES["hog_logreg"]).__name__ == "hog_logreg_augmented"
+    chain = mild().named_steps["classifier"].augmentations
+    assert [a.probability for a in chain] == [0.5] * 8
+    with pytest.raises(ValueError, match="probability=2"):
+        augmented_pipeline(PIPELINES["hog_logreg"], probability=2)
 
 
 # ------------------------------------------------------------------ meta-estimator
