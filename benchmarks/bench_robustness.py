@@ -237,6 +237,36 @@ def crop_conditions(names, factories, photos, face_widths, seed):
     return crops, users, by_key, missing
 
 
+def _summary(scores, conditions):
+    """Per split: the clean score, the worst moderate change and the webcam change (points)."""
+    clean = np.asarray(scores["clean"])
+    moderate = [c for c in conditions if CONDITIONS[c][0] == "moderate"]
+    # worst over the condition means, as in the table, so per split: each condition's change
+    changes = {c: 100 * (np.asarray(scores[c]) - clean) for c in moderate}
+    worst = min(moderate, key=lambda c: changes[c].mean())
+    return {"clean": 100 * clean, f"worst moderate ({worst})": changes[worst],
+            "webcam": 100 * (np.asarray(scores["webcam"]) - clean)}
+
+
+def _print_paired(names, scores, conditions):
+    """Each pipeline against the first, split by split (the same test photos), so the
+    reader can tell a difference from split noise."""
+    reference = names[0]
+    print(f"\nPaired with {reference}, split by split (same test photos): the difference in "
+          "points, mean +- std over splits, and in how many splits it is ahead / behind:\n")
+    print("| pipeline | clean | worst moderate condition's change | webcam change |")
+    print("|---|---|---|---|")
+    ref = _summary(scores[reference], conditions)
+    for name in names[1:]:
+        own = _summary(scores[name], conditions)
+        cells = []
+        for (label, ref_values), own_values in zip(ref.items(), own.values()):
+            diff = own_values - ref_values
+            cells.append(f"{diff.mean():+.1f} +- {diff.std():.1f} "
+                         f"({int((diff > 0).sum())} / {int((diff < 0).sum())})")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def _positive_int(text):
     value = int(text)
     if value < 1:
@@ -345,6 +375,8 @@ def main(argv=None):
         print(f"| {name} | {clean:.3f} +- {np.std(scores[name]['clean']):.3f} | "
               + " | ".join(cells) + f" | {worst:+.1f} | "
               f"{np.mean(scores[name]['webcam']):.3f} |")
+    if len(names) > 1:
+        _print_paired(names, scores, conditions)
     print("\nAbsolute balanced accuracy (mean +- std over splits):\n")
     print("| pipeline | " + " | ".join(CONDITIONS)
           + " | fit s / split | predict ms / face (batch) | CPU ms / face (one at a time) |")
