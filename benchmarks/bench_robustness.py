@@ -34,6 +34,11 @@ run: among the augmented candidates, the one meeting most of the three targets o
 selection half (clean >= 0.89; at most 3 points lost under every moderate condition; at
 most 8 under webcam), ties broken by the mean over the clean, moderate and webcam columns.
 
+With more than one pipeline, a paired table compares each with the first, split by split
+on the same test photos: the difference in clean score, in the change under its own worst
+moderate condition and in the webcam change, as mean +- std over splits and the number of
+splits in which it is ahead / behind, so that a difference can be told from split noise.
+
 Single process with one BLAS/OpenMP thread. Run from the repository root:
 ``python benchmarks/bench_robustness.py [--splits 10] [--pipelines a,b] [--subjects all]``.
 """
