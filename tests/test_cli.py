@@ -679,6 +679,29 @@ def test_evaluate_cross_dataset_writes_the_train_test_table(cwd, small_folder, w
     assert_usage_error(result, "--cross-dataset", "give two sources or more")
 
 
+def test_evaluate_cross_dataset_with_the_embedded_london_set(cwd, small_folder, webcam_folder):
+    """--london adds the embedded set as a source beside --folder/--ckplus: trained on one,
+    tested on the other, both ways (the issue's CK+ -> London check, with a folder here)."""
+    london = "Face Research Lab London Set"
+    result = run("evaluate", *SMALL, "--folder", webcam_folder, "--london",
+                 "--pipelines", "hog_logreg", "--cross-dataset", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    folder = f"folder {webcam_folder}"
+    assert re.search(rf"^hog_logreg +{re.escape(folder)} -> {re.escape(london)} +24 +204 ",
+                     result.stdout, re.M)
+    assert re.search(rf"^hog_logreg +{re.escape(london)} -> {re.escape(folder)} +204 +24 ",
+                     result.stdout, re.M)
+    assert "228 images" in result.stdout
+    # alone it is the default data: one source, nothing to leave out
+    result = run("evaluate", *SMALL, "--london", "--cross-dataset", cwd=cwd)
+    assert_usage_error(result, "--cross-dataset", "give two sources or more", "--london")
+    # a folder holding London's own photos is the same images twice: refused, not merged
+    result = run("evaluate", *SMALL, "--folder", small_folder, "--london",
+                 "--pipelines", "hog_logreg", cwd=cwd)
+    assert_usage_error(result, "are in two of the datasets given")
+    assert tree(cwd) == []
+
+
 @pytest.mark.parametrize(
     "args, needles",
     [

@@ -105,7 +105,7 @@ def _load_data(args):
             parts.append(_load_folder(folder, getattr(args, "subject_pattern", None),
                                       on_error))
             names.append(f"folder {folder}")
-        if not parts:
+        if not parts or getattr(args, "london", False):
             parts.append(datasets.load_frl_london())
             names.append("Face Research Lab London Set")
         data = (parts[0] if len(parts) == 1  # duplicates: checked below, after --emotions

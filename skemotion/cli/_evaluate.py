@@ -43,10 +43,12 @@ def run(args):
         raise UsageError(f"--out: not a directory: {args.out}")
     _refuse_output_in_data(args, args.out, "--out")
     templates = {name: _crop_step(_full_pipeline(args, f), name) for name, f in factories.items()}
-    if args.cross_dataset and (args.ckplus is not None) + len(args.folder or []) < 2:
+    n_sources = (args.ckplus is not None) + len(args.folder or [])
+    n_sources += bool(args.london and n_sources)  # alone, London is the only source
+    if args.cross_dataset and n_sources < 2:
         raise UsageError("--cross-dataset trains on every data source but one and tests on the "
-                         "one left out: give two sources or more (--ckplus and --folder, or "
-                         "--folder twice)")
+                         "one left out: give two sources or more (--ckplus, --folder, "
+                         "--london; e.g. --ckplus PATH --london)")
     prep = _prepare(args, grouped=False, templates=templates)
     protocols, splits = {}, {}
     names = ["tutorial"] + (["grouped"] if prep.groups is not None else [])

@@ -102,6 +102,11 @@ def _data_parent():
     g.add_argument("--folder", metavar="PATH", type=Path, action="append",
                    help="a sorted folder PATH/<emotion>/<images>; repeat to merge several, "
                         "combine with --ckplus to merge with CK+")
+    g.add_argument("--london", action="store_true",
+                   help="also use the embedded London set as a data source, beside --ckplus "
+                        "or --folder (e.g. evaluate --ckplus PATH --london --emotions "
+                        "neutral,happy --cross-dataset: trained on CK+, tested on London and "
+                        "the other way round); without them it is the default data anyway")
     g.add_argument("--neutral", choices=("first", "per_subject", "none"), default=None,
                    help="CK+ neutral images: one per labelled sequence (the tutorial), one per "
                         "subject, or none (default: first; only with --ckplus)")
