@@ -20,9 +20,9 @@ def augmented_pipeline(factory, *, probability=1.0):
     (``*, detect=True, output_size=..., cropper_params=None, **params``). It builds
     ``factory``'s pipeline and wraps every step after the cropper in
     ``AugmentedClassifier(steps, augmentations=capture_augmentations(probability),
-    n_copies=2, random_state=0)``: the classifier sees the training crops plus two perturbed copies
-    of each (mirror, box jitter, rotation, resolution, blur, exposure, noise, JPEG);
-    prediction is unchanged. ``**params`` go to ``factory`` (its classifier), so in a
+    n_copies=2, random_state=0)``: the classifier sees the training crops plus two
+    perturbed copies of each (mirror, box jitter, rotation, resolution, blur, exposure,
+    noise, JPEG); prediction is unchanged. ``**params`` go to ``factory`` (its classifier), so in a
     search they are ``classifier__estimator__classifier__...``.
 
     Parameters
