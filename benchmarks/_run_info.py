@@ -1,8 +1,17 @@
 """What a benchmark run was: skemotion version and commit, Python, machine (one line)."""
 
+import argparse
 import platform
 import subprocess
 from pathlib import Path
+
+
+def positive_int(text):
+    """argparse type: a whole number >= 1 (``--splits``, ``--threads``)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
 
 
 def run_header(n_images, n_subjects, extra=""):

@@ -38,7 +38,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _pipeline_crops import crops_per_setting, pipeline_names  # noqa: E402
-from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
+from _run_info import positive_int, run_header  # noqa: E402 (benchmarks/, the script's own folder)
 
 from skemotion import detect_faces  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
@@ -46,19 +46,12 @@ from skemotion.model_selection import EvaluationResult, evaluate  # noqa: E402
 from skemotion.pipelines import PIPELINES  # noqa: E402
 
 
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer")
-    return value
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         epilog="example: python benchmarks/bench_evaluation.py --splits 3 "
                "--pipelines fisherface,hog_logreg")
-    parser.add_argument("--splits", type=_positive_int, default=10,
+    parser.add_argument("--splits", type=positive_int, default=10,
                         help="random splits per protocol (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the splits (default 0)")
     parser.add_argument("--pipelines", default=None,

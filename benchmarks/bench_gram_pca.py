@@ -18,19 +18,14 @@ import sys
 import time
 from pathlib import Path
 
-
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer")
-    return value
+from _run_info import positive_int
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--splits", type=_positive_int, default=10,
+    parser.add_argument("--splits", type=positive_int, default=10,
                         help="subject-grouped 80/20 splits (default 10)")
-    parser.add_argument("--threads", type=_positive_int, default=None,
+    parser.add_argument("--threads", type=positive_int, default=None,
                         help="BLAS/OpenMP threads (default: the machine's)")
     args = parser.parse_args(argv)
     if args.threads:

@@ -59,7 +59,7 @@ import numpy as np  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 
 from _pipeline_crops import pipeline_names  # noqa: E402
-from _run_info import run_header  # noqa: E402
+from _run_info import positive_int, run_header  # noqa: E402
 
 from skemotion import FaceCropper, StratifiedGroupShuffleSplit  # noqa: E402
 from skemotion.faces._cascades import EYE_CASCADE, resolve_cascade  # noqa: E402
@@ -272,20 +272,13 @@ def _print_paired(names, scores, conditions):
         print(f"| {name} | " + " | ".join(cells) + " |")
 
 
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer")
-    return value
-
-
 def main(argv=None):
     candidates = candidate_pipelines()
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         epilog="example: python benchmarks/bench_robustness.py --splits 3 "
                "--pipelines hog_logreg,hog_logreg_augmented")
-    parser.add_argument("--splits", type=_positive_int, default=10,
+    parser.add_argument("--splits", type=positive_int, default=10,
                         help="subject-grouped 80/20 splits (default 10)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the splits and the perturbations (default 0)")
