@@ -84,6 +84,14 @@ _SHARED_DOCS = """probability : float, default=1.0
         Pixels per crop seen in :meth:`fit` (flat or 3-D input only)."""
 
 
+#: The parameters every perturbation has (see ``_SHARED_DOCS``).
+_SHARED_CONSTRAINTS = {
+    "probability": [Interval(numbers.Real, 0, 1, closed="both")],
+    "image_shape": [tuple, list, None],
+    "random_state": ["random_state"],
+}
+
+
 class _RandomPerturbation(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Shared behaviour: input dispatch, per-image draws, validation, tags.
 
@@ -234,9 +242,7 @@ class RandomDownscale(_RandomPerturbation):
 
     _parameter_constraints = {
         "width": _value_or_range(numbers.Integral, 2, None),
-        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
-        "image_shape": [tuple, list, None],
-        "random_state": ["random_state"],
+        **_SHARED_CONSTRAINTS,
     }
     _ranges = {"width": ((2, None), True)}
 
@@ -280,9 +286,7 @@ class RandomGamma(_RandomPerturbation):
     _parameter_constraints = {
         "gamma": _value_or_range(numbers.Real, 0.01, 100),
         "gain": _value_or_range(numbers.Real, 0, 10),
-        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
-        "image_shape": [tuple, list, None],
-        "random_state": ["random_state"],
+        **_SHARED_CONSTRAINTS,
     }
     _ranges = {"gamma": ((0.01, 100), False), "gain": ((0, 10), False)}
 
@@ -325,9 +329,7 @@ class RandomRotation(_RandomPerturbation):
 
     _parameter_constraints = {
         "angle": _value_or_range(numbers.Real, -360, 360),
-        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
-        "image_shape": [tuple, list, None],
-        "random_state": ["random_state"],
+        **_SHARED_CONSTRAINTS,
     }
     _ranges = {"angle": ((-360, 360), False)}
 
@@ -373,9 +375,7 @@ class RandomBoxJitter(_RandomPerturbation):
     _parameter_constraints = {
         "shift": _value_or_range(numbers.Real, -1, 1),
         "scale": _value_or_range(numbers.Real, 0.1, 10),
-        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
-        "image_shape": [tuple, list, None],
-        "random_state": ["random_state"],
+        **_SHARED_CONSTRAINTS,
     }
     _ranges = {"shift": ((-1, 1), False), "scale": ((0.1, 10), False)}
 
@@ -422,9 +422,7 @@ class RandomBlur(_RandomPerturbation):
 
     _parameter_constraints = {
         "sigma": _value_or_range(numbers.Real, 0, 100),
-        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
-        "image_shape": [tuple, list, None],
-        "random_state": ["random_state"],
+        **_SHARED_CONSTRAINTS,
     }
     _ranges = {"sigma": ((0, 100), False)}
 
@@ -466,9 +464,7 @@ class RandomJPEG(_RandomPerturbation):
 
     _parameter_constraints = {
         "quality": _value_or_range(numbers.Integral, 0, 100),
-        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
-        "image_shape": [tuple, list, None],
-        "random_state": ["random_state"],
+        **_SHARED_CONSTRAINTS,
     }
     _ranges = {"quality": ((0, 100), True)}
 
@@ -509,9 +505,7 @@ class RandomNoise(_RandomPerturbation):
 
     _parameter_constraints = {
         "sigma": _value_or_range(numbers.Real, 0, 255),
-        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
-        "image_shape": [tuple, list, None],
-        "random_state": ["random_state"],
+        **_SHARED_CONSTRAINTS,
     }
     _ranges = {"sigma": ((0, 255), False)}
 
@@ -550,11 +544,7 @@ class HorizontalFlip(_RandomPerturbation):
     [[[1.0, 0.0], [3.0, 2.0]]]
     """
 
-    _parameter_constraints = {
-        "probability": [Interval(numbers.Real, 0, 1, closed="both")],
-        "image_shape": [tuple, list, None],
-        "random_state": ["random_state"],
-    }
+    _parameter_constraints = dict(_SHARED_CONSTRAINTS)
 
     def __init__(self, probability=1.0, *, image_shape=None, random_state=None):
         self.probability = probability
