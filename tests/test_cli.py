@@ -681,7 +681,7 @@ def test_evaluate_cross_dataset_writes_the_train_test_table(cwd, small_folder, w
 
 def test_evaluate_cross_dataset_with_the_embedded_london_set(cwd, small_folder, webcam_folder):
     """--london adds the embedded set as a source beside --folder/--ckplus: trained on one,
-    tested on the other, both ways (the issue's CK+ -> London check, with a folder here)."""
+    tested on the other, both ways (a CK+ -> London check, with a folder standing in for CK+)."""
     london = "Face Research Lab London Set"
     result = run("evaluate", *SMALL, "--folder", webcam_folder, "--london",
                  "--pipelines", "hog_logreg", "--cross-dataset", cwd=cwd)

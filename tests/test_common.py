@@ -38,7 +38,7 @@ ESTIMATORS = [
     FlipAugmentedClassifier(LogisticRegression()),
     GaborTransformer(wavelengths=(2.0, 3.0), n_orientations=2, pool_shape=(1, 1)),
     FaceRegion(region=(0.0, 1.0, 0.0, 1.0), output_shape=(1, 1)),
-    # issue 17's capture perturbations and training-time augmentation
+    # the capture perturbations and training-time augmentation
     AugmentedClassifier(LogisticRegression()),
     RandomDownscale(width=(2, 4)),
     RandomGamma(),
@@ -56,7 +56,7 @@ if importlib.util.find_spec("dlib") is not None:
 #: estimator class name -> {check name: reason}
 EXPECTED_FAILED_CHECKS = {}
 
-# Issue 6 image estimators (HOG/LBP features, flip augmentation) must know the image height
+# The image estimators (HOG/LBP features, flip augmentation) must know the image height
 # and width: from 3-D input, from ``image_shape``, or from a square number of pixels. Many
 # checks feed 2, 3, 5 or 10 features per sample; the estimators then raise a ValueError
 # saying the image shape is unknown instead of guessing a shape (a wrong guess would
@@ -99,7 +99,7 @@ EXPECTED_FAILED_CHECKS["LBPTransformer"] = {
     "check_n_features_in_after_fitting": _TOO_SMALL,
     "check_positive_only_tag_during_fit": _TOO_SMALL,
 }
-# GaborTransformer and FaceRegion (engineer G) are image transformers with the same
+# GaborTransformer and FaceRegion are image transformers with the same
 # image-shape contract as HOGTransformer: the same checks fail for the same reason.
 EXPECTED_FAILED_CHECKS["GaborTransformer"] = dict.fromkeys(
     _IMAGE_CHECKS + _TRANSFORMER_CHECKS, _NOT_AN_IMAGE
@@ -117,7 +117,7 @@ EXPECTED_FAILED_CHECKS["FlipAugmentedClassifier"] = dict.fromkeys(
     _IMAGE_CHECKS + _CLASSIFIER_CHECKS, _NOT_AN_IMAGE
 )
 
-# The issue 17 perturbation transformers take images as well (the same image-shape contract,
+# The capture perturbation transformers take images as well (the same image-shape contract,
 # checked in tests/test_augment.py on real face crops).
 _AUGMENT_REASON = _NOT_AN_IMAGE.replace("test_features.py", "test_augment.py")
 for _name in ["RandomDownscale", "RandomGamma", "RandomRotation", "RandomBoxJitter",

@@ -1,4 +1,4 @@
-"""Capture perturbations and training-time augmentation (issue 17, robustness).
+"""Capture perturbations and training-time augmentation (robustness to webcam capture).
 
 Plain functions of one image (:func:`reduce_resolution`, :func:`adjust_gamma`,
 :func:`rotate`, :func:`shift_box`, :func:`gaussian_blur`, :func:`jpeg_compress`,

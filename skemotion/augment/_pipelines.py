@@ -1,4 +1,4 @@
-"""Named pipelines trained with capture augmentation (issue 17), registered in
+"""Named pipelines trained with capture augmentation, registered in
 ``skemotion.pipelines``: any feature pipeline with its steps after the cropper wrapped
 in :class:`~skemotion.augment.AugmentedClassifier`."""
 

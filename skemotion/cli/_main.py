@@ -85,8 +85,8 @@ def _thread_limit(args):
     OpenCV too.
 
     BLAS and OpenMP start a thread per core by default; in a single process on a busy
-    machine that made a logistic regression's fit up to 60 times slower (a helper's
-    measurement, session 5). Worker processes (``--n-jobs 2`` or more) are capped by
+    machine that made a logistic regression's fit up to 60 times slower (measured on
+    the 2-core development machine). Worker processes (``--n-jobs 2`` or more) are capped by
     joblib already, and a Dask cluster's workers are not ours to limit.
     """
     if getattr(args, "n_jobs", None) != 1 or getattr(args, "scheduler", None):

@@ -1,5 +1,5 @@
-"""Pipelines trained with capture augmentation (issue 17; README, "The default pipeline and
-why"): a named pipeline's steps after the face cropper, wrapped in
+"""Pipelines trained with capture augmentation (README, "Choosing a
+model"): a named pipeline's steps after the face cropper, wrapped in
 :class:`~skemotion.AugmentedClassifier` (perturbed copies of the training crops in ``fit`` only).
 
 Examples

@@ -1,4 +1,4 @@
-"""Named pipelines built on HOG / LBP features (issue 6), registered in :data:`PIPELINES`.
+"""Named pipelines built on HOG / LBP features, registered in :data:`PIPELINES`.
 
 Every factory follows the ``skemotion.pipelines`` contract:
 ``factory(*, detect=True, output_size=..., cropper_params=None, **params)`` returns an
@@ -18,7 +18,7 @@ keeps ~13x13 coded pixels; standardised features and L2 logistic regression with
 C=0.01 (strong shrinkage: far fewer faces than features). Fisherfaces on these
 features use :class:`~skemotion.FisherFaceClassifier` with its defaults.
 
-The ``lowerface_*`` pipelines (engineer G) start with :class:`~skemotion.FaceRegion`:
+The ``lowerface_*`` pipelines start with :class:`~skemotion.FaceRegion`:
 the lower face (rows 40-90%, columns 10-90% of a 128 px eye-aligned crop, i.e. the mouth,
 lip corners and cheeks) resized to 48x64, then fine HOG (4 px cells) and/or a Gabor
 bank (5 scales x 8 orientations, magnitudes pooled 8x8). The region, the cell size and

@@ -22,7 +22,7 @@ PIPELINES = {}
 
 #: The pipeline ``skemotion train``, ``search`` and ``difficult`` use when none is named:
 #: lower-face HOG + logistic regression on 128 px eye-aligned crops, trained with capture
-#: augmentation (issue 17; README, "The default pipeline and why"). Fisherfaces stay
+#: augmentation (README, "Choosing a model"). Fisherfaces stay
 #: available by name.
 DEFAULT_PIPELINE = "lowerface_hog_logreg_augmented"
 
