@@ -6,7 +6,7 @@ from ._base import (add_command, _bars_enabled, _listing, _one_line, _print_warn
                     UsageError)
 from ._data import _chunk_size, _chunks, _make_cropper, _output_shape
 from ._options import _crop_parent, _run_parent
-from ._paths import _crop_destinations, _image_files
+from ._paths import _crop_destinations, _image_files, _refuse_output_inside
 from ._writers import _to_png_uint8, _write_png
 
 
@@ -21,7 +21,8 @@ def add_parser(subparsers):
         "full_image: written as the whole image). A crop is named after its image with the "
         "suffix .png (a/photo.jpg -> OUT_DIR/a/photo.png); inputs that would share a crop "
         "name (photo.jpg and photo.png) or a crop that would replace an input image are "
-        "errors, found before anything is written.",
+        "errors, found before anything is written, and so is an OUT_DIR inside INPUT (a "
+        "second run would crop the crops).",
         example="  skemotion crop sorted_set/ dataset/ --crop-size 350",
         parents=[_crop_parent(), _run_parent(cv=False)],
     )
@@ -43,6 +44,8 @@ def run(args):
     out = args.out_dir
     if out.exists() and not out.is_dir():
         raise UsageError(f"OUT_DIR is not a directory: {out}")
+    if args.input.is_dir() and out.resolve() != args.input.resolve():  # == : message below
+        _refuse_output_inside(out, args.input, "OUT_DIR", "the input folder")
     files = _image_files([args.input], exclude=out, command=args.command)
     destinations = _crop_destinations(files, out)
     cropper = _make_cropper(args).set_params(on_missing="full_image")

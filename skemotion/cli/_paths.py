@@ -55,10 +55,15 @@ def _refuse_output_in_data(args, out, option):
     """UsageError when an output (file or folder) lies inside a --ckplus/--folder root:
     what is written there could replace data files or be read as data by the next run."""
     for root in [getattr(args, "ckplus", None)] + list(getattr(args, "folder", None) or []):
-        if out is not None and root is not None and _is_inside(out, root):
-            raise UsageError(f"{option} {out} lies inside the data folder {root}: what is "
-                             "written there could replace data files or be read as data "
-                             "by the next run; write it elsewhere")
+        _refuse_output_inside(out, root, option)
+
+
+def _refuse_output_inside(out, root, option, what="the data folder"):
+    """UsageError when ``out`` lies inside the input folder ``root`` (or is ``root``)."""
+    if out is not None and root is not None and _is_inside(out, root):
+        raise UsageError(f"{option} {out} lies inside {what} {root}: what is written there "
+                         "could replace data files or be read as data by the next run; "
+                         "write it elsewhere")
 
 
 def _refuse_out_over_input(out, inputs, what="an input file"):
