@@ -1,4 +1,5 @@
-"""FaceCropper: the tutorial's Haar-cascade face finding as a stateless sklearn transformer."""
+"""FaceCropper: face finding (OpenCV's YuNet detector or the tutorial's Haar cascades) and
+cropping as a stateless scikit-learn transformer."""
 
 import hashlib
 import numbers
@@ -19,15 +20,19 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_memory, validate_data
 
-from ._cascades import DEFAULT_CASCADES, cascade_digest, resolve_cascade
+from ._cascades import (DEFAULT_CASCADES, OpenCVFeatureMissingError, cascade_digest,
+                        resolve_cascade)
 from ._detect import (
     _MIN_FACE_WINDOW,
     FaceDetection,
     _aligned_region,
     _crop_region,
     _detect_gray,
+    _detect_yunet,
     _finish,
+    _five_point_region,
 )
+from ._yunet import _model_path, model_digest
 from ..utils._image_io import read_image
 from ..utils._validation import to_gray, to_uint8
 
@@ -35,16 +40,21 @@ from ..utils._validation import to_gray, to_uint8
 MAX_OUTPUT_SIDE = 4096
 
 
-def crop_face_box(gray, box, left_eye, right_eye, output_size, margin, equalize):
+def crop_face_box(gray, box, left_eye, right_eye, output_size, margin, equalize, *,
+                  landmarks=None):
     """The uint8 crop of one face box, as :class:`FaceCropper` makes it.
 
-    ``gray`` is the 2-D uint8 image and ``box`` is ``(x, y, w, h)``. With both eye
-    centres the crop is eye-aligned (``align="eyes"``), else plain. ``output_size``
-    is ``(height, width)``. The video recognizer crops its tracked boxes with this,
-    so that they match what the model was trained on.
+    ``gray`` is the 2-D uint8 image and ``box`` is ``(x, y, w, h)``. With the five
+    ``landmarks`` (YuNet's points, ``align="five_points"``) the crop is a similarity
+    warp of them onto a fixed template; else with both eye centres it is eye-aligned
+    (``align="eyes"``); else plain. ``output_size`` is ``(height, width)``. The video
+    recognizer crops its tracked boxes with this, so that they match what the model
+    was trained on.
     """
     out_h, out_w = output_size
-    if left_eye is not None and right_eye is not None:
+    if landmarks is not None:
+        region = _five_point_region(gray, box, landmarks, out_h, out_w, margin)
+    elif left_eye is not None and right_eye is not None:
         region = _aligned_region(gray, box, left_eye, right_eye, out_h, out_w, margin)
     else:
         region = _crop_region(gray, box, out_h, out_w, margin)
@@ -130,38 +140,60 @@ def _size_constraints():
 
 
 class FaceCropper(TransformerMixin, BaseEstimator):
-    """Find the face in each image with OpenCV Haar cascades; return gray crops.
+    """Find the face in each image (YuNet or Haar cascades); return gray crops.
 
-    The van Gent tutorial's face finding as a stateless scikit-learn transformer,
-    fast enough to grid-search: cascades are tried in order and the search stops
-    at the first one that succeeds; detection runs on a downscaled copy (the box is
-    mapped back to full resolution) and never scans windows smaller than
-    ``min_size``. Detections can be cached on disk (``memory``) so that repeated
-    cross-validation splits detect each image once.
+    Face finding as a stateless scikit-learn transformer, fast enough to
+    grid-search. The default detector is OpenCV's YuNet CNN (``cv2.FaceDetectorYN``,
+    Wu, Peng & Yu 2023; its model file ships with skemotion), which finds faces from
+    about 30 px wide, turned up to 45 degrees, and their five landmarks.
+    ``detector="haar"`` is the van Gent tutorial's face finding: cascades are tried
+    in order and the search stops at the first one that succeeds, on a downscaled
+    copy (the box is mapped back to full resolution) that never scans windows
+    smaller than ``min_size``. Detections can be cached on disk (``memory``) so that
+    repeated cross-validation splits detect each image once.
 
     Parameters
     ----------
+    detector : {"yunet", "haar"}, default="yunet"
+        ``"yunet"``: OpenCV's YuNet detector (parameters ``yunet_*``).
+        ``"haar"``: the tutorial's Haar cascades (parameters ``cascades``,
+        ``scale_factor``, ``min_neighbors``, ``min_size``, ``max_size``,
+        ``detect_size``). Either is loaded lazily (never stored on the estimator),
+        once per process and thread.
+    yunet_score_threshold : float, default=0.6
+        YuNet only: smallest confidence (in (0, 1)) for a face to count.
+    yunet_nms_threshold : float, default=0.3
+        YuNet only: overlap (intersection over union, in (0, 1)) above which the
+        weaker of two faces is dropped (non-maximum suppression).
+    yunet_detect_size : int or None, default=640
+        YuNet only: longest side, in pixels, of the copy YuNet scans (never
+        enlarged; boxes and points are mapped back to the full image). YuNet sees
+        faces from about 10 px on that copy and takes 20-25 ms for a 640x480 one on
+        one thread; None scans the full-resolution image.
+    yunet_min_size : int or float or None, default=None
+        YuNet only: smallest face box kept, pixels (int) or a fraction of the
+        image's shorter side (float in (0, 1]); None keeps every face YuNet reports.
     cascades : str or sequence of str or path-like, \
             default=("frontalface_default", "frontalface_alt2", "frontalface_alt", \
 "frontalface_alt_tree")
         Haar cascades tried in order: OpenCV cascade names (with or without the
         ``haarcascade_`` prefix and ``.xml``) or paths to cascade XML files. The
         default is the tutorial's list. Loaded lazily (never stored on the
-        estimator), once per process and thread.
+        estimator), once per process and thread. Haar only.
     scale_factor : float, default=1.1
-        ``detectMultiScale``'s scale step between window sizes (> 1).
+        Haar only: ``detectMultiScale``'s scale step between window sizes (> 1).
     min_neighbors : int, default=10
-        ``detectMultiScale``'s ``minNeighbors``: overlapping detections needed to
-        accept a face (the tutorial's 10).
+        Haar only: ``detectMultiScale``'s ``minNeighbors``: overlapping detections
+        needed to accept a face (the tutorial's 10).
     min_size : int or float, default=0.2
-        Smallest face searched: pixels (int) or a fraction of the image's shorter
+        Haar only: smallest face searched: pixels (int) or a fraction of the image's shorter
         side (float in (0, 1]). The default skips windows smaller than a fifth of
         the image, which a face in a portrait or CK+ frame never is; use a small
         value such as ``0.05`` for group photos.
     max_size : int or float, default=None
-        Largest face searched, as ``min_size``; None for no limit.
+        Haar only: largest face searched, as ``min_size``; None for no limit.
     detect_size : int or None, default=120
-        Longest side, in pixels, of the downscaled copy the cascades scan (never
+        Haar only: longest side, in pixels, of the downscaled copy the cascades scan (never
         so small that a ``min_size`` face falls below the 24 px cascade window);
         the box found is mapped back to the full-resolution image, which is what
         gets cropped. None scans the full-resolution image.
@@ -178,26 +210,32 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         or none. Detection always sees the unequalised image.
     multiple_faces : {"next_cascade", "largest"}, default="next_cascade"
         ``"next_cascade"``: the tutorial's rule - a cascade counts only if it
-        finds exactly one face, else the next cascade is tried. ``"largest"``:
-        the first cascade finding any face wins, and its largest face is used.
+        finds exactly one face, else the next cascade is tried; with YuNet, a
+        single detector, an image counts only if YuNet sees exactly one face.
+        ``"largest"``: the first cascade finding any face wins (with YuNet: YuNet),
+        and its largest face is used.
     on_missing : {"raise", "full_image"}, default="raise"
         When no cascade finds a face: raise an error naming the sample (and file),
         or use the whole image (right for data that is already cropped, such as
         the common 48 px or 128 px CK+ crops).
-    align : {"eyes"} or None, default=None
-        ``"eyes"``: find the eyes with OpenCV's eye cascade inside the face box,
-        then rotate and scale so they sit level at fixed places in the crop. When
-        the eyes are not found the plain crop is used (reported by
-        :func:`detect_faces` as ``eyes="not_found"``).
+    align : {"eyes", "five_points"} or None, default=None
+        ``"eyes"``: rotate and scale so the eyes sit level at fixed places in the
+        crop; YuNet gives the eyes, with Haar OpenCV's eye cascade looks for them
+        inside the face box, and when it misses one the plain crop is used
+        (reported by :func:`detect_faces` as ``eyes="not_found"``).
+        ``"five_points"`` (YuNet only): the least-squares similarity transform
+        (rotation, scale, shift) of YuNet's five points (eyes, nose tip, mouth
+        corners) onto a fixed template, which frames the face as ``"eyes"`` does.
     n_jobs : int, default=None
         Images processed in parallel (threads: OpenCV releases the GIL). None
         means 1 unless in a :func:`joblib.parallel_config` context; -1 means all
         processors.
     memory : str, path-like or joblib.Memory, default=None
         Cache face detections on disk, keyed by image content and the detection
-        parameters (``cascades`` by file content, ``scale_factor``,
-        ``min_neighbors``, ``min_size``, ``max_size``, ``detect_size``,
-        ``multiple_faces``, ``align``). The cache is shared safely by parallel
+        parameters (the detector; for YuNet its model file's content and the
+        ``yunet_*`` parameters; for Haar ``cascades`` by file content,
+        ``scale_factor``, ``min_neighbors``, ``min_size``, ``max_size``,
+        ``detect_size``, ``align``; ``multiple_faces``). The cache is shared safely by parallel
         workers and survives restarts. A path is used as a
         :class:`joblib.Memory` location. None: no caching.
 
@@ -251,6 +289,11 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
+        "detector": [StrOptions({"yunet", "haar"})],
+        "yunet_score_threshold": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "yunet_nms_threshold": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "yunet_detect_size": [Interval(numbers.Integral, 16, None, closed="left"), None],
+        "yunet_min_size": _size_constraints() + [None],
         "cascades": [str, os.PathLike, list, tuple],
         "scale_factor": [Interval(numbers.Real, 1, None, closed="neither")],
         "min_neighbors": [Interval(numbers.Integral, 0, None, closed="left")],
@@ -262,7 +305,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         "equalize": [StrOptions({"histogram", "clahe"}), None],
         "multiple_faces": [StrOptions({"next_cascade", "largest"})],
         "on_missing": [StrOptions({"raise", "full_image"})],
-        "align": [StrOptions({"eyes"}), None],
+        "align": [StrOptions({"eyes", "five_points"}), None],
         "n_jobs": [numbers.Integral, None],
         "memory": [None, str, os.PathLike, HasMethods(["cache"])],
     }
@@ -270,6 +313,11 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         *,
+        detector="yunet",
+        yunet_score_threshold=0.6,
+        yunet_nms_threshold=0.3,
+        yunet_detect_size=640,
+        yunet_min_size=None,
         cascades=DEFAULT_CASCADES,
         scale_factor=1.1,
         min_neighbors=10,
@@ -285,6 +333,11 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         n_jobs=None,
         memory=None,
     ):
+        self.detector = detector
+        self.yunet_score_threshold = yunet_score_threshold
+        self.yunet_nms_threshold = yunet_nms_threshold
+        self.yunet_detect_size = yunet_detect_size
+        self.yunet_min_size = yunet_min_size
         self.cascades = cascades
         self.scale_factor = scale_factor
         self.min_neighbors = min_neighbors
@@ -334,7 +387,18 @@ class FaceCropper(TransformerMixin, BaseEstimator):
                 "cascade. Got an empty sequence."
             )
         names = [os.fspath(c) if isinstance(c, os.PathLike) else c for c in cascades]
-        paths = tuple(resolve_cascade(c) for c in names)
+        try:
+            paths = tuple(resolve_cascade(c) for c in names)
+        except OpenCVFeatureMissingError:  # an OpenCV without cascade files: YuNet works
+            if self.detector == "haar":
+                raise
+            paths = ()
+        if self.align == "five_points" and self.detector != "yunet":
+            raise InvalidParameterError(
+                f"The 'align' parameter of {type(self).__name__} is 'five_points', which "
+                "needs detector='yunet' (the Haar cascades find no landmarks); use "
+                "align='eyes' with detector='haar'."
+            )
         if self.max_size is not None:
             both_int = isinstance(self.max_size, numbers.Integral) == isinstance(
                 self.min_size, numbers.Integral
@@ -345,7 +409,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
                     f"must not be smaller than 'min_size' ({self.min_size!r})."
                 )
         return {
-            "names": [str(n) for n in names],
+            "names": [str(n) for n in names] if self.detector == "haar" else ["yunet"],
             "paths": paths,
             "digests": tuple(cascade_digest(p) for p in paths),
             "output_size": (int(size[0]), int(size[1])),
@@ -509,13 +573,22 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         memory = check_memory(
             os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
         )
-        detect = memory.cache(_detect_gray, ignore=["gray", "cascade_paths"])
-        job = {
-            "detect": detect,
-            "params": params,
-            "crop": crop,
-            "digest": self.memory is not None,
-            "detect_kwargs": {
+        if self.detector == "yunet":
+            path = _model_path()
+            detect = memory.cache(_detect_yunet, ignore=["gray", "model_path"])
+            detect_kwargs = {
+                "model_digest": model_digest(path),
+                "model_path": path,
+                "score_threshold": float(self.yunet_score_threshold),
+                "nms_threshold": float(self.yunet_nms_threshold),
+                "detect_size": self.yunet_detect_size,
+                "min_size": self.yunet_min_size,
+                "max_size": None,
+                "multiple_faces": self.multiple_faces,
+            }
+        else:
+            detect = memory.cache(_detect_gray, ignore=["gray", "cascade_paths"])
+            detect_kwargs = {
                 "cascade_digests": params["digests"],
                 "cascade_paths": params["paths"],
                 "scale_factor": float(self.scale_factor),
@@ -525,7 +598,15 @@ class FaceCropper(TransformerMixin, BaseEstimator):
                 "detect_size": self.detect_size,
                 "multiple_faces": self.multiple_faces,
                 "align": self.align,
-            },
+            }
+        job = {
+            "detect": detect,
+            "detector": self.detector,
+            "align": self.align,
+            "params": params,
+            "crop": crop,
+            "digest": self.memory is not None,
+            "detect_kwargs": detect_kwargs,
             "margin": float(self.margin),
             "equalize": self.equalize,
             "on_missing": self.on_missing if crop else "report",
@@ -597,9 +678,15 @@ def _process(items, start, job):
         index = start + offset
         gray, where, source = _load_gray(item, index)
         digest = _image_digest(gray) if job["digest"] else None
-        box, found, counts, left, right = job["detect"](gray, digest, **kwargs)
+        align = job["align"]
+        points = score = None
+        if job["detector"] == "yunet":
+            box, count, left, right, points, score = job["detect"](gray, digest, **kwargs)
+            found, counts = (None if box is None else 0), (count,)
+        else:
+            box, found, counts, left, right = job["detect"](gray, digest, **kwargs)
         status = None
-        if kwargs["align"] == "eyes" and box is not None:
+        if align is not None and box is not None:
             status = "aligned" if left is not None else "not_found"
         detection = FaceDetection(
             source=source,
@@ -610,6 +697,8 @@ def _process(items, start, job):
             eyes=status,
             left_eye=left,
             right_eye=right,
+            landmarks=points,
+            score=score,
         )
         row = None
         if job["crop"]:
@@ -619,8 +708,10 @@ def _process(items, start, job):
                                                       kwargs["multiple_faces"]))
                 row = _finish(gray, out_h, out_w, job["equalize"])
             else:  # uint8 crops; float32 at the end
-                row = crop_face_box(gray, box, left, right, (out_h, out_w), job["margin"],
-                                    job["equalize"])
+                eyes = (left, right) if align == "eyes" else (None, None)
+                row = crop_face_box(gray, box, *eyes, (out_h, out_w), job["margin"],
+                                    job["equalize"],
+                                    landmarks=points if align == "five_points" else None)
         results.append((row, detection))
     return results
 
@@ -637,16 +728,19 @@ def detect_faces(X, **params):
     X : sequence of images or paths, or array
         As for :class:`FaceCropper`.
     **params
-        :class:`FaceCropper` parameters (``cascades``, ``scale_factor``,
-        ``min_neighbors``, ``min_size``, ``max_size``, ``detect_size``,
-        ``multiple_faces``, ``align``, ``n_jobs``, ``memory``, ...).
+        :class:`FaceCropper` parameters (``detector``, ``yunet_score_threshold``,
+        ..., ``cascades``, ``scale_factor``, ``min_neighbors``, ``min_size``,
+        ``max_size``, ``detect_size``, ``multiple_faces``, ``align``, ``n_jobs``,
+        ``memory``, ...). The default detector is YuNet; ``detector="haar"`` is the
+        tutorial's cascades.
 
     Returns
     -------
     detections : list of FaceDetection
         Per image: ``source``, ``image_shape``, ``box`` (x, y, w, h or None),
-        ``cascade`` that found it, ``face_counts`` per cascade tried, and with
-        ``align="eyes"`` the eye status and positions.
+        ``cascade`` that found it (``"yunet"`` for YuNet), ``face_counts``, with
+        YuNet its ``score``, five ``landmarks`` and eye positions, and with
+        ``align`` set the eye status.
 
     Examples
     --------
@@ -654,6 +748,9 @@ def detect_faces(X, **params):
     >>> from skemotion.datasets import load_frl_london
     >>> found = detect_faces(load_frl_london().images[:3])
     >>> [d.found for d in found], found[0].cascade, found[0].face_counts
-    ([True, True, True], 'frontalface_default', {'frontalface_default': 1})
+    ([True, True, True], 'yunet', {'yunet': 1})
+    >>> haar = detect_faces(load_frl_london().images[:3], detector="haar")
+    >>> haar[0].cascade, haar[0].face_counts, haar[0].score
+    ('frontalface_default', {'frontalface_default': 1}, None)
     """
     return FaceCropper(**params).detect(X)

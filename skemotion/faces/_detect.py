@@ -1,6 +1,6 @@
 """Finding the face (and its eyes) in one gray image and cutting the crop out of it: the
-per-image steps :class:`~skemotion.FaceCropper` runs, and :class:`FaceDetection`, what
-they found."""
+per-image steps :class:`~skemotion.FaceCropper` runs (Haar cascades or YuNet), and
+:class:`FaceDetection`, what they found."""
 
 import math
 import numbers
@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from ._cascades import EYE_CASCADE, borrow_cascade, resolve_cascade
+from ._yunet import borrow_yunet, run_yunet
 
 # Haar face windows are 20-24 px: the downscaled detection copy never shrinks the
 # smallest face we look for below this, so no face the cascade could see is lost.
@@ -20,6 +21,24 @@ _MIN_FACE_WINDOW = 24
 # align="eyes" moves the eyes to exactly these places.
 _EYE_X = 0.30
 _EYE_Y = 0.39
+
+# YuNet's box runs from forehead to chin and is taller than wide; the square of its
+# height at its centre is the box the Haar cascades find (London set, 204 photos: median
+# side ratio 1.003, centres within 1% of the side), so crops keep the framing that every
+# named pipeline was designed on.
+#
+# The canonical five points of align="five_points", as fractions of that square box
+# (image-left eye, image-right eye, nose tip, image-left and image-right mouth corner):
+# YuNet's median points on the London set, made mirror-symmetric, then scaled about the
+# eye midpoint so the eyes sit at (_EYE_X, _EYE_Y) and (1 - _EYE_X, _EYE_Y) as align="eyes"
+# puts them: both alignments frame the face alike, this one fits all five points.
+FIVE_POINT_TEMPLATE = (
+    (0.300, 0.390),
+    (0.700, 0.390),
+    (0.500, 0.632),
+    (0.320, 0.793),
+    (0.680, 0.793),
+)
 
 
 @dataclass(frozen=True)
@@ -33,19 +52,32 @@ class FaceDetection:
     image_shape : tuple of int
         ``(height, width)`` of the image.
     box : tuple of int or None
-        ``(x, y, width, height)`` of the face in image pixels, None if no cascade
-        found one.
+        ``(x, y, width, height)`` of the face in image pixels, None if none was
+        found. With YuNet, the square of the height of YuNet's own (taller than
+        wide) box at its centre, which is where the Haar cascades put their box.
     cascade : str or None
-        Name (as given in ``cascades``) of the cascade that found the face.
+        Name (as given in ``cascades``) of the cascade that found the face, or
+        ``"yunet"`` when YuNet found it.
     face_counts : dict
         Cascade name -> number of faces it saw, for the cascades that ran (the
-        search stops at the first cascade that succeeds).
+        search stops at the first cascade that succeeds); ``{"yunet": n}`` with
+        YuNet.
     eyes : str or None
         Eye alignment status: None when ``align=None`` or no face was found,
-        ``"aligned"`` when both eyes were found, ``"not_found"`` when they were
-        not and the plain crop was used.
+        ``"aligned"`` when the face was aligned (both eyes found; with YuNet
+        always), ``"not_found"`` when the eye cascade missed an eye and the plain
+        crop was used.
     left_eye, right_eye : tuple of float or None
-        Eye centres ``(x, y)`` in image pixels (left and right in the image).
+        Eye centres ``(x, y)`` in image pixels (left and right in the image): from the
+        eye cascade with ``detector="haar"`` and ``align="eyes"``, from YuNet's eye
+        points whenever YuNet found the face.
+    landmarks : tuple of (float, float) or None
+        YuNet's five points in image pixels: image-left eye, image-right eye, nose
+        tip, image-left mouth corner, image-right mouth corner. None with
+        ``detector="haar"`` (the cascades find no landmarks) or when no face was found.
+    score : float or None
+        YuNet's confidence in the face (0 to 1). None with ``detector="haar"`` (a
+        cascade gives no score) or when no face was found.
 
     Examples
     --------
@@ -53,10 +85,12 @@ class FaceDetection:
     >>> from skemotion import detect_faces
     >>> from skemotion.datasets import load_frl_london
     >>> face, blank = detect_faces([load_frl_london().images[0], np.full((90, 80), 128)])
-    >>> face.found, face.cascade, face.image_shape
-    (True, 'frontalface_default', (350, 350))
-    >>> blank.found, blank.box
-    (False, None)
+    >>> face.found, face.cascade, face.image_shape, face.box
+    (True, 'yunet', (350, 350), (94, 94, 163, 163))
+    >>> round(face.score, 2), [tuple(round(v) for v in p) for p in face.landmarks[:2]]
+    (0.94, [(148, 158), (203, 159)])
+    >>> blank.found, blank.box, blank.score
+    (False, None, None)
     """
 
     source: object
@@ -67,6 +101,8 @@ class FaceDetection:
     eyes: str = None
     left_eye: tuple = None
     right_eye: tuple = None
+    landmarks: tuple = None
+    score: float = None
 
     @property
     def found(self):
@@ -186,6 +222,227 @@ def _detect_gray(
     return box, index, tuple(counts), left, right
 
 
+def _to_bgr(gray):
+    """YuNet takes 3 channels: the gray image repeated."""
+    return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+
+
+def _scaled_for_detection(image, longest):
+    """``image`` shrunk so its longest side is at most ``longest`` (never enlarged),
+    and the factor from its pixels back to the original's."""
+    h, w = image.shape[:2]
+    if longest is None or max(h, w) <= longest:
+        return image, 1.0
+    scale = longest / max(h, w)
+    size = (max(round(w * scale), 1), max(round(h * scale), 1))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), w / size[0]
+
+
+def _yunet_faces(image, model_path, score_threshold, nms_threshold, detect_size, min_px,
+                 max_px=None):
+    """All YuNet faces of a gray or BGR uint8 image, in its own pixels: list of
+    ``(square box, landmarks, score, raw box)``, largest first.
+
+    The image is shrunk so its longest side is at most ``detect_size`` (never enlarged)
+    before detection; boxes and points are mapped back. Faces whose square box is
+    narrower than ``min_px`` (or wider than ``max_px``) pixels are left out.
+    """
+    h, w = image.shape[:2]
+    small, back = _scaled_for_detection(image, detect_size)
+    bgr = _to_bgr(small) if small.ndim == 2 else small[:, :, :3]
+    with borrow_yunet(model_path, score_threshold, nms_threshold) as entry:
+        raw = run_yunet(entry, np.ascontiguousarray(bgr))
+    faces = []
+    for row in raw:
+        fx, fy, fw, fh = (float(v) * back for v in row[:4])
+        side = fh
+        if side < min_px or (max_px and side > max_px):
+            continue
+        cx, cy = fx + fw / 2, fy + fh / 2
+        x0, y0 = max(int(round(cx - side / 2)), 0), max(int(round(cy - side / 2)), 0)
+        x1 = min(int(round(cx - side / 2)) + int(round(side)), w)
+        y1 = min(int(round(cy - side / 2)) + int(round(side)), h)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        points = tuple((float(row[4 + 2 * k]) * back, float(row[5 + 2 * k]) * back)
+                       for k in range(5))
+        faces.append(((x0, y0, x1 - x0, y1 - y0), points, float(row[14]), (fx, fy, fw, fh)))
+    faces.sort(key=lambda f: -f[0][2] * f[0][3])
+    return faces
+
+
+def _detect_yunet(
+    gray,
+    image_digest,
+    model_digest,
+    model_path,
+    score_threshold,
+    nms_threshold,
+    detect_size,
+    min_size,
+    max_size,
+    multiple_faces,
+):
+    """Detect one face in a 2-D uint8 image with YuNet; plain tuples out (cacheable).
+
+    Cached like :func:`_detect_gray`: ``gray`` and ``model_path`` are left out of the
+    key, the model's content hash ``model_digest`` is in it.
+
+    Returns ``(box, count, left_eye, right_eye, landmarks, score)``. With
+    ``multiple_faces="next_cascade"`` a face counts only when YuNet sees exactly one
+    (there is no next detector to try); with ``"largest"`` the largest face is used.
+    """
+    short = min(gray.shape)
+    min_px = _pixels(min_size, short) or 0.0
+    max_px = _pixels(max_size, short)
+    faces = _yunet_faces(gray, model_path, score_threshold, nms_threshold, detect_size,
+                         min_px, max_px)
+    if len(faces) == 1 or (multiple_faces == "largest" and faces):
+        box, points, score, _ = faces[0]
+        return box, len(faces), points[0], points[1], points, score
+    return None, len(faces), None, None, None, None
+
+
+def _frame_gray(frame):
+    """A frame (2-D gray, or BGR / BGRA uint8) as 2-D uint8 gray."""
+    frame = np.asarray(frame)
+    if frame.dtype != np.uint8:
+        raise ValueError(f"find_faces needs a uint8 frame, got dtype {frame.dtype}.")
+    if frame.ndim == 3 and frame.shape[2] == 1:
+        frame = frame[:, :, 0]
+    if frame.ndim == 2:
+        return frame
+    if frame.ndim == 3 and frame.shape[2] in (3, 4):
+        code = cv2.COLOR_BGR2GRAY if frame.shape[2] == 3 else cv2.COLOR_BGRA2GRAY
+        return cv2.cvtColor(frame, code)
+    raise ValueError(f"find_faces needs a (h, w) gray or (h, w, 3) BGR frame, got shape "
+                     f"{frame.shape}.")
+
+
+def find_faces(frame, *, detector="yunet", detect_width=320, score_threshold=0.6,
+               nms_threshold=0.3, min_size=None, max_faces=None, cropper=None):
+    """Every face in one video frame, fast: boxes, five points and scores.
+
+    The frame is shrunk to ``detect_width`` pixels wide (never enlarged) for YuNet;
+    everything returned is in full-frame pixels. Boxes follow
+    :class:`~skemotion.FaceCropper`'s convention, so cropping a box with the model's
+    crop settings gives the crop the model was trained on. The frame is made gray
+    first, as FaceCropper does, and YuNet sees that gray image in its three channels.
+
+    Parameters
+    ----------
+    frame : ndarray of uint8, shape (h, w) or (h, w, 3)
+        A gray or BGR frame.
+    detector : {"yunet", "haar"}, default="yunet"
+        YuNet, or the Haar cascades with FaceCropper's defaults (all faces the first
+        cascade that finds any sees; no landmarks, no scores).
+    detect_width : int or None, default=320
+        Width of the copy YuNet scans (about 7 ms for a 640x480 frame on one thread;
+        faces under about 30 px at that width are missed). None: the full frame.
+    score_threshold, nms_threshold : float, default=0.6, 0.3
+        YuNet's confidence threshold and non-maximum-suppression overlap.
+    min_size : int or float or None, default=None
+        Smallest face box kept: pixels (int) or a fraction of the frame's shorter
+        side (float); None keeps every face YuNet reports.
+    max_faces : int or None, default=None
+        Keep at most this many faces (the largest).
+    cropper : FaceCropper or None, default=None
+        Take the detector and its settings from this FaceCropper instead (its
+        ``detector``, ``yunet_score_threshold``, ``yunet_nms_threshold`` and
+        ``yunet_min_size``, or its cascade settings); ``detect_width`` and
+        ``max_faces`` still apply (``detect_width`` to YuNet only: the cascades scan
+        the cropper's ``detect_size`` copy).
+
+    Returns
+    -------
+    faces : list of FaceDetection
+        Largest first, with ``source=None``, ``box``, ``score``, ``landmarks`` and
+        ``left_eye``/``right_eye`` (YuNet's eye points; for Haar only when the
+        cropper has ``align="eyes"``), ``cascade`` (``"yunet"`` or the cascade name).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemotion.datasets import load_frl_london
+    >>> from skemotion.faces import find_faces
+    >>> frame = np.full((480, 640, 3), 100, np.uint8)
+    >>> frame[100:450, 200:550] = load_frl_london().images[0]
+    >>> [face] = find_faces(frame)
+    >>> face.box, round(face.score, 2), face.image_shape
+    ((296, 195, 163, 163), 0.93, (480, 640))
+    >>> find_faces(np.zeros((480, 640), np.uint8))
+    []
+    """
+    gray = _frame_gray(frame)
+    h, w = gray.shape
+    if cropper is not None:
+        detector = cropper.detector
+        if detector == "yunet":
+            score_threshold = cropper.yunet_score_threshold
+            nms_threshold = cropper.yunet_nms_threshold
+            min_size = cropper.yunet_min_size
+    if detector not in ("yunet", "haar"):
+        raise ValueError(f"detector must be 'yunet' or 'haar', got {detector!r}.")
+    if detector == "haar":
+        from ._cropper import FaceCropper  # a late import: _cropper imports this module
+
+        if cropper is None:
+            cropper = FaceCropper(detector="haar")
+        faces = _haar_faces(gray, cropper)
+    else:
+        from ._yunet import _model_path
+
+        if detect_width is not None and w > detect_width:
+            longest = max(1, round(detect_width * max(h, w) / w))
+        else:
+            longest = None
+        min_px = _pixels(min_size, min(h, w)) or 0.0
+        found = _yunet_faces(gray, _model_path(), score_threshold, nms_threshold, longest,
+                             min_px)
+        faces = [FaceDetection(source=None, image_shape=(h, w), box=box, cascade="yunet",
+                               face_counts={"yunet": len(found)}, left_eye=points[0],
+                               right_eye=points[1], landmarks=points, score=score)
+                 for box, points, score, _ in found]
+    return faces[:max_faces] if max_faces is not None else faces
+
+
+def _haar_faces(gray, cropper):
+    """All faces (largest first) from the first of the cropper's cascades finding any."""
+    params = cropper._checked_params()
+    h, w = gray.shape
+    short = min(h, w)
+    min_px = max(_pixels(cropper.min_size, short), 1.0)
+    max_px = _pixels(cropper.max_size, short)
+    scale = 1.0
+    if cropper.detect_size is not None and max(h, w) > cropper.detect_size:
+        scale = cropper.detect_size / max(h, w)
+    scale = min(1.0, max(scale, _MIN_FACE_WINDOW / min_px))  # as _detect_gray
+    small = gray if scale >= 1.0 else cv2.resize(
+        gray, (max(round(w * scale), 1), max(round(h * scale), 1)),
+        interpolation=cv2.INTER_AREA)
+    sx, sy = w / small.shape[1], h / small.shape[0]
+    found, name = [], None
+    for cname, path in zip(params["names"], params["paths"]):
+        with borrow_cascade(path) as classifier:
+            found = _run_cascade(classifier, small, float(cropper.scale_factor),
+                                 int(cropper.min_neighbors), max(int(min_px / sx), 1),
+                                 int(max_px / sx) if max_px else 0)
+        if found:
+            name = cname
+            break
+    eye_path = resolve_cascade(EYE_CASCADE) if cropper.align == "eyes" else None
+    faces = []
+    for fx, fy, fw, fh in sorted(found, key=lambda f: -f[2] * f[3]):
+        x0, y0 = max(int(round(fx * sx)), 0), max(int(round(fy * sy)), 0)
+        x1, y1 = min(x0 + int(round(fw * sx)), w), min(y0 + int(round(fh * sy)), h)
+        box = (x0, y0, x1 - x0, y1 - y0)
+        left, right = _find_eyes(gray, box, eye_path) if eye_path else (None, None)
+        faces.append(FaceDetection(source=None, image_shape=(h, w), box=box, cascade=name,
+                                   face_counts={name: len(found)}, left_eye=left,
+                                   right_eye=right))
+    return faces
+
+
 # --------------------------------------------------------------------------- cropping
 
 
@@ -226,6 +483,32 @@ def _aligned_region(gray, box, left, right, out_h, out_w, margin):
     matrix = cv2.getRotationMatrix2D(mid, angle, scale)
     matrix[0, 2] += cw / 2 - mid[0]
     matrix[1, 2] += ch / 2 - (0.5 - _EYE_Y) * h - mid[1]
+    return cv2.warpAffine(
+        gray, matrix, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def _similarity(src, dst):
+    """Least-squares similarity transform (rotation, uniform scale, shift) taking the
+    points ``src`` onto ``dst``: a 2x3 matrix (Umeyama's estimate without reflection)."""
+    src, dst = np.asarray(src, dtype=np.float64), np.asarray(dst, dtype=np.float64)
+    ms, md = src.mean(0), dst.mean(0)
+    s, d = src - ms, dst - md
+    a = (s * d).sum()  # sum of dot products
+    b = (s[:, 0] * d[:, 1] - s[:, 1] * d[:, 0]).sum()  # sum of cross products
+    norm = max((s ** 2).sum(), 1e-12)
+    ca, sb = a / norm, b / norm
+    rot = np.array([[ca, -sb], [sb, ca]])
+    return np.hstack([rot, (md - rot @ ms)[:, None]])
+
+
+def _five_point_region(gray, box, points, out_h, out_w, margin):
+    """Warp so the five points land, in the least-squares sense, on the template."""
+    x, y, w, h = box
+    cw, ch = _grown_size(w, h, out_h, out_w, margin)
+    cw, ch = max(int(round(cw)), 1), max(int(round(ch)), 1)
+    dst = [(cw / 2 + (tx - 0.5) * w, ch / 2 + (ty - 0.5) * h) for tx, ty in FIVE_POINT_TEMPLATE]
+    matrix = _similarity(points, dst)
     return cv2.warpAffine(
         gray, matrix, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
