@@ -26,6 +26,7 @@ from ._emotions import CKPLUS_EMOTIONS, canonical_emotion, parse_emotions
 from ._fisherface import FisherFaceClassifier
 from ._meta_estimators import FlipAugmentedClassifier
 from ._pca_lda import GramPCA, ImageFlattener, make_pca_lda
+from .calibration import ReferenceCalibratedClassifier, ReferencePinnedClassifier
 from ._persistence import load_model, save_model, trusted_types
 from .faces._cropper import FaceCropper, detect_faces
 from .faces._detect import FaceDetection
@@ -74,6 +75,8 @@ __all__ = [
     "plot_difficult_images",
     "plot_learning_curve",
     "VideoEmotionRecognizer",
+    "ReferenceCalibratedClassifier",
+    "ReferencePinnedClassifier",
     "AugmentedClassifier",
     "capture_augmentations",
     "HorizontalFlip",

@@ -116,19 +116,24 @@ def _crop_shape(detect, output_size):
     return tuple(shape) if shape[0] != shape[1] else None
 
 
-def make_named_pipeline(name, **params):
+def make_named_pipeline(name, *, calibrated=False, **params):
     """Build the pipeline registered as ``name`` in :data:`PIPELINES`.
 
     Parameters
     ----------
     name : str
         One of ``sorted(PIPELINES)``.
+    calibrated : bool, default=False
+        Wrap the pipeline in :class:`~skemotion.calibration.ReferenceCalibratedClassifier`:
+        the model then takes ``(image, reference)`` pairs (the reference being the same
+        person's neutral face) and classifies the pipeline's features of the face beside
+        their difference to the reference's.
     **params
         Passed to the factory (``detect``, ``output_size``, ...).
 
     Returns
     -------
-    pipeline : sklearn.pipeline.Pipeline
+    pipeline : sklearn.pipeline.Pipeline or ReferenceCalibratedClassifier
         Unfitted.
 
     Examples
@@ -137,8 +142,15 @@ def make_named_pipeline(name, **params):
     >>> pipe = make_named_pipeline("hog_logreg", detect=False, C=0.1)
     >>> [name for name, _ in pipe.steps], pipe.named_steps["classifier"].C
     (['hog', 'scale', 'classifier'], 0.1)
+    >>> type(make_named_pipeline("hog_logreg", calibrated=True)).__name__
+    'ReferenceCalibratedClassifier'
     """
-    return _known(name)(**params)
+    pipeline = _known(name)(**params)
+    if calibrated:
+        from ..calibration import ReferenceCalibratedClassifier
+
+        return ReferenceCalibratedClassifier(pipeline)
+    return pipeline
 
 
 def _known(name):
