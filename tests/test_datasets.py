@@ -2,7 +2,10 @@
 
 import os
 import re
+import shutil
+import warnings
 from collections import Counter
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -380,3 +383,47 @@ def test_london_set_labels_subjects_and_metadata_agree_with_its_files(london):
     images, target = load_frl_london(return_X_y=True)
     np.testing.assert_array_equal(np.asarray(target), np.asarray(london.target))
     assert all(np.array_equal(a, b) for a, b in zip(images, london.images))
+
+
+# ----------------------------------------------------------------------------- references
+
+
+def test_load_ckplus_references_come_from_another_recording_of_the_same_person(
+        tmp_path, make_ckplus_tree):
+    root, expected = make_ckplus_tree(tmp_path / "ck", n_subjects=3, sequences_per_subject=2)
+    ck = load_ckplus(root, references=True)
+    plain = load_ckplus(root)
+    assert list(ck.filenames) == list(plain.filenames)  # every sample has a reference
+    assert len(ck.references) == len(ck.images) == len(ck.reference_filenames)
+    for path, ref, ref_path, seq, group in zip(ck.filenames, ck.references,
+                                                ck.reference_filenames, ck.sequences, ck.groups):
+        assert ref_path != path  # never the sample itself
+        assert Path(ref_path).parts[-3] == group  # the same person
+        ref_seq = "/".join(Path(ref_path).parts[-3:-1])
+        assert ref_seq != seq  # another recording (each subject here has three)
+        assert Path(ref_path).name == f"{ref_seq.replace('/', '_')}_{1:08d}.png"  # first frame
+        np.testing.assert_array_equal(ref, cv2.imread(ref_path, cv2.IMREAD_UNCHANGED))
+    # one decoded array per reference file
+    by_file = {}
+    for ref, ref_path in zip(ck.references, ck.reference_filenames):
+        assert by_file.setdefault(ref_path, id(ref)) == id(ref)
+
+
+def test_load_ckplus_references_with_a_single_recording(tmp_path, make_ckplus_tree):
+    root, expected = make_ckplus_tree(tmp_path / "ck", n_subjects=2, sequences_per_subject=1)
+    for seq in expected.unlabelled:  # leave each person a single recording
+        shutil.rmtree(expected.images_dir / seq)
+    with pytest.warns(UserWarning, match=r"Left out 2 sample\(s\) without a neutral reference"
+                      ) as record:
+        ck = load_ckplus(root, references=True)
+    message = str(record[0].message)
+    for seq in expected.labels:  # the neutral first frames are named
+        assert str(expected.first_files[seq]) in message
+    # the peak frames keep their own recording's first frame, which is not themselves
+    assert list(ck.target) == [expected.labels[s] for s in expected.labels]
+    assert [Path(p) for p in ck.reference_filenames] == [expected.first_files[s]
+                                                          for s in expected.labels]
+    # without neutral samples nothing is left out
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(load_ckplus(root, neutral="none", references=True).references) == 2

@@ -451,3 +451,49 @@ def test_public_functions_validate_their_parameters(sorted_tree, tmp_path):
     a_file = root / "happy" / "S005_001_00000012.png"
     with pytest.raises(NotADirectoryError, match=re.escape(str(a_file))):
         load_image_folder(a_file)
+
+
+# ----------------------------------------------------------------------------- references
+
+
+def _neutral_tree(tmp_path):
+    """Subject KA: two neutral, one happy; KB: one neutral, one happy; KC: happy only."""
+    root = tmp_path / "faces"
+    files = {"neutral/KA.NE1.png": 10, "neutral/KA.NE2.png": 20, "happy/KA.HA1.png": 30,
+             "neutral/KB.NE1.png": 40, "happy/KB.HA1.png": 50, "happy/KC.HA1.png": 60}
+    for rel, value in files.items():
+        _imwrite(root / rel, np.full((16, 16), value, np.uint8))
+    return root
+
+
+def test_load_image_folder_references_are_other_neutral_images_of_the_subject(tmp_path):
+    root = _neutral_tree(tmp_path)
+    with pytest.warns(UserWarning, match=r"Left out 2 sample\(s\)") as record:
+        data = load_image_folder(root, subject_pattern=r"^(\w+)\.", references=True)
+    message = str(record[0].message)
+    assert "KB.NE1.png" in message and "KC.HA1.png" in message  # both named
+    names = [os.path.basename(f) for f in data.filenames]
+    refs = [os.path.basename(f) for f in data.reference_filenames]
+    assert dict(zip(names, refs)) == {"KA.HA1.png": "KA.NE1.png", "KB.HA1.png": "KB.NE1.png",
+                                      "KA.NE1.png": "KA.NE2.png", "KA.NE2.png": "KA.NE1.png"}
+    for image, ref, ref_file in zip(data.images, data.references, data.reference_filenames):
+        assert ref is not image
+        np.testing.assert_array_equal(ref, read_image(ref_file))
+    # a reference that is also a sample is the same decoded array
+    i, j = names.index("KA.NE2.png"), names.index("KA.NE1.png")
+    assert data.references[i] is data.images[j]
+
+
+def test_load_image_folder_references_read_neutral_even_when_filtered_out(tmp_path):
+    root = _neutral_tree(tmp_path)
+    with pytest.warns(UserWarning, match="KC.HA1.png"):
+        data = load_image_folder(root, subject_pattern=r"^(\w+)\.", emotions="happy",
+                                 references=True)
+    assert list(data.target) == ["happy", "happy"]
+    assert [os.path.basename(f) for f in data.reference_filenames] == ["KA.NE1.png",
+                                                                       "KB.NE1.png"]
+
+
+def test_load_image_folder_references_need_subject_ids(tmp_path):
+    with pytest.raises(ValueError, match="references=True needs subject ids"):
+        load_image_folder(_neutral_tree(tmp_path), subject_pattern=None, references=True)

@@ -380,6 +380,30 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
         crops, _ = self._crops(list(references), self.cropper_)
         return self._describe(crops)
 
+    def crop_features(self, crops):
+        """The features ``f`` of face crops that are already the cropper's output.
+
+        For the live path, where a tracker gives crops: the mean of a few neutral
+        frames' rows is a reference for :meth:`with_reference`.
+
+        Parameters
+        ----------
+        crops : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
+            Crops of the model's crop size (``image_shape_``).
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_reference_features_)
+        """
+        check_is_fitted(self)
+        crops = np.asarray(crops, dtype=np.float64)
+        crops = crops.reshape(len(crops), -1)
+        expected = int(np.prod(self.image_shape_)) if self.image_shape_ else crops.shape[1]
+        if crops.shape[1] != expected:
+            raise ValueError(f"{type(self).__name__} takes crops of {self.image_shape_} pixels "
+                             f"(the cropper's output); got {crops.shape[1]} values per crop.")
+        return self._describe(crops)
+
     def with_reference(self, reference=None, *, reference_features=None):
         """This fitted model with one person's reference fixed: a predictor of plain images.
 
@@ -504,17 +528,9 @@ class ReferencePinnedClassifier(ClassifierMixin, BaseEstimator):
         model = self.calibrated
         if isinstance(X, (str, bytes, os.PathLike)):
             raise ValueError("X must be a sequence of face crops; wrap a single one in a list.")
-        if isinstance(X, np.ndarray) and X.ndim >= 2:
-            crops = X.reshape(len(X), -1)
-        else:
-            crops = np.asarray(_flatten_images(list(X), estimator_name="ReferencePinned"
-                                               "Classifier")[0])
-        if crops.shape[1] != int(np.prod(model.image_shape_ or (crops.shape[1],))):
-            raise ValueError(
-                f"ReferencePinnedClassifier takes crops of {model.image_shape_} pixels "
-                f"(the model's cropper output); got {crops.shape[1]} values per sample."
-            )
-        features = model._describe(crops)
+        if not isinstance(X, np.ndarray):
+            X = np.asarray(_flatten_images(list(X), estimator_name=type(self).__name__)[0])
+        features = model.crop_features(X)
         return model._joint(features, self.reference_features_[None, :])
 
     def predict(self, X):

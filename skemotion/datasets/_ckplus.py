@@ -242,17 +242,63 @@ def select_ckplus_samples(records, *, neutral="first", emotions=None, source="th
     return samples
 
 
+def _first_frame(seq_dir):
+    """Path of the lowest-numbered image of a sequence folder, or None if it has none."""
+    best = None
+    for name, path in scan_folder(seq_dir, sort=False)[1]:
+        if os.path.splitext(name)[1].lower() not in IMAGE_EXTENSIONS:
+            continue
+        number = _frame_number(name, path)
+        if best is None or number < best[0]:
+            best = (number, path)
+    return None if best is None else best[1]
+
+
+def ckplus_reference_paths(root, samples):
+    """The neutral reference of each sample (see ``load_ckplus(references=True)``).
+
+    Returns a list with, per sample, the path of the first frame of the person's first
+    other recording (in name order; labelled or not), else of the sample's own recording
+    when that frame is not the sample itself, else None.
+    """
+    images_dir, _ = find_ckplus_layout(root)
+    recordings = {}  # subject -> [(sequence id, first frame path)]
+    out = []
+    for sample in samples:
+        subject = sample["subject"]
+        if subject not in recordings:
+            found = []
+            subject_dir = images_dir / subject
+            if subject_dir.is_dir():
+                for seq, seq_path in scan_folder(subject_dir)[0]:
+                    first = _first_frame(seq_path)
+                    if first is not None:
+                        found.append((f"{subject}/{seq}", first))
+            recordings[subject] = found
+        others = [path for seq, path in recordings[subject] if seq != sample["sequence"]]
+        if others:
+            out.append(others[0])
+            continue
+        own = next((path for seq, path in recordings[subject] if seq == sample["sequence"]),
+                   None)
+        same_file = own is not None and os.path.samefile(own, sample["path"])
+        out.append(None if own is None or same_file else own)
+    return out
+
+
 @validate_params(
     {
         "root": [str, os.PathLike],
         "neutral": [StrOptions({"first", "per_subject", "none"})],
         "emotions": [str, list, tuple, None],
         "on_error": [StrOptions({"raise", "skip"})],
+        "references": ["boolean"],
         "return_X_y": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
-def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", return_X_y=False):
+def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", references=False,
+                return_X_y=False):
     """Load the Extended Cohn-Kanade dataset (CK+) from its folder layout.
 
     Reads the distribution as it unpacks: ``root/cohn-kanade-images/S005/001/
@@ -283,6 +329,13 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", retur
         What to do with a chosen image file that cannot be decoded: raise
         ``ValueError`` naming it, or skip it with one warning that lists every
         skipped file. Label and layout problems always raise.
+    references : bool, default=False
+        Add ``references``: for each sample, the same person's neutral face that is never
+        the sample itself: the first frame of the person's first other recording (in
+        name order, labelled or not), else the first frame of the sample's own
+        recording. A sample without one (a neutral first frame of a person with a single
+        recording, or whose reference cannot be read with ``on_error="skip"``) is left
+        out, and one warning lists them.
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.
 
@@ -293,7 +346,9 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", retur
         gray, some sequences are colour or of another size), ``filenames``,
         ``target`` (emotion names), ``target_names``, ``groups`` (subject ids such as ``"S005"``), ``sequences``
         (``"S005/001"``), ``frames`` (int frame numbers), ``skipped`` (files skipped
-        with ``on_error="skip"``), ``n_skipped`` and ``DESCR``.
+        with ``on_error="skip"``), ``n_skipped`` and ``DESCR``; with
+        ``references=True`` also ``references`` (decoded images; one array object per
+        reference file) and ``reference_filenames``.
     (images, target) : tuple
         With ``return_X_y=True``.
 
@@ -351,8 +406,15 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", retur
     """
     samples = select_ckplus_samples(scan_ckplus(root), neutral=neutral, emotions=emotions,
                                     source=os.fspath(root))
+    extra = {}
+    if references:
+        samples, extra = _with_references(root, samples, on_error)
     images, kept, skipped = read_images([s["path"] for s in samples], on_error=on_error)
     samples = [samples[i] for i in kept]
+    if references:
+        extra = {key: [values[i] for i in kept] for key, values in extra.items()}
+        extra["reference_filenames"] = np.asarray([str(p) for p in extra["reference_filenames"]],
+                                                  dtype=object)
     return make_dataset_bunch(
         images=images,
         filenames=[s["path"] for s in samples],
@@ -364,5 +426,33 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", retur
         frames=np.asarray([s["frame"] for s in samples], dtype=np.int64),
         skipped=skipped,
         n_skipped=len(skipped),
+        **extra,
     )
+
+
+def _with_references(root, samples, on_error):
+    """The samples that have a reference, and ``references`` / ``reference_filenames``."""
+    paths = ckplus_reference_paths(root, samples)
+    unique = sorted({os.fspath(p) for p in paths if p is not None})
+    decoded, kept, skipped = read_images(unique, on_error=on_error)
+    by_path = {unique[i]: image for i, image in zip(kept, decoded)}
+    keep, refs, ref_paths, without = [], [], [], []
+    for sample, path in zip(samples, paths):
+        image = None if path is None else by_path.get(os.fspath(path))
+        if image is None:
+            without.append(f"  {sample['path']} ({sample['label']}): "
+                           + ("no other recording of " + sample["subject"] + " and the sample "
+                              "is its own recording's first frame" if path is None
+                              else f"its reference {path} could not be read"))
+            continue
+        keep.append(sample)
+        refs.append(image)
+        ref_paths.append(path)
+    if without:
+        warn_caller(f"Left out {len(without)} sample(s) without a neutral reference "
+                    "(references=True):\n" + "\n".join(without))
+    if not keep:
+        raise ValueError(f"No sample of {root} has a neutral reference (the first frame of "
+                         "another recording of the same person, or of its own).")
+    return keep, {"references": refs, "reference_filenames": ref_paths}
 

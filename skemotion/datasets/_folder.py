@@ -3,6 +3,8 @@
 import os
 import re
 
+import numpy as np
+
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._emotions import canonical_emotion, parse_emotions
@@ -81,6 +83,7 @@ def _one_level_off_hint(root, folder_path):
         "subject_pattern": [str, re.Pattern, None],
         "emotions": [str, list, tuple, None],
         "on_error": [StrOptions({"raise", "skip"})],
+        "references": ["boolean"],
         "return_X_y": ["boolean"],
     },
     prefer_skip_nested_validation=True,
@@ -91,6 +94,7 @@ def load_image_folder(
     subject_pattern=DEFAULT_SUBJECT_PATTERN,
     emotions=None,
     on_error="raise",
+    references=False,
     return_X_y=False,
 ):
     r"""Load images sorted into one folder per emotion: ``root/<emotion>/<image files>``.
@@ -117,6 +121,12 @@ def load_image_folder(
     on_error : {"raise", "skip"}, default="raise"
         What to do with an image file that cannot be decoded: raise ``ValueError``
         naming it, or skip it with one warning listing every skipped file.
+    references : bool, default=False
+        Add ``references``: for each sample, another image of the same subject from the
+        ``neutral/`` folder (the first in name order that is not the sample itself; read
+        even when ``emotions`` leaves neutral out). Needs ``subject_pattern``. A sample
+        without one (its subject has no other neutral image) is left out, and one
+        warning lists them.
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.
 
@@ -126,7 +136,10 @@ def load_image_folder(
         ``images`` (list of uint8 arrays as decoded), ``filenames``, ``target``
         (canonical emotion names), ``target_names``, ``groups`` (subject ids, or
         None), ``skipped``, ``n_skipped`` and ``DESCR``. Samples are ordered by
-        folder, then by file name (numbers in names compared as numbers).
+        folder, then by file name (numbers in names compared as numbers). With
+        ``references=True`` also ``references`` (decoded images, the same array object
+        where an image is also a sample or several samples share a reference) and
+        ``reference_filenames``.
     (images, target) : tuple
         With ``return_X_y=True``.
 
@@ -166,6 +179,9 @@ def load_image_folder(
     """
     root = check_root(root, what="Image folder")
     wanted = parse_emotions(emotions)
+    if references and subject_pattern is None:
+        raise ValueError("references=True needs subject ids to find each subject's neutral "
+                         "images: pass a subject_pattern.")
     if isinstance(subject_pattern, str):
         try:
             subject_pattern = re.compile(subject_pattern)
@@ -188,6 +204,7 @@ def load_image_folder(
             f"{', '.join(name for name, _ in files) or 'nothing (the folder is empty)'}."
         )
     paths, target, groups, available, ignored = [], [], [], [], []
+    neutral_files = []  # (subject, path) of every neutral image, for references
     for folder, folder_path in dirs:
         try:
             label = canonical_emotion(folder)
@@ -199,6 +216,9 @@ def load_image_folder(
         sub_dirs, sub_files = scan_folder(folder_path)
         if any(is_image_file(name) for name, _ in sub_files):
             available.append(label)
+        if references and label == "neutral" and not sub_dirs:
+            neutral_files += [(subject_from_name(name, subject_pattern, path=path), path)
+                              for name, path in sub_files if is_image_file(name)]
         if wanted is not None and label not in wanted:
             continue
         if sub_dirs:
@@ -225,11 +245,17 @@ def load_image_folder(
     if not paths:
         raise ValueError(f"No image files found in the emotion folders of {root}.")
     images, kept, skipped = read_images(paths, on_error=on_error)
+    paths, target = [paths[i] for i in kept], [target[i] for i in kept]
+    groups = None if subject_pattern is None else [groups[i] for i in kept]
+    extra = {}
+    if references:
+        images, paths, target, groups, extra = _with_references(
+            images, paths, target, groups, neutral_files, on_error)
     return make_dataset_bunch(
         images=images,
-        filenames=[paths[i] for i in kept],
-        target=[target[i] for i in kept],
-        groups=None if subject_pattern is None else [groups[i] for i in kept],
+        filenames=paths,
+        target=target,
+        groups=groups,
         descr=(
             "Images sorted into emotion folders\n"
             "==================================\n\n"
@@ -245,5 +271,44 @@ def load_image_folder(
         return_X_y=return_X_y,
         skipped=skipped,
         n_skipped=len(skipped),
+        **extra,
     )
+
+
+def _with_references(images, paths, target, groups, neutral_files, on_error):
+    """Keep the samples that have another neutral image of their subject; add it."""
+    by_subject = {}
+    for subject, path in neutral_files:
+        by_subject.setdefault(subject, []).append(os.fspath(path))
+    decoded = {os.fspath(p): image for p, image in zip(paths, images)}
+    keep, refs, ref_paths, without = [], [], [], []
+    for i, (path, subject) in enumerate(zip(paths, groups)):
+        candidates = [p for p in by_subject.get(subject, [])
+                      if not os.path.samefile(p, path)]
+        image = None
+        for candidate in candidates:
+            if candidate not in decoded:
+                found, _, _ = read_images([candidate], on_error=on_error)
+                decoded[candidate] = found[0] if found else None
+            if decoded[candidate] is not None:
+                image = decoded[candidate]
+                break
+        if image is None:
+            without.append(f"  {path} ({target[i]}, subject {subject}): "
+                           + ("no other neutral image of the subject" if not candidates
+                              else "its neutral images could not be read"))
+            continue
+        keep.append(i)
+        refs.append(image)
+        ref_paths.append(candidate)
+    if without:
+        warn_caller(f"Left out {len(without)} sample(s) without a neutral reference "
+                    "(references=True):\n" + "\n".join(without))
+    if not keep:
+        raise ValueError("No sample has a neutral reference (another image of the same "
+                         "subject in the neutral/ folder).")
+    extra = {"references": refs,
+             "reference_filenames": np.asarray([str(p) for p in ref_paths], dtype=object)}
+    return ([images[i] for i in keep], [paths[i] for i in keep], [target[i] for i in keep],
+            [groups[i] for i in keep], extra)
 
