@@ -29,7 +29,7 @@ def _examples(module_name):
 
 #: Modules without docstring examples of their own (their public names are re-exported
 #: by, and documented with examples in, the modules that define them).
-_NO_EXAMPLES = {"skemotion", "skemotion.__main__", "skemotion._cli", "skemotion.cli",
+_NO_EXAMPLES = {"skemotion", "skemotion.__main__", "skemotion.cli",
                 *(f"skemotion.cli.{m}" for m in (
                     "_base", "_options", "_data", "_paths", "_writers", "_main", "_describe",
                     "_organize", "_evaluate", "_crop", "_train", "_predict", "_search",
