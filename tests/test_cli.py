@@ -208,6 +208,9 @@ def test_progress_counts_each_protocol_once_when_a_pipeline_fails_midway(monkeyp
         def update(self, n=1):
             updates.append(n)
 
+        def set_postfix_str(self, s):
+            pass
+
     def evaluate(models, *args, callback=None, **kwargs):
         if "pca_lda" in models:
             callback("pca_lda", "tutorial")
@@ -236,8 +239,11 @@ def test_readme_setup_commands_match_ci():
     """README opens with the two set-up commands; .ci/run runs the second one verbatim."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```bash\n(.*?)\n```", readme, re.S)
-    assert blocks[:2] == ['pip install ".[landmarks]" && skemotion evaluate',
+    assert blocks[:2] == ['pip install ".[plot,landmarks]" && skemotion evaluate --out report/',
                           'pip install ".[test]" && python -m pytest']
+    # the first command installs what the main job's report needs: its plots and every pipeline
+    extras = re.search(r'pip install "\.\[([a-z,]+)\]"', blocks[0])[1].split(",")
+    assert {"plot", "landmarks"} <= set(extras)
     ci_lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert blocks[1] in ci_lines
     # the first command's console script is the one pyproject installs
@@ -340,6 +346,42 @@ def test_disabled_progress_bar_draws_nothing():
     with progress_bar(10, "x", enabled=False, stream=silent) as b:
         b.update(10)
     assert silent.getvalue() == ""
+
+
+def test_progress_off_a_terminal_is_plain_lines_at_an_interval(monkeypatch):
+    import time
+
+    from skemotion.cli import _base
+
+    log = io.StringIO()  # not a terminal: no tqdm bar (one line redrawn with \r)
+    with _base.progress_bar(10, "x", stream=log) as b:  # shorter than the interval
+        b.update(10)
+    assert log.getvalue() == ""
+    monkeypatch.setattr(_base, "PLAIN_PROGRESS_INTERVAL", 0.05)
+    with _base.progress_bar(10, "fitting", stream=log) as b:
+        b.set_postfix_str("pca_lda")
+        b.update(3)
+        time.sleep(0.3)  # one long step: the lines still come
+    lines = log.getvalue().splitlines()
+    assert "\r" not in log.getvalue() and len(lines) >= 3, lines
+    assert lines[0] == "fitting: 3/10 (0 s, pca_lda)"
+    assert lines[-1] == "fitting: 3/10 (0 s, stopped)"
+
+
+def test_commands_print_progress_lines_when_stderr_is_not_a_terminal(
+        monkeypatch, capsys, photo_folder, tmp_path):
+    from skemotion.cli import _base, main
+
+    monkeypatch.setattr(_base, "PLAIN_PROGRESS_INTERVAL", 0.01)
+    assert main(["crop", str(photo_folder), str(tmp_path / "out"), "--crop-size", "32"]) == 0
+    err = capsys.readouterr().err
+    progress = [line for line in err.splitlines() if line.startswith("cropping faces: ")]
+    assert progress and "\r" not in err, err
+    assert re.fullmatch(r"cropping faces: 7/7 \(\d+ s, done\)", progress[-1]), progress
+    # --quiet: none
+    assert main(["crop", str(photo_folder), str(tmp_path / "out2"), "--crop-size", "32",
+                 "-q"]) == 0
+    assert "cropping faces" not in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------
@@ -1183,6 +1225,13 @@ def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
         assert "Traceback" not in result.stderr
         last = result.stderr.strip().splitlines()[-1]
         assert last.startswith("skemotion predict: error: cannot load") and model.name in last
+    # the other format: the message names the option, not load_model's format='joblib'
+    result = run("predict", text, image, cwd=cwd)
+    assert_usage_error(result, "notes.txt", "not a skops model file", "add --trust")
+    assert "format=" not in result.stderr
+    result = run("predict", models / "cropper.skops", image, "--trust", cwd=cwd)
+    assert_usage_error(result, "cropper.skops", "is a skops model file", "without --trust")
+    assert "format=" not in result.stderr
     # a skops file with untrusted types: the hint does not send the user to --trust
     result = run("predict", models / "odd.skops", image, cwd=cwd)
     assert_usage_error(result, "odd.skops", "_operator.neg", "in Python")
