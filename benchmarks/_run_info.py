@@ -1,6 +1,8 @@
-"""What a benchmark run was: skemotion version and commit, Python, machine (one line)."""
+"""What a benchmark run was: skemotion version and commit, the library versions, the machine
+(one line), so that every recorded run in benchmarks/README.md says what produced it."""
 
 import argparse
+import os
 import platform
 import subprocess
 from pathlib import Path
@@ -15,7 +17,12 @@ def positive_int(text):
 
 
 def run_header(n_images, n_subjects, extra=""):
-    """``skemotion X (commit abc1234), Python 3.x, arch; London set: N images, M subjects``."""
+    """``skemotion X (commit <hash>), Python 3.x, numpy, scikit-learn, OpenCV versions, arch,
+    cores, load average at the start; London set: N images, M subjects``."""
+    import cv2
+    import numpy
+    import sklearn
+
     import skemotion
 
     root = Path(__file__).resolve().parents[1]  # pathspecs below are relative to it
@@ -29,8 +36,11 @@ def run_header(n_images, n_subjects, extra=""):
                                capture_output=True, text=True, cwd=root).stdout.strip()
     except OSError:
         commit, dirty = "", ""
+    load = (f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "")
     if commit and dirty:
         commit += " + uncommitted changes"
     return (f"skemotion {skemotion.__version__} (commit {commit or '?'}), Python "
-            f"{platform.python_version()}, {platform.machine()}; London set: {n_images} "
-            f"images, {n_subjects} subjects{extra}")
+            f"{platform.python_version()}, numpy {numpy.__version__}, scikit-learn "
+            f"{sklearn.__version__}, OpenCV {cv2.__version__}, {platform.machine()}, "
+            f"{os.cpu_count()} cores{load}; London set: {n_images} images, {n_subjects} "
+            f"subjects{extra}")
