@@ -140,3 +140,39 @@ def test_repr_and_get_n_splits():
     cv = StratifiedGroupShuffleSplit(n_splits=4, test_size=0.25, random_state=1)
     assert cv.get_n_splits() == 4
     assert "StratifiedGroupShuffleSplit(n_splits=4" in repr(cv)
+
+
+def _sibling_imports(path, package):
+    """Modules of ``package`` that the module at ``path`` imports, at its top or inside a
+    function (``from ._x import y``, ``from . import _x``)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(f"{package}.{node.module.split('.')[0]}")
+            else:
+                found.update(f"{package}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_model_selection_modules_import_each_other_without_a_circle():
+    """No import circle among the model_selection modules (not even a late import that
+    dodges it): every helper has one home that the others import at their top."""
+    from pathlib import Path
+
+    import skemotion.model_selection as ms
+
+    folder = Path(ms.__file__).parent
+    graph = {f"{ms.__name__}.{f.stem}": _sibling_imports(f, ms.__name__)
+             for f in folder.glob("_*.py") if f.stem != "__init__"}
+    graph = {m: deps & set(graph) for m, deps in graph.items()}
+    assert graph[f"{ms.__name__}._evaluate"]  # the walk sees its imports
+
+    def reaches(start, target, seen=()):
+        return any(d == target or (d not in seen and reaches(d, target, (*seen, d)))
+                   for d in graph[start])
+
+    circles = sorted(m for m in graph if reaches(m, m))
+    assert circles == [], circles

@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 from sklearn.utils.validation import _num_samples, column_or_1d
 
 from ..utils._validation import to_uint8
-from ._split import StratifiedGroupShuffleSplit
+from ._split import StratifiedGroupShuffleSplit, _uses_groups
 
 #: Columns of the per-image table (``DifficultImages.records()`` and the CSV).
 DIFFICULT_COLUMNS = (
@@ -276,8 +276,6 @@ def find_difficult_images(
     if isinstance(cv, numbers.Integral):
         cv = check_cv(cv, y, classifier=True)
     if hasattr(cv, "split"):
-        from ._evaluate import _uses_groups
-
         splits = list(cv.split(X, y, groups if _uses_groups(cv) else None))
     else:
         splits = list(cv)

@@ -14,12 +14,11 @@ from sklearn.model_selection import (
     check_cv,
     cross_validate,
 )
-from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _num_samples, column_or_1d
 
 from . import _cross_dataset, _selection
-from ._split import StratifiedGroupShuffleSplit
+from ._split import StratifiedGroupShuffleSplit, _uses_groups
 
 #: Protocol names understood by :func:`evaluate` and :func:`make_protocol`.
 PROTOCOLS = {
@@ -314,11 +313,6 @@ def _aligned(header, body):
              for r in [header] + body]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return lines
-
-
-def _uses_groups(cv):
-    """Whether ``cv.split`` takes ``groups`` (sklearn marks such splitters with a mixin)."""
-    return isinstance(cv, GroupsConsumerMixin)
 
 
 def _fmt(value):

@@ -26,7 +26,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.parallel import Parallel, delayed
 
 from ..features._base import _ImageFeatureTransformer
-from ._split import StratifiedGroupShuffleSplit
+from ._split import StratifiedGroupShuffleSplit, _uses_groups
 
 #: Name of the selected rows in the ``model`` column.
 SELECTED = "selected"
@@ -187,8 +187,6 @@ def inner_splits(inner_cv, X, y, groups, outer_splits):
 
     Returns ``(pairs, owner)``: the flat list of pairs and, per pair, its outer split.
     """
-    from ._evaluate import _uses_groups
-
     pairs, owner = [], []
     for k, (train, _) in enumerate(outer_splits):
         train = np.asarray(train)

@@ -12,6 +12,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples, check_array, column_or_1d
 
 
+def _uses_groups(cv):
+    """Whether ``cv.split`` takes ``groups`` (sklearn marks such splitters with a mixin)."""
+    return isinstance(cv, GroupsConsumerMixin)
+
+
 class StratifiedGroupShuffleSplit(GroupsConsumerMixin, BaseShuffleSplit):
     """Repeated random train/test splits that keep subjects apart and classes balanced.
 
