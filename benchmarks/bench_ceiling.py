@@ -1,6 +1,6 @@
-"""How far single-photo classical models are from 95% on London (issue 6), and why.
+"""How far single-photo classical models are from 95% on London, and why.
 
-Issue 6 asks for >= 95% balanced accuracy (neutral vs happy) on the embedded London set
+The target here is >= 95% balanced accuracy (neutral vs happy) on the embedded London set
 under subject-grouped splits. This script measures four things that bound what a
 classifier seeing one photo at a time can reach, with several named pipelines
 (``skemotion.pipelines.PIPELINES``, fixed default hyper-parameters):

@@ -19,7 +19,7 @@ Prints, measured side by side in one run:
    IoU >= 0.5 between the crop region and the face's known place in the frame (the
    tutorial's box on the 350x350 photo, scaled and shifted as the photo was).
 
-The machine's 2 cores are shared with other engineers' jobs, so absolute times vary
+The machine's 2 cores may be shared with other jobs, so absolute times vary
 between runs; the ratios (both sides measured in the same run) are what count.
 
 Run from the repository root: ``python benchmarks/bench_face_cropper.py``.

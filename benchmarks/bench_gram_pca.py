@@ -2,8 +2,8 @@
 
 The ``pca_lda`` pipeline fits PCA (50 components) on ~163 training crops of 122,500 pixels.
 This times, side by side in one process, the PCA fits of ``GramPCA`` (exact, through the
-163 x 163 Gram matrix; make_pca_lda's default since session 8), ``PCA(svd_solver=
-"randomized")`` (the default before) and ``PCA(svd_solver="full")`` (exact, LAPACK SVD) on
+163 x 163 Gram matrix; make_pca_lda's default), ``PCA(svd_solver=
+"randomized")`` (scikit-learn's approximate solver) and ``PCA(svd_solver="full")`` (exact, LAPACK SVD) on
 the training part of each of the grouped protocol's splits; checks that GramPCA's axes equal
 the full SVD's; and scores ``make_pca_lda`` with each solver on the same subject-grouped
 splits (balanced accuracy, mean +- std).

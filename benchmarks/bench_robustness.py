@@ -29,8 +29,8 @@ FaceCropper is stateless, so every condition's photos are cropped once per crop 
 and the crops are shared by the pipelines that use that setting; each pipeline runs as
 ``factory(detect=False)``. ``--subjects selection`` / ``heldout`` restricts the run to
 the fixed halves ``sorted(subjects)[::2]`` / ``[1::2]`` used to choose the default
-pipeline (README, "The default pipeline and why"). The rule, fixed before the selection
-run: among the augmented candidates, the one meeting most of the three targets on the
+pipeline (benchmarks/README.md, "Robustness to capture conditions"). The rule, fixed before
+the selection run: among the augmented candidates, the one meeting most of the three targets on the
 selection half (clean >= 0.89; at most 3 points lost under every moderate condition; at
 most 8 under webcam), ties broken by the mean over the clean, moderate and webcam columns.
 
@@ -147,17 +147,16 @@ def _with_params(factory, **fixed):
 
 def candidate_pipelines():
     """The augmented candidates for the default, beyond the registered pipelines:
-    name -> factory (same contract). Fixed before any run; see README.
+    name -> factory (same contract), each fixed before it was first run:
 
-    Session 7: ``hog_logreg`` and ``lowerface_hog_logreg`` inside AugmentedClassifier.
-    Session 8 (second round, same rule, same selection half): ``lowerface_hog_gabor_logreg``
-    augmented, and the ``_perface`` variants, whose logistic regression has C divided by
-    1 + n_copies = 3 (0.01 / 3): with three images per face, that keeps the L2 penalty per
-    *face* what it is without augmentation (equal to weighting each image 1/3).
-    Session 9 (third round, same rule, same selection half): the ``_mild`` variants of
-    ``hog_logreg``, ``lowerface_hog_logreg`` and ``lowerface_hog_gabor_logreg``, whose
-    copies get each perturbation of the chain with probability 0.5 instead of all of
-    them (``capture_augmentations(probability=0.5)``; 0.5 fixed in advance, not tuned).
+    - ``hog_logreg``, ``lowerface_hog_logreg`` and ``lowerface_hog_gabor_logreg`` inside
+      AugmentedClassifier (``_augmented``);
+    - the ``_perface`` variants of the lower-face ones, whose logistic regression has C
+      divided by 1 + n_copies = 3 (0.01 / 3): with three images per face, that keeps the L2
+      penalty per *face* what it is without augmentation (equal to weighting each image 1/3);
+    - the ``_mild`` variants of all three, whose copies get each perturbation of the chain
+      with probability 0.5 instead of all of them (``capture_augmentations(probability=0.5)``;
+      0.5 fixed in advance, not tuned).
     """
     from skemotion.augment._pipelines import _N_COPIES, augmented_pipeline
 

