@@ -1,4 +1,4 @@
-"""Accuracy of every named pipeline on the London set, subject-grouped (issue 6 targets).
+"""Accuracy of every named pipeline on the London set, subject-grouped, against its targets.
 
 Protocol: StratifiedGroupShuffleSplit, 10 splits, test size 0.2, random_state=0 (no
 subject in both the training and the test part of a split); balanced accuracy and
