@@ -23,7 +23,8 @@ the lower face (rows 40-90%, columns 10-90% of a 128 px eye-aligned crop, i.e. t
 lip corners and cheeks) resized to 48x64, then fine HOG (4 px cells) and/or a Gabor
 bank (5 scales x 8 orientations, magnitudes pooled 8x8). The region, the cell size and
 the Gabor bank were chosen by subject-grouped cross-validation on a fixed half of the
-London subjects (see README), not on the benchmark's test splits; because they take the
+London subjects (benchmarks/README.md, "How the feature pipelines' settings were chosen"),
+not on the benchmark's test splits; because they take the
 region by fractions, they accept crops of any size with ``detect=False``.
 """
 
@@ -180,7 +181,7 @@ def lowerface_hog_fisherface(*, detect=True, output_size=_LOWER_CROP, cropper_pa
 #: align), the predictor's face rectangle 15% inside each edge, warped to 128 px by
 #: LandmarkAligner; then the lower-face region and descriptors of the lowerface_*
 #: pipelines. Crop size and face_box were chosen by grouped CV on a fixed half of the
-#: London subjects among 128-256 px and 0.05-0.15 (README, accuracy section).
+#: London subjects among 128-256 px and 0.05-0.15 (benchmarks/README.md).
 _LANDMARK_CROP = (256, 256)
 _LANDMARK_CROP_DEFAULTS = {"align": None}
 _LANDMARK_FACE_BOX = 0.15
@@ -219,7 +220,7 @@ def landmarks_hog_gabor_logreg(*, detect=True, output_size=_LANDMARK_CROP, cropp
     unlike FaceCropper's (e.g. tightly cropped 128 px CK+ faces) pass
     ``face_box="detect"``, which finds the face in each crop with dlib's detector (on
     London crops cut tighter or looser than FaceCropper's it kept 90.5-93.5% where the
-    fixed 0.15 fell to 87.2-91.5%; README, accuracy section).
+    fixed 0.15 fell to 87.2-91.5%; benchmarks/README.md).
     """
     region_shape, box, shape = _LOWER_SHAPE, face_box, _crop_shape(detect, output_size)
     hog, gabor = _lower_hog(), _lower_gabor()
