@@ -7,6 +7,7 @@ person's neutral face. :class:`ReferencePinnedClassifier` is a fitted calibrated
 with one reference fixed, which takes plain images (the live path).
 """
 
+import math
 import os
 
 import numpy as np
@@ -201,6 +202,9 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
                              "gray crops of one size (2-D images or flat rows).")
         if shape is None:
             shape = getattr(self, "image_shape_", None)
+        if shape is None:  # flat rows: square crops, as the image transformers assume
+            side = math.isqrt(flat.shape[1])
+            shape = (side, side) if side * side == flat.shape[1] else None
         return flat, shape
 
     def _describe(self, crops):
@@ -274,6 +278,8 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
         """The training pairs plus the augmentation wrapper's copies of them."""
         if augmenter is None:
             return crops, ref_crops, y
+        if augmenter.image_shape is not None:
+            self.image_shape_ = tuple(augmenter.image_shape)
         if self.image_shape_ is None:
             raise ValueError(f"{type(self).__name__}: the crops' height and width are "
                              "unknown; give the crops as 2-D images.")
