@@ -493,26 +493,27 @@ def test_augmented_classifier_in_pipeline_and_grid_search():
     assert search.best_score_ > 0.6  # smiles are learnt from HOG, augmented or not
 
 
-def test_default_pipeline_is_lowerface_hog_trained_with_capture_augmentation():
+def test_default_pipeline_is_whole_face_hog_trained_with_mild_capture_augmentation():
     from skemotion.pipelines import DEFAULT_PIPELINE, PIPELINES, make_named_pipeline
 
-    assert DEFAULT_PIPELINE == "lowerface_hog_logreg_augmented" and DEFAULT_PIPELINE in PIPELINES
+    assert DEFAULT_PIPELINE == "hog_logreg_augmented_mild" and DEFAULT_PIPELINE in PIPELINES
     assert "fisherface" in PIPELINES  # the tutorial's baseline stays available by name
+    assert "lowerface_hog_logreg_augmented" in PIPELINES
     pipe = make_named_pipeline(DEFAULT_PIPELINE, C=0.1)
     crop, augmented = pipe.named_steps["crop"], pipe.named_steps["classifier"]
-    assert crop.output_size == (128, 128) and crop.align == "eyes"
+    assert crop.output_size == (64, 64) and crop.align == "eyes"  # the whole face
     assert isinstance(augmented, AugmentedClassifier)
     assert (augmented.n_copies, augmented.random_state) == (2, 0)
     assert [type(a) for a in augmented.augmentations] == [type(a) for a in
                                                           capture_augmentations()]
+    assert [a.probability for a in augmented.augmentations[1:]] == [0.5] * 7
     assert pipe.get_params()["classifier__estimator__classifier__C"] == 0.1
-    # the same steps as lowerface_hog_logreg inside the augmentation; without copies, the
-    # same model
-    plain = make_named_pipeline("lowerface_hog_logreg", detect=False)
+    # the same steps as hog_logreg inside the augmentation; without copies, the same model
+    plain = make_named_pipeline("hog_logreg", detect=False)
     bare = make_named_pipeline(DEFAULT_PIPELINE, detect=False)
     assert [n for n, _ in bare.named_steps["classifier"].estimator.steps] == [
         n for n, _ in plain.steps]
-    X, y, _ = london_crops(128)
+    X, y, _ = london_crops(64)
     X = X.reshape(len(X), -1)
     bare.set_params(classifier__n_copies=0).fit(X[::2], y[::2])
     plain.fit(X[::2], y[::2])
