@@ -36,6 +36,25 @@ def test_gallery_layout_titles_and_given_ax():
     assert disp2.ax_ is ax and disp2.figure_ is fig
 
 
+@pytest.mark.parametrize("size", [(3, 2), (8, 5)])
+def test_gallery_title_clears_the_image_titles_and_stays_in_the_figure(size):
+    images = [np.full((20, 20), v, dtype=np.uint8) for v in range(4)]
+    for given_ax in (False, True):
+        ax = plt.subplots(figsize=size)[1] if given_ax else None
+        disp = ImageGalleryDisplay.from_images(images, titles=["mean face", "b", "c", "d"],
+                                               n_cols=2, ax=ax, title="A gallery title")
+        if not given_ax:
+            disp.figure_.set_size_inches(*size)
+        disp.figure_.canvas.draw()
+        renderer = disp.figure_.canvas.get_renderer()
+        title = disp.ax_.title.get_window_extent(renderer)
+        for sub in disp.axes_[:2]:  # the top row
+            assert not title.overlaps(sub.title.get_window_extent(renderer)), given_ax
+            assert title.y0 > sub.title.get_window_extent(renderer).y1
+        if not given_ax:  # the figure made here holds its title
+            assert title.y1 <= disp.figure_.bbox.y1 + 0.5
+
+
 def test_gallery_colour_flat_and_errors():
     bgr = np.zeros((4, 4, 3), dtype=np.uint8)
     bgr[..., 0] = 255  # blue in OpenCV's order

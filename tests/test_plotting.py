@@ -98,6 +98,9 @@ def test_confusion_matrix_summed_over_splits(tmp_path):
     dummy = find_difficult_images(DummyClassifier(), X, y, groups=groups)
     d = plot_confusion_matrix(dummy)
     np.testing.assert_allclose(d.confusion_matrix.sum(axis=1), 1.0)  # rows = recall
+    # the title says what the cells hold
+    assert d.ax_.get_title() == "Share of each true class (rows sum to 1), 10 splits pooled"
+    assert display.ax_.get_title() == "Test predictions (counts), 4 splits pooled"
     assert {t.get_rotation() for t in d.ax_.get_xticklabels()} == {0.0}
     plt.close(d.figure_)
     # seven emotions (CK+): the column names are tilted so that they do not run together

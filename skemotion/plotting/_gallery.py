@@ -8,6 +8,10 @@ from sklearn.utils.validation import check_is_fitted
 __all__ = ["FisherfaceGalleryDisplay", "ImageGalleryDisplay"]
 
 
+#: Font size of each image's title (matplotlib's "small": scales with rcParams font.size).
+_IMAGE_TITLE_SIZE = "small"
+
+
 def _pyplot():
     try:
         import matplotlib.pyplot as plt
@@ -102,6 +106,8 @@ class ImageGalleryDisplay:
             ``self``, with the attributes filled in.
         """
         plt = _pyplot()
+        from matplotlib.font_manager import FontProperties
+
         images = [_as_image(image, i) for i, image in enumerate(self.images)]
         if not images:
             raise ValueError("ImageGalleryDisplay needs at least one image.")
@@ -117,11 +123,16 @@ class ImageGalleryDisplay:
             raise ValueError(f"n_cols must be >= 1, got {n_cols}.")
         n_cols = min(int(n_cols), n)
         n_rows = math.ceil(n / n_cols)
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(1.8 * n_cols, 2.0 * n_rows + (0.3 if title else 0)))
+        if ax is None:  # constrained layout keeps the titles inside the figure
+            fig, ax = plt.subplots(figsize=(1.8 * n_cols, 2.0 * n_rows + (0.3 if title else 0)),
+                                   layout="constrained")
         ax.set_axis_off()
         if title is not None:
-            ax.set_title(title)
+            # above the top row's image titles, which stick out of ax by their pad and height
+            pad = plt.rcParams["axes.titlepad"]
+            if titles is not None:
+                pad += 1.5 * FontProperties(size=_IMAGE_TITLE_SIZE).get_size_in_points() + pad
+            ax.set_title(title, pad=pad)
         gap = 0.04
         width = (1 - gap * (n_cols - 1)) / n_cols
         height = (1 - gap * 2 * (n_rows - 1)) / n_rows
@@ -141,7 +152,7 @@ class ImageGalleryDisplay:
             sub.set_xticks([])
             sub.set_yticks([])
             if titles is not None:
-                sub.set_title(str(titles[i]), fontsize=8)
+                sub.set_title(str(titles[i]), fontsize=_IMAGE_TITLE_SIZE)
             axes.append(sub)
         self.ax_ = ax
         self.axes_ = np.asarray(axes, dtype=object)

@@ -155,7 +155,11 @@ def plot_confusion_matrix(result, *, normalize="true", ax=None, **kwargs):
         ax=ax,
         **kwargs,
     )
-    display.ax_.set_title(f"Summed over {result.n_splits} splits")
+    what = {"true": "Share of each true class (rows sum to 1)",
+            "pred": "Share of each predicted class (columns sum to 1)",
+            "all": "Share of all test predictions",
+            None: "Test predictions (counts)"}[normalize]
+    display.ax_.set_title(f"{what}, {result.n_splits} splits pooled", fontsize="medium")
     return display
 
 
