@@ -1,4 +1,4 @@
-"""Draw the README's Fisherface gallery: benchmarks/figures/fisherfaces.png.
+"""Draw the Fisherface gallery shown in benchmarks/README.md: benchmarks/figures/fisherfaces.png.
 
 Crops the embedded London set with FaceCropper (350x350, the tutorial's size), fits
 FisherFaceClassifier on all 204 faces (neutral vs happy: one Fisher axis) and shows the
