@@ -10,6 +10,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score
+from threadpoolctl import threadpool_limits
 
 from skemotion import ReferenceCalibratedClassifier, load_model, save_model
 from skemotion.datasets import load_ckplus, load_frl_london, load_image_folder
@@ -19,6 +20,14 @@ from skemotion.augment._pipelines import augmented_pipeline
 from skemotion.pipelines import DEFAULT_PIPELINE, PIPELINES, make_named_pipeline
 
 _ALL_EMOTIONS = ["anger", "contempt", "disgust", "fear", "happy", "sadness", "surprise"]
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """Logistic regression on a few dozen faces: a BLAS thread pool only adds waiting
+    (20 s instead of 1 s for the held-out check on a busy two-core machine)."""
+    with threadpool_limits(1):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +200,7 @@ def test_held_out_check_runs_on_ckplus_and_a_jaffe_folder(tmp_path, make_ckplus_
     folder, as the check on data not shipped here runs it."""
     tree, _ = make_ckplus_tree(tmp_path / "ck", n_subjects=6, sequences_per_subject=2,
                                image_size=64)
-    emotions = ["neutral", "anger", "contempt", "disgust", "fear"]
+    emotions = ["neutral", "anger", "disgust"]
     ck = load_ckplus(tree, emotions=emotions, references=True)
     cv = StratifiedGroupShuffleSplit(n_splits=2, test_size=0.34, random_state=0)
     # inside cross-validation no reference comes from a test subject into training
