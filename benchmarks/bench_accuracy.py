@@ -17,8 +17,14 @@ Runs single process with one BLAS/OpenMP thread (``OMP_NUM_THREADS`` and
 ``OPENBLAS_NUM_THREADS`` default to 1 here): on a shared machine the default thread per core
 made a logistic regression's fit many times slower, and noisily so.
 
+``--compare-detectors`` instead scores every pipeline on the same splits with the crops of
+the tutorial's Haar cascades (``detector="haar"``) and with its own cropper (YuNet unless
+the pipeline keeps the cascades), and, for eye-aligned YuNet pipelines, with
+``align="five_points"``: per pipeline the mean and std over the splits of the paired
+difference, and whether a drop exceeds that std (the paired split noise).
+
 Run from the repository root: ``python benchmarks/bench_accuracy.py [--n-jobs 1]
-[--pipelines hog_logreg,lbp_fisherface]``
+[--pipelines hog_logreg,lbp_fisherface] [--compare-detectors] [--splits 10]``
 """
 
 import argparse
@@ -31,6 +37,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import cross_validate  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -40,6 +47,7 @@ from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own fo
 
 from skemotion import FisherFaceClassifier, detect_faces  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
+from skemotion.faces._cropper import _crop_settings_key  # noqa: E402
 from skemotion.model_selection import StratifiedGroupShuffleSplit  # noqa: E402
 from skemotion.pipelines import PIPELINES  # noqa: E402
 
@@ -69,15 +77,21 @@ def main(argv=None):
                         help="parallel CV splits (default 1)")
     parser.add_argument("--pipelines", default=None,
                         help="comma-separated subset of names (default: all)")
+    parser.add_argument("--compare-detectors", action="store_true",
+                        help="paired table: Haar-cascade crops against each pipeline's own "
+                             "(YuNet) crops, and YuNet five-point alignment")
+    parser.add_argument("--splits", type=int, default=10, help="number of splits (default 10)")
     args = parser.parse_args(argv)
     names = pipeline_names(parser, args.pipelines)
 
     london = load_frl_london()
     y = np.asarray(london.target)
     groups = np.asarray(london.groups)
-    cv = StratifiedGroupShuffleSplit(n_splits=10, test_size=0.2, random_state=0)
+    cv = StratifiedGroupShuffleSplit(n_splits=args.splits, test_size=0.2, random_state=0)
 
     print(run_header(len(y), len(set(groups))))
+    if args.compare_detectors:
+        return compare_detectors(names, london, y, groups, cv, args.n_jobs)
     crops, settings = crops_per_setting(names, london.images)
     for cropper, seconds, _ in settings.values():
         found = detect_faces(london.images, **cropper.get_params())
@@ -119,6 +133,76 @@ def main(argv=None):
         print("target best Fisherface-based: no Fisherface-based pipeline -> NOT MET")
     slow = [r[0] for r in rows if r[4] >= 60]
     print(f"every pipeline's 10-split evaluation under 60 s: {'yes' if not slow else slow}")
+    return 0
+
+
+def _variants(name):
+    """(label, cropper) per crop variant of one pipeline: haar, its own, five_points."""
+    own = PIPELINES[name](detect=True).steps[0][1].set_params(on_missing="full_image")
+    out = [("haar", clone(own).set_params(detector="haar")), ("own", own)]
+    if own.detector == "yunet" and own.align == "eyes":
+        out.append(("five_points", clone(own).set_params(align="five_points")))
+    return out
+
+
+def _paired(a, b):
+    d = 100 * (np.asarray(b) - np.asarray(a))
+    return d.mean(), d.std(), int((d > 0).sum()), int((d < 0).sum())
+
+
+def compare_detectors(names, london, y, groups, cv, n_jobs):
+    """Balanced accuracy per pipeline with Haar and with its own crops, split by split."""
+    crops, found = {}, {}
+    for name in names:
+        for _, cropper in _variants(name):
+            key = _crop_settings_key(cropper)
+            if key not in crops:
+                start = time.perf_counter()
+                crops[key] = cropper.transform(london.images)
+                found[key] = sum(d.found for d in cropper.detect(london.images))
+                p = cropper.get_params()
+                print(f"crops {p['output_size']} detector={p['detector']} align={p['align']}: "
+                      f"{time.perf_counter() - start:.1f} s, face found in {found[key]}/{len(y)}",
+                      flush=True)
+    scores = {}
+    for name in names:
+        for label, cropper in _variants(name):
+            model = PIPELINES[name](detect=False)
+            res = cross_validate(model, crops[_crop_settings_key(cropper)], y, groups=groups,
+                                 cv=cv, n_jobs=n_jobs, scoring="balanced_accuracy")
+            scores[name, label] = res["test_score"]
+        print(f"# {name} done", flush=True)
+    print()
+    print("Balanced accuracy (%), mean +- std over the splits; differences are paired per "
+          "split: mean +- std of the per-split difference (splits ahead / behind).")
+    print()
+    print("| pipeline | own detector | Haar crops | own crops | own - Haar | drop > noise? "
+          "| five_points | five_points - eyes |")
+    print("|---|---|---|---|---|---|---|---|")
+    worst = []
+    for name in names:
+        h, o = scores[name, "haar"], scores[name, "own"]
+        detector = _variants(name)[1][1].detector
+        if detector == "haar":
+            diff, verdict = "same crops", "-"
+        else:
+            m, sd, up, down = _paired(h, o)
+            diff = f"{m:+.1f} +- {sd:.1f} ({up}/{down})"
+            verdict = "YES" if -m > sd else "no"
+            if -m > sd:
+                worst.append(name)
+        five = five_diff = "-"
+        if (name, "five_points") in scores:
+            f = scores[name, "five_points"]
+            m, sd, up, down = _paired(o, f)
+            five = f"{100 * f.mean():.1f} +- {100 * f.std():.1f}"
+            five_diff = f"{m:+.1f} +- {sd:.1f} ({up}/{down})"
+        print(f"| {name} | {detector} | {100 * h.mean():.1f} +- {100 * h.std():.1f} | "
+              f"{100 * o.mean():.1f} +- {100 * o.std():.1f} | {diff} | {verdict} | {five} | "
+              f"{five_diff} |")
+    print()
+    print("target: no pipeline's score drops by more than its paired split noise -> "
+          + ("MET" if not worst else f"NOT MET ({', '.join(worst)})"))
     return 0
 
 

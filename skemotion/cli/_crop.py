@@ -16,7 +16,8 @@ def add_parser(subparsers):
         help="write face crops of a folder of images and a detection report",
         description="Find the face in every image under INPUT (recursively) and write the "
         "gray crops as PNG under OUT_DIR, mirroring INPUT's folders, plus "
-        "OUT_DIR/detections.csv (file, whether and where a face was found, which cascade). "
+        "OUT_DIR/detections.csv (file, whether and where a face was found, by which detector "
+        "or cascade, YuNet's score). "
         "Images without a face are listed in the report and not written (with --on-missing "
         "full_image: written as the whole image). A crop is named after its image with the "
         "suffix .png (a/photo.jpg -> OUT_DIR/a/photo.png); inputs that would share a crop "
@@ -97,7 +98,7 @@ def run(args):
                                      f"be read (--on-error skip): {_listing(unreadable)}")
     out.mkdir(parents=True, exist_ok=True)
     fields = ["file", "face_found", "cascade", "x", "y", "width", "height", "faces_per_cascade",
-              "eyes", "crop"] + (["error"] if unreadable else [])
+              "eyes", "score", "crop"] + (["error"] if unreadable else [])
     with open(out / "detections.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=fields, restval="")
         writer.writeheader()
@@ -113,6 +114,7 @@ def run(args):
 def _detection_row(det):
     """One CSV row's detection fields from a :class:`FaceDetection`."""
     row = {"face_found": det.found, "cascade": det.cascade or "", "eyes": det.eyes or "",
+           "score": "" if det.score is None else f"{det.score:.3f}",
            "faces_per_cascade": ";".join(f"{k}:{v}" for k, v in (det.face_counts or {}).items())}
     if det.box is not None:
         row.update(zip(("x", "y", "width", "height"), (int(v) for v in det.box)))

@@ -265,6 +265,10 @@ def _make_cropper(args, template=None):
         params["output_size"] = tuple(args.crop_size)
     if getattr(args, "cache", None) is not None:
         params["memory"] = str(args.cache)
+    if getattr(args, "detector", None) is not None:
+        params["detector"] = args.detector
+        if args.detector == "haar" and cropper.align == "five_points":
+            params["align"] = "eyes"  # the cascades find no five points
     if "n_jobs" in cropper.get_params():
         params["n_jobs"] = args.n_jobs
     return cropper.set_params(**params)

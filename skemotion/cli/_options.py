@@ -136,7 +136,18 @@ def _crop_parent(default_size=None):
                         "already cropped) (default: %(default)s)")
     g.add_argument("--cache", metavar="DIR", type=_cache_dir,
                    help="cache face detections in DIR (reused across runs and searches)")
+    _add_detector(g)
     return parent
+
+
+def _add_detector(group, default_help="each pipeline's own: YuNet, the tutorial's Haar "
+                                      "cascades for fisherface and pca_lda; YuNet for "
+                                      "'crop'"):
+    """``--detector {yunet,haar}``: the face detector (None: keep the cropper's own)."""
+    group.add_argument("--detector", choices=("yunet", "haar"), default=None,
+                       help="face detector: YuNet (OpenCV's CNN: faces from ~30 px, turned "
+                            "heads) or the tutorial's Haar cascades (default: "
+                            f"{default_help})")
 
 
 def _run_parent(cv=True):

@@ -659,9 +659,14 @@ def _no_face_message(where, shape, names, counts, multiple_faces):
     seen = ", ".join(f"{n}: {c}" for n, c in zip(names, counts))
     hint = (" Several faces were seen: multiple_faces='largest' keeps the largest one."
             if multiple_faces == "next_cascade" and max(counts, default=0) > 1 else "")
+    if list(names) == ["yunet"]:
+        rule = (f"YuNet saw {counts[0]} face(s); an image counts only with exactly one with "
+                "multiple_faces='next_cascade'")
+    else:
+        rule = (f"faces seen per cascade: {seen}; a cascade counts only when it sees "
+                "exactly one face with multiple_faces='next_cascade'")
     return (
-        f"No face found in {where} (faces seen per cascade: {seen}; a cascade counts only "
-        f"when it sees exactly one face with multiple_faces='next_cascade').{hint} Use "
+        f"No face found in {where} ({rule}).{hint} Use "
         "on_missing='full_image' for images that are already face crops, or detect_faces(X) "
         "to find and drop such images before cross-validation."
     )

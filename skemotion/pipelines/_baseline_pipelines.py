@@ -1,11 +1,20 @@
 """The tutorial's pipelines on raw pixels: ``fisherface`` (FaceCropper + Fisherfaces) and
-``pca_lda`` (FaceCropper + PCA + LDA), registered in :data:`PIPELINES`."""
+``pca_lda`` (FaceCropper + PCA + LDA), registered in :data:`PIPELINES`.
+
+Both find faces with the tutorial's four Haar cascades (``detector="haar"``), so they
+show the tutorial's method as it was; ``cropper_params={"detector": "yunet"}`` switches.
+"""
 
 from .._fisherface import FisherFaceClassifier
 from .._pca_lda import ImageFlattener, make_pca_lda
 from ._registry import _crop_shape, face_pipeline, register_pipeline
 
 __all__ = ["make_fisherface_pipeline", "make_pca_lda_pipeline"]
+
+
+def _haar(detect, cropper_params):
+    """The tutorial's face finding unless ``cropper_params`` chooses a detector."""
+    return {"detector": "haar", **(cropper_params or {})} if detect else cropper_params
 
 
 @register_pipeline("fisherface")
@@ -21,7 +30,8 @@ def make_fisherface_pipeline(
     output_size : int or tuple of (int, int), default=(350, 350)
         Crop size ``(height, width)`` (the tutorial's 350x350).
     cropper_params : dict or None, default=None
-        Other FaceCropper parameters.
+        Other FaceCropper parameters (default: the tutorial's Haar cascades,
+        ``{"detector": "haar"}``).
     **params
         :class:`~skemotion.FisherFaceClassifier` parameters (``n_components``,
         ``threshold``, ``solver``...).
@@ -48,7 +58,7 @@ def make_fisherface_pipeline(
         [("classifier", clf)],
         detect=detect,
         output_size=output_size,
-        cropper_params=cropper_params,
+        cropper_params=_haar(detect, cropper_params),
     )
 
 
@@ -63,7 +73,8 @@ def make_pca_lda_pipeline(*, detect=True, output_size=(350, 350), cropper_params
     output_size : int or tuple of (int, int), default=(350, 350)
         Crop size ``(height, width)``.
     cropper_params : dict or None, default=None
-        Other FaceCropper parameters.
+        Other FaceCropper parameters (default: the tutorial's Haar cascades,
+        ``{"detector": "haar"}``).
     **params
         :func:`~skemotion.make_pca_lda` parameters.
 
@@ -88,5 +99,5 @@ def make_pca_lda_pipeline(*, detect=True, output_size=(350, 350), cropper_params
     if not detect:
         steps.insert(0, ("flatten", ImageFlattener()))
     return face_pipeline(
-        steps, detect=detect, output_size=output_size, cropper_params=cropper_params
+        steps, detect=detect, output_size=output_size, cropper_params=_haar(detect, cropper_params)
     )
