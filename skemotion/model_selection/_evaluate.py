@@ -315,6 +315,28 @@ def _aligned(header, body):
     return lines
 
 
+def _with_calibrated(named_models, X, references, n_samples):
+    """``(name, model, input)`` per row: each model on ``X`` and, with ``references``, its
+    calibrated version on ``(sample, reference)`` pairs right after it."""
+    if references is None:
+        return [(name, model, X) for name, model in named_models]
+    from ..calibration import ReferenceCalibratedClassifier
+
+    references = list(references)
+    if len(references) != n_samples:
+        raise ValueError(f"X has {n_samples} samples but references has {len(references)}.")
+    missing = [i for i, r in enumerate(references) if r is None]
+    if missing:
+        raise ValueError(f"references has no reference (None) for {len(missing)} sample(s), "
+                         f"the first {missing[:5]}: every sample needs one.")
+    pairs = list(zip(list(X), references))
+    out = []
+    for name, model in named_models:
+        out.append((name, model, X))
+        out.append((f"{name} (calibrated)", ReferenceCalibratedClassifier(model), pairs))
+    return out
+
+
 def _fmt(value):
     return "n/a" if value is None or value != value else f"{value:.3f}"
 
@@ -360,6 +382,7 @@ def _as_named(items, what):
         "y": ["array-like"],
         "groups": ["array-like", None],
         "sources": ["array-like", None],
+        "references": ["array-like", list, None],
         "protocols": [list, tuple, dict],
         **_SPLIT_CONSTRAINTS,
         "inner_cv": [Interval(numbers.Integral, 2, None, closed="left"), "cv_object", None],
@@ -375,6 +398,7 @@ def evaluate(
     *,
     groups=None,
     sources=None,
+    references=None,
     protocols=("tutorial", "grouped"),
     n_splits=10,
     test_size=0.2,
@@ -423,6 +447,12 @@ def evaluate(
     sources : array-like of shape (n_samples,), default=None
         The dataset each sample comes from; required by the ``"cross-dataset"``
         protocol (at least 2 sources, no subject id in two of them).
+    references : array-like or list of shape (n_samples,), default=None
+        For each sample, the same person's neutral face, in the form ``X`` takes (e.g.
+        ``load_ckplus(..., references=True).references``; never the sample itself).
+        Given, every model also gets a calibrated row, ``"<name> (calibrated)"``, right
+        after its own: :class:`~skemotion.calibration.ReferenceCalibratedClassifier`
+        around it, fitted and scored on ``(sample, reference)`` pairs on the same splits.
     protocols : sequence or dict, default=("tutorial", "grouped")
         Names from :data:`PROTOCOLS`, or ``{name: cv}`` with any splitter (or a list of
         ``(name, cv)``). Without ``groups``, the default uses ``"tutorial"`` only. A
@@ -489,6 +519,7 @@ def evaluate(
     """
     named_models = _as_named(models, "model")
     n_samples = _num_samples(X)
+    model_inputs = _with_calibrated(named_models, X, references, n_samples)
     y = column_or_1d(np.asarray(y))
     if len(y) != n_samples:
         raise ValueError(f"X has {n_samples} samples but y has {len(y)} labels.")
@@ -566,18 +597,19 @@ def evaluate(
             except ValueError as exc:  # e.g. too few subjects in an outer training part
                 inner_cache[p_name] = (" ".join(repr(inner).split()), exc, None)
     indices = np.arange(n_samples).reshape(-1, 1)
-    for m_name, model in named_models:
+    for m_name, model, model_X in model_inputs:
         # the model with its leading stateless feature steps (HOG, Gabor, landmarks...)
         # computed once for every image, for all outer and inner fits: they learn nothing,
         # so this leaks nothing and changes no prediction (tests/test_selection.py)
         sharing = time.perf_counter()
-        shared = _selection._share_stateless_steps(model, X)
+        shared = _selection._share_stateless_steps(model, model_X)
         sharing = time.perf_counter() - sharing
         use_shared = _selection.shares_features(shared)
         for p_name, _, _ in named_protocols:
             splits = split_cache[p_name]
             res = cross_validate(
-                clone(shared) if use_shared else clone(model), indices if use_shared else X,
+                clone(shared) if use_shared else clone(model),
+                indices if use_shared else model_X,
                 y, cv=splits, scoring=scoring, n_jobs=n_jobs, error_score="raise",
             )
             if use_shared:  # each part's share of the feature time, as if computed per fit
