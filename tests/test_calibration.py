@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 from skemotion import ReferenceCalibratedClassifier, load_model, save_model
 from skemotion.datasets import load_ckplus, load_frl_london, load_image_folder
 from skemotion.datasets._london import _second_take
-from skemotion.model_selection import StratifiedGroupShuffleSplit
+from skemotion.model_selection import StratifiedGroupShuffleSplit, evaluate
 from skemotion.augment._pipelines import augmented_pipeline
 from skemotion.pipelines import DEFAULT_PIPELINE, PIPELINES, make_named_pipeline
 
@@ -230,3 +230,30 @@ def test_held_out_check_runs_on_ckplus_and_a_jaffe_folder(tmp_path, make_ckplus_
     # neutral photos against another neutral photo of the person look neutral
     neutral = jaffe.target == "neutral"
     assert (predicted[neutral] == "neutral").mean() >= 0.5
+
+
+# ----------------------------------------------------------------------------- evaluate
+
+
+def test_evaluate_reports_calibrated_rows_beside_the_plain_ones(crop_pairs):
+    X, y, groups = crop_pairs
+    faces, refs = [x for x, _ in X], [r for _, r in X]
+    models = {"hog": make_named_pipeline("hog_logreg", detect=False),
+              "lbp": make_named_pipeline("lbp_logreg", detect=False)}
+    result = evaluate(models, faces, y, groups=groups, references=refs, n_splits=2,
+                      protocols=("grouped",), inner_cv=None)
+    assert [row["model"] for row in result.rows] == ["hog", "hog (calibrated)", "lbp",
+                                                     "lbp (calibrated)"]
+    calibrated = result["hog (calibrated)", "grouped"]
+    expected = cross_val_score(
+        make_named_pipeline("hog_logreg", detect=False, calibrated=True), X, y, groups=groups,
+        cv=result_splits(result, groups, y), scoring="balanced_accuracy")
+    np.testing.assert_allclose(calibrated["scores"]["balanced_accuracy"], expected)
+    with pytest.raises(ValueError, match="references has 3"):
+        evaluate(models, faces, y, groups=groups, references=refs[:3], n_splits=2)
+
+
+def result_splits(result, groups, y):
+    """The splits evaluate drew under "grouped" (same protocol, same seed)."""
+    cv = StratifiedGroupShuffleSplit(n_splits=2, test_size=0.2, random_state=0)
+    return list(cv.split(np.zeros(len(y)), y, groups))
