@@ -240,3 +240,26 @@ def test_command_line_names_the_missing_model(london, tmp_path, monkeypatch, cap
                  "--detector", "haar"]) == 0
     report = (tmp_path / "out" / "detections.csv").read_text()
     assert "frontalface_default" in report
+
+
+def test_command_line_detector_option_reaches_the_cropper(london, tmp_path, capsys):
+    """train --detector haar stores the cascades in the model; predict --detector
+    overrides the model's own for one run; a wrong name is a usage error."""
+    from skemotion import load_model
+    from skemotion.cli._main import main
+
+    model = tmp_path / "m.skops"
+    assert main(["train", "--pipeline", "hog_logreg", "--detector", "haar", "--out", str(model),
+                 "-q"]) == 0
+    assert load_model(model).steps[0][1].detector == "haar"
+    small, _ = paste([london.images[0]], (60,), (0,))  # too small for the cascades
+    cv2.imwrite(str(tmp_path / "small.png"), small)
+    capsys.readouterr()
+    assert main(["predict", str(model), str(tmp_path / "small.png"), "-q"]) == 1
+    assert "no face found" in capsys.readouterr().out
+    assert main(["predict", str(model), str(tmp_path / "small.png"), "-q",
+                 "--detector", "yunet"]) == 0
+    assert "no face found" not in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main(["crop", str(tmp_path), str(tmp_path / "out"), "--detector", "cnn"])
+    assert info.value.code == 2

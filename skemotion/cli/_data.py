@@ -265,12 +265,20 @@ def _make_cropper(args, template=None):
         params["output_size"] = tuple(args.crop_size)
     if getattr(args, "cache", None) is not None:
         params["memory"] = str(args.cache)
-    if getattr(args, "detector", None) is not None:
-        params["detector"] = args.detector
-        if args.detector == "haar" and cropper.align == "five_points":
-            params["align"] = "eyes"  # the cascades find no five points
     if "n_jobs" in cropper.get_params():
         params["n_jobs"] = args.n_jobs
+    return _with_detector(cropper.set_params(**params), getattr(args, "detector", None))
+
+
+def _with_detector(cropper, detector):
+    """The FaceCropper with ``--detector`` applied (None, or not a FaceCropper: as it is)."""
+    from ..faces._cropper import FaceCropper
+
+    if detector is None or not isinstance(cropper, FaceCropper):
+        return cropper
+    params = {"detector": detector}
+    if detector == "haar" and cropper.align == "five_points":
+        params["align"] = "eyes"  # the cascades find no five points
     return cropper.set_params(**params)
 
 

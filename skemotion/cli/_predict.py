@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ._base import add_command, _bars_enabled, _info, _one_line, progress_bar, UsageError
 from ._data import _chunk_size, _chunks
-from ._options import _run_parent
+from ._options import _add_detector, _run_parent
 from ._paths import _image_files, _refuse_out_over_input
 
 
@@ -28,6 +28,7 @@ def add_parser(subparsers):
     p.add_argument("--trust", action="store_true",
                    help="load a joblib/pickle model file (runs code from the file: only for "
                         "files you made yourself)")
+    _add_detector(p, default_help="the model's own")
 
 
 def run(args):
@@ -47,6 +48,10 @@ def run(args):
     steps = getattr(model, "steps", None)
     if steps and "n_jobs" in steps[0][1].get_params():  # crop with all the --n-jobs threads
         steps[0][1].set_params(n_jobs=args.n_jobs)
+    if steps:
+        from ._data import _with_detector
+
+        _with_detector(steps[0][1], args.detector)
     classes = [str(c) for c in model.classes_]
     scorer = next((m for m in ("predict_proba", "decision_function") if hasattr(model, m)), None)
     rows = []

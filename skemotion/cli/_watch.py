@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ._base import (UsageError, _bars_enabled, _Formatter, _info, _one_line, _terminal_size,
                     progress_bar)
-from ._options import _converted, _n_jobs, _positive_int
+from ._options import _add_detector, _converted, _n_jobs, _positive_int
 from ._paths import _is_inside
 from ._predict import _load_predict_model
 
@@ -68,6 +68,7 @@ def add_parser(subparsers, *, formatter_class=_Formatter):
     g.add_argument("--trust", action="store_true",
                    help="load a joblib/pickle model file (runs code from the file: only for "
                         "files you made yourself)")
+    _add_detector(g, default_help="the model's own; YuNet for the default pipeline")
     g = p.add_argument_group("outputs")
     g.add_argument("--out", metavar="PATH", type=Path,
                    help="the annotated video (.mp4, .avi, .mov, .mkv, .m4v) at the input's "
@@ -174,6 +175,7 @@ def _model(args):
             raise UsageError(f"{args.model} is a folder, not a model file" if args.model.is_dir()
                              else f"no such model file: {args.model}")
         model = _load_predict_model(args)
+        _detector_of(model, args)
     else:
         from ..datasets import load_frl_london
         from ..pipelines import DEFAULT_PIPELINE, make_named_pipeline
@@ -182,13 +184,24 @@ def _model(args):
                     "embedded London set (neutral vs happy: a smile detector) ...")
         start = time.perf_counter()
         london = load_frl_london()
-        model = make_named_pipeline(DEFAULT_PIPELINE).fit(london.images, london.target)
+        model = _detector_of(make_named_pipeline(DEFAULT_PIPELINE), args)
+        model.fit(london.images, london.target)
         _info(args, f"trained {DEFAULT_PIPELINE} on {len(london.target)} photos in "
                     f"{time.perf_counter() - start:.1f} s")
     try:
         check_video_model(model, name=str(args.model) if args.model else "the model")
     except TypeError as exc:
         raise UsageError(_one_line(exc)) from None
+    return model
+
+
+def _detector_of(model, args):
+    """``--detector`` applied to the model's FaceCropper (its first step); the model."""
+    from ._data import _with_detector
+
+    steps = getattr(model, "steps", None)
+    if steps and getattr(args, "detector", None) is not None:
+        _with_detector(steps[0][1], args.detector)
     return model
 
 
