@@ -6,8 +6,8 @@ block has to do its own imports and data loading, as a reader pasting it would. 
 ```text block follows a Python block, the block's printed output must equal it: the numbers
 the examples show are the numbers the code gives. A block preceded by
 ``<!-- readme-test: skip: reason -->`` is skipped with that reason (CK+ paths, a cluster
-address). The main job's table under "Results" is a recorded ``skemotion evaluate`` run;
-``test_cli.py`` checks its rows and format.
+address). The figures under "Results" summarise the records in ``benchmarks/README.md``;
+``test_cli.py`` checks the recorded ``skemotion evaluate`` run there.
 """
 
 import os
