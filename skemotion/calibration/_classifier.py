@@ -239,7 +239,7 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
         -------
         self : ReferenceCalibratedClassifier
         """
-        cropper, augmenter, feature_steps, head_steps = _split_estimator(self.estimator)
+        cropper = _split_estimator(self.estimator)[0]
         images, references = _split_pairs(X)
         y = column_or_1d(np.asarray(y, dtype=object if np.asarray(y).dtype.kind in "OUS"
                                     else None), warn=True)
@@ -253,17 +253,23 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
             )
         if cropper is not None:
             cropper = clone(cropper).fit(images)
-        self.cropper_ = cropper
         crops, shape = self._crops(images, cropper)
         unique, index = _unique(references)
         ref_crops, ref_shape = self._crops(unique, cropper)
+        return self._fit_crops(cropper, crops, ref_crops[index],
+                               shape if shape is not None else ref_shape, y)
+
+    def _fit_crops(self, cropper, crops, ref_crops, shape, y):
+        """Fit on crops already made by ``cropper`` (fitted, or None): flat
+        ``(n, h*w)`` arrays of the images and of their references, aligned."""
+        _, augmenter, feature_steps, head_steps = _split_estimator(self.estimator)
         if ref_crops.shape[1] != crops.shape[1]:
             raise ValueError(
                 f"The references are crops of {ref_crops.shape[1]} pixels but the images "
                 f"of {crops.shape[1]}: give both at the same size (or use a cropper)."
             )
-        self.image_shape_ = shape if shape is not None else ref_shape
-        ref_crops = ref_crops[index]
+        self.cropper_ = cropper
+        self.image_shape_ = None if shape is None else tuple(int(v) for v in shape)
         crops, ref_crops, y = self._augment(augmenter, crops, ref_crops, y)
         self.features_ = Pipeline(_cloned(feature_steps)).fit(crops, y) if feature_steps else None
         features = self._describe(crops)
