@@ -26,8 +26,8 @@ from skemotion.video import (
     recognize_videos,
     watch_video,
 )
-from skemotion.video._smoothing import EmotionSmoother
-from skemotion.video._synthetic import make_london_video
+from skemotion.video._smoothing import EmotionFilter, EmotionSmoother
+from skemotion.video._synthetic import Appearance, LiveClip, make_london_video
 
 FPS = 10.0
 SMALL = dict(frame_size=(320, 240), fps=FPS, face_size=120)
@@ -98,6 +98,86 @@ def test_smoothing_zero_reports_the_raw_arg_max():
 
 
 # ----------------------------------------------------------------- recognizer
+
+
+def test_filter_follows_strong_evidence_in_a_few_frames_and_ignores_weak_noise():
+    # 30 fps, the recognizer's defaults: a clear change flips within 0.2 s ...
+    f = EmotionFilter(dwell=8.0, evidence=0.5)
+    labels = [f.update(p, i / 30)[1]
+              for i, p in enumerate([[0.9, 0.1]] * 30 + [[0.1, 0.9]] * 30)]
+    assert labels[:30] == [0] * 30
+    flip = labels.index(1)
+    assert 30 < flip <= 36 and labels[flip:] == [1] * (60 - flip)
+    # ... while a second of weak evidence going both ways, then a short weak run against
+    # the label, does not flip it
+    f = EmotionFilter(dwell=8.0, evidence=0.5)
+    noisy = [[0.9, 0.1]] * 30 + [[0.35, 0.65], [0.65, 0.35]] * 15 + [[0.35, 0.65]] * 4
+    assert {f.update(p, i / 30)[1] for i, p in enumerate(noisy)} == {0}
+    # so does a single confident wrong frame now and then
+    f = EmotionFilter(dwell=8.0, evidence=0.5)
+    spikes = ([[0.9, 0.1]] * 9 + [[0.001, 0.999]]) * 10
+    assert {f.update(p, i / 30)[1] for i, p in enumerate(spikes)} == {0}
+
+
+def test_filter_with_dwell_zero_reports_every_frames_own_label():
+    f = EmotionFilter(dwell=0)
+    assert [f.update(p, t)[1] for t, p in enumerate([[0.2, 0.8], [0.7, 0.3], [0.4, 0.6]])] == [
+        1, 0, 1]
+
+
+def _clip(people, seconds, fps, **params):
+    return LiveClip(people, seconds, fps=fps, frame_size=(320, 240), **params)
+
+
+@pytest.mark.parametrize("cut", [True, False], ids=["cut", "same-place-replacement"])
+def test_a_change_of_person_gives_a_new_track_and_no_carried_over_label(video_model, london,
+                                                                       cut):
+    # subject 0 smiling, then subject 4 neutral at the same place: after a cut (new
+    # background), or with nothing else changing
+    clip = _clip([Appearance(0, 0.0, 1.5, face_size=90, expressions=[(0, "happy")]),
+                  Appearance(4, 1.5, 3.0, face_size=90, expressions=[(0, "neutral")])],
+                 3.0, 10, cuts=(1.5,) if cut else (), london=london)
+    recognizer = VideoEmotionRecognizer(video_model)
+    results = list(recognizer.process(list(clip.frames()), fps=10))
+    ids = [[f.track_id for f in r.faces] for r in results]
+    assert ids[:15] == [[1]] * 15 and ids[15:] == [[2]] * 15
+    # the second person's labels are those of a filter that starts afresh with them
+    fresh = EmotionFilter(recognizer.smoothing, 0.5)
+    second = [r.faces[0] for r in results[15:]]
+    expected = [recognizer.classes_[fresh.update(f.raw_proba, r.time_s)[1]]
+                for f, r in zip(second, results[15:])]
+    assert [f.label for f in second] == expected
+    assert second[0].label == second[0].raw_label
+
+
+def test_an_expression_change_is_reported_within_0_4_s(video_model, london):
+    clip = _clip([Appearance(0, 0.0, 3.0, face_size=90, shift=8, rotate=5, period=3.0,
+                             expressions=[(0, "neutral"), (1.5, "happy", 0.2)])],
+                 3.0, 15, london=london)
+    changes = []
+    results = list(VideoEmotionRecognizer(video_model, on_change=changes.append).process(
+        list(clip.frames()), fps=15))
+    assert [(c.previous, c.label) for c in changes] == [(None, "neutral"), ("neutral", "happy")]
+    assert 1.4 <= changes[1].time_s <= 1.5 + 0.4
+    labels = [r.faces[0].label for r in results]
+    assert labels[:21] == ["neutral"] * 21 and set(labels[28:]) == {"happy"}
+
+
+def test_a_face_that_leaves_ends_its_track_without_phantom_frames(video_model, london):
+    # the face vanishes at 1 s (no cut): not one frame reports it afterwards, and the
+    # track is gone once the grace period (lost_after) is over
+    clip = _clip([Appearance(6, 0.0, 1.0, face_size=90, shift=8, period=2.0)], 2.5, 10,
+                 london=london)
+    recognizer = VideoEmotionRecognizer(video_model, lost_after=0.5).reset()
+    for index, frame in enumerate(clip.frames()):
+        result = recognizer.process_frame(frame, index / 10, index)
+        assert len(result.faces) == (1 if index < 10 else 0), index
+        alive = [t.track_id for t in recognizer._tracker.tracks]
+        if index >= 10 + 6:
+            assert alive == [], index
+    assert recognizer.n_detections_ <= 4 + 1 + 1  # every 10th frame, plus the loss
+
+
 
 
 def test_smoothed_label_follows_the_truth_after_the_lag(video_model, smile_video):

@@ -1,20 +1,131 @@
-"""Per-track smoothing: an exponential moving average in time, then a minimum duration."""
+"""Per-track smoothing of class probabilities over time.
+
+:class:`EmotionFilter` (the recognizer's): an HMM forward filter whose sticky
+transitions are set by a dwell time in seconds, optionally followed by a minimum
+duration. :class:`EmotionSmoother`: an exponential moving average with a time constant
+and a minimum duration (kept for comparison in ``benchmarks/bench_live.py``).
+"""
 
 import math
 
 import numpy as np
 
+__all__ = ["EmotionFilter", "EmotionSmoother"]
+
+#: Smallest probability a frame may give a class: one frame cannot rule a class out.
+PROBA_FLOOR = 0.02
+
+
+class _Hysteresis:
+    """The reported label: the filtered arg-max, changed only once another class has led
+    for ``min_duration`` seconds without interruption."""
+
+    def __init__(self, min_duration):
+        self.min_duration = float(min_duration)
+        self.label = None
+        self._pending = None
+        self._pending_since = None
+
+    def update(self, leader, time_s):
+        if self.label is None:
+            self.label = leader
+            return False
+        if leader == self.label:
+            self._pending = None
+            return False
+        if self._pending != leader:
+            self._pending, self._pending_since = leader, time_s
+        if time_s - self._pending_since >= self.min_duration - 1e-9:  # float times
+            self.label, self._pending = leader, None
+            return True
+        return False
+
+
+class EmotionFilter:
+    """One face's emotion as a hidden Markov chain, filtered frame by frame.
+
+    The face's emotion is the hidden state: it stays from one frame to the next with
+    probability ``exp(-dt / dwell)`` (``dt`` seconds between the frames, so the
+    behaviour does not depend on the frame rate; ``dwell`` is how long an emotion is
+    expected to last), else moves to any other class with equal probability. Each
+    frame's class probabilities from the model, floored at :data:`PROBA_FLOOR` and
+    raised to the power ``evidence``, are the observation likelihoods (the classes are
+    taken as equally likely a priori, as for a model trained on balanced classes). The
+    forward pass gives the probability of each emotion given every frame so far; its
+    arg-max is the label.
+
+    This makes the label steady without a fixed lag: the filtered probability of a
+    class other than the current one never falls much below the switching
+    probability per frame, so a few frames of strong evidence (each worth
+    ``evidence * log(p / (1 - p))`` in log-odds) change the label, while weak or
+    alternating evidence does not. ``dwell=0`` reports every frame's own arg-max.
+
+    Parameters
+    ----------
+    dwell : float
+        Seconds (>= 0).
+    evidence : float, default=1.0
+        Exponent on the model's probabilities (< 1 trusts each frame less).
+    min_duration : float, default=0.0
+        Seconds a new leading class must lead before the label changes (>= 0).
+    floor : float, default=PROBA_FLOOR
+        Smallest probability a frame may give a class, so that no single frame counts
+        for more than ``evidence * log((1 - floor) / floor)`` in log-odds.
+
+    Examples
+    --------
+    >>> from skemotion.video._smoothing import EmotionFilter
+    >>> f = EmotionFilter(dwell=2.0)
+    >>> [f.update(p, t / 30)[1] for t, p in enumerate(
+    ...     [[0.9, 0.1]] * 5 + [[0.35, 0.65]] * 3 + [[0.9, 0.1]] * 3 + [[0.1, 0.9]] * 4)]
+    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1]
+    """
+
+    def __init__(self, dwell, evidence=1.0, min_duration=0.0, floor=PROBA_FLOOR):
+        self.dwell = float(dwell)
+        self.evidence = float(evidence)
+        self.floor = float(floor)
+        self._hysteresis = _Hysteresis(min_duration)
+        self.proba = None
+        self._time = None
+
+    @property
+    def label(self):
+        """Index of the reported class (None before the first frame)."""
+        return self._hysteresis.label
+
+    def update(self, proba, time_s):
+        """Add one frame's probabilities; return ``(filtered, label_index, changed)``.
+
+        ``changed`` is True when the reported label changed in this frame (never on
+        the first frame).
+        """
+        proba = np.asarray(proba, dtype=float)
+        if self.dwell == 0:
+            self.proba = proba.copy()
+        else:
+            likelihood = np.maximum(proba, self.floor) ** self.evidence
+            if self.proba is None:
+                prior = np.full(len(proba), 1.0 / len(proba))
+            else:
+                n = len(proba)
+                stay = math.exp(-max(time_s - self._time, 0.0) / self.dwell)
+                leave = (1.0 - stay) / (n - 1) if n > 1 else 0.0
+                prior = stay * self.proba + leave * (1.0 - self.proba)
+            posterior = prior * likelihood
+            self.proba = posterior / posterior.sum()
+        self._time = time_s
+        changed = self._hysteresis.update(int(np.argmax(self.proba)), time_s)
+        return self.proba.copy(), self.label, changed
+
 
 class EmotionSmoother:
-    """Smooth one face's class probabilities over time and hold its label steady.
+    """Smooth one face's class probabilities with an exponential moving average.
 
-    The probabilities are averaged exponentially with time constant ``smoothing``
-    seconds: after a frame ``dt`` seconds later, the average moves a share
-    ``1 - exp(-dt / smoothing)`` of the way to the new frame's probabilities (so the
-    weighting does not depend on the frame rate; 0 turns averaging off). The
-    reported label is the averaged probabilities' arg-max, but it changes only once
-    another class has led for ``min_duration`` seconds without interruption
-    (hysteresis), so a face on the edge between two emotions does not flicker.
+    After a frame ``dt`` seconds later, the average moves a share
+    ``1 - exp(-dt / smoothing)`` of the way to the new frame's probabilities (0 turns
+    averaging off). The reported label is the average's arg-max, changed only once
+    another class has led for ``min_duration`` seconds without interruption.
 
     Parameters
     ----------
@@ -35,19 +146,17 @@ class EmotionSmoother:
 
     def __init__(self, smoothing, min_duration):
         self.smoothing = float(smoothing)
-        self.min_duration = float(min_duration)
+        self._hysteresis = _Hysteresis(min_duration)
         self.proba = None
-        self.label = None
         self._time = None
-        self._pending = None
-        self._pending_since = None
+
+    @property
+    def label(self):
+        """Index of the reported class (None before the first frame)."""
+        return self._hysteresis.label
 
     def update(self, proba, time_s):
-        """Add one frame's probabilities; return ``(smoothed, label_index, changed)``.
-
-        ``changed`` is True when the reported label changed in this frame (never on
-        the first frame).
-        """
+        """Add one frame's probabilities; return ``(smoothed, label_index, changed)``."""
         proba = np.asarray(proba, dtype=float)
         if self.proba is None or self.smoothing == 0:
             self.proba = proba.copy()
@@ -56,16 +165,5 @@ class EmotionSmoother:
             weight = 1.0 - math.exp(-dt / self.smoothing)
             self.proba = self.proba + weight * (proba - self.proba)
         self._time = time_s
-        leader = int(np.argmax(self.proba))
-        if self.label is None:
-            self.label = leader
-            return self.proba.copy(), self.label, False
-        if leader == self.label:
-            self._pending = None
-            return self.proba.copy(), self.label, False
-        if self._pending != leader:
-            self._pending, self._pending_since = leader, time_s
-        if time_s - self._pending_since >= self.min_duration - 1e-9:  # float times
-            self.label, self._pending = leader, None
-            return self.proba.copy(), self.label, True
-        return self.proba.copy(), self.label, False
+        changed = self._hysteresis.update(int(np.argmax(self.proba)), time_s)
+        return self.proba.copy(), self.label, changed

@@ -1,11 +1,19 @@
-"""Face tracking between full detections: the model's own cascade settings, then a local search.
+"""Face tracking between full detections, with checks that a track is still its face.
 
-A full detection runs the model's FaceCropper cascades over the whole frame (on the
-same downscaled copy FaceCropper scans) and finds the eyes in each box. In between,
-each face is looked for only near its last box, by normalised cross-correlation of
-its appearance at the last detection (on the downscaled copy, a fraction of a
-millisecond), and the eyes move with the box. A face whose match falls below a
-threshold is lost, which triggers a full detection at once.
+A full detection finds every face of the frame. In between, each face is looked for
+only near its last box, by normalised cross-correlation of its appearance at the last
+detection on a small copy of the frame (a fraction of a millisecond). A track stays
+one person's:
+
+* at every full detection a track continues only if a detected face overlaps its
+  box *and* looks like it (:func:`appearance`, a normalised 12x12 grey thumbnail,
+  compared with the track's by correlation); a track no detection confirms stops
+  being reported at once;
+* between detections, a face whose match falls, whose thumbnail stops looking like
+  the track's (another person stepped into its place), or a change of the whole
+  frame (a cut) triggers a full detection in that frame;
+* a track that is not confirmed again within ``lost_after`` seconds ends; a different
+  person at the same place always starts a new track.
 """
 
 import math
@@ -14,9 +22,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..faces._cascades import EYE_CASCADE, borrow_cascade, resolve_cascade
 from ..faces._cropper import crop_face_box
-from ..faces._detect import _MIN_FACE_WINDOW, _find_eyes, _pixels, _run_cascade
+from ..faces._detect import find_faces
 
 #: Normalised cross-correlation below which a tracked face counts as lost.
 MATCH_THRESHOLD = 0.6
@@ -24,6 +31,50 @@ MATCH_THRESHOLD = 0.6
 SEARCH_MARGIN = 0.5
 #: Overlap (intersection over union) for a detection to continue a track.
 MIN_IOU = 0.3
+#: Correlation of appearance thumbnails below which a face is another person's.
+SAME_PERSON = 0.8
+#: Correlation of whole-frame thumbnails from one frame to the next below which the
+#: frame counts as a cut (exposure changes do not count: the thumbnails are normalised).
+CUT_THRESHOLD = 0.8
+#: Width of the copy of the frame that tracking scans.
+TRACK_WIDTH = 160
+#: Width of the copy of the frame full detections scan with YuNet.
+DETECT_WIDTH = 320
+#: Face width (pixels) at which a face found on that copy is found again, in a window
+#: around it, for finer landmarks.
+REFINE_SIZE = 160
+#: Side of the appearance thumbnail.
+_THUMB = 12
+
+
+def appearance(gray, box):
+    """A cheap appearance descriptor of a face: its box shrunk to a 12x12 grey
+    thumbnail, zero mean and unit length (so that exposure changes drop out); None for a
+    box outside the image."""
+    x, y, w, h = (int(v) for v in box)
+    H, W = gray.shape
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, W), min(y + h, H)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    thumb = cv2.resize(gray[y0:y1, x0:x1], (_THUMB, _THUMB),
+                       interpolation=cv2.INTER_AREA).astype(np.float32).ravel()
+    thumb -= thumb.mean()
+    norm = float(np.linalg.norm(thumb))
+    return thumb / norm if norm > 1e-6 else None
+
+
+def similarity(a, b):
+    """Correlation of two :func:`appearance` descriptors (0 when either is None)."""
+    if a is None or b is None:
+        return 0.0
+    return float(a @ b)
+
+
+def _frame_signature(small):
+    thumb = cv2.resize(small, (16, 12), interpolation=cv2.INTER_AREA).astype(np.float32)
+    thumb = thumb.ravel() - thumb.mean()
+    norm = float(np.linalg.norm(thumb))
+    return thumb / norm if norm > 1e-6 else None
 
 
 @dataclass(eq=False)  # holds an image
@@ -32,12 +83,14 @@ class Track:
 
     track_id: int
     box: tuple
-    eyes: tuple = None          # eye centres relative to the box: (lx, ly, rx, ry) / (w, h)
-    template: object = None     # the face on the downscaled frame at the last detection
-    small_box: tuple = None     # (x, y, w, h) on the downscaled frame
+    points: tuple = None        # landmarks the crop uses, relative to the box (x / w, y / h)
+    template: object = None     # the face on the small frame at the last detection
+    small_box: tuple = None     # (x, y, w, h) on the small frame
+    descriptor: object = None   # appearance() at the last detection
+    first_seen: float = 0.0     # time (s) the track started
     last_seen: float = 0.0      # time (s) the face was last found
-    confirmed: float = 0.0      # time (s) a full detection last found it
-    lost: bool = False
+    lost: bool = False          # not found in the last frame: not reported
+    ended: bool = False         # another person took its place: never continued
 
 
 def _iou(a, b):
@@ -56,17 +109,20 @@ class FaceTracker:
     Parameters
     ----------
     cropper : FaceCropper
-        The model's first step; its cascades, ``scale_factor``, ``min_neighbors``,
-        ``min_size``, ``max_size``, ``detect_size``, ``align``, ``output_size``,
-        ``margin`` and ``equalize`` are used as they are.
+        The model's first step. Its detector finds the faces
+        (:func:`~skemotion.faces.find_faces` with the cropper's settings: YuNet on a
+        copy ``detect_width`` pixels wide, or the cascades of a ``detector="haar"``
+        model), and its ``align``, ``output_size``, ``margin`` and ``equalize`` crop
+        them.
     detect_every : int
         Frames between full detections (1: detect in every frame).
     max_faces : int
         Most faces followed at once (the largest ones).
     lost_after : float
-        Seconds a lost face's track is kept (and found again by a detection that
-        overlaps its last box) before it ends; also how long a face the full
-        detections miss is followed on its appearance alone.
+        Seconds a track no detection confirms is kept, unreported, so that the same
+        face found again at the same place within that time keeps its id.
+    detect_width : int, default=320
+        Width of the frame's copy that YuNet scans.
 
     Examples
     --------
@@ -77,168 +133,179 @@ class FaceTracker:
     >>> gray = cv2.cvtColor(load_frl_london().images[0], cv2.COLOR_BGR2GRAY)
     >>> tracker = FaceTracker(FaceCropper(output_size=64), detect_every=5, max_faces=2,
     ...                       lost_after=1.0)
-    >>> [(t.track_id, t.box) for t in tracker.update(gray, 0.0)]   # as FaceCropper finds it
-    [(1, (90, 99, 163, 163))]
+    >>> [(t.track_id, t.box) for t in tracker.update(gray, 0.0)]
+    [(1, (94, 94, 163, 163))]
     >>> tracker.crop(gray, tracker.tracks[0]).shape
     (64, 64)
     """
 
-    def __init__(self, cropper, *, detect_every, max_faces, lost_after):
+    def __init__(self, cropper, *, detect_every, max_faces, lost_after,
+                 detect_width=DETECT_WIDTH):
         params = cropper._checked_params()
-        self.paths = params["paths"]
+        self.cropper = cropper
         self.output_size = params["output_size"]
         self.margin = float(cropper.margin)
         self.equalize = cropper.equalize
         self.align = cropper.align
-        self.scale_factor = float(cropper.scale_factor)
-        self.min_neighbors = int(cropper.min_neighbors)
-        self.min_size, self.max_size = cropper.min_size, cropper.max_size
-        self.detect_size = cropper.detect_size
-        self.eye_path = resolve_cascade(EYE_CASCADE) if self.align == "eyes" else None
         self.detect_every = detect_every
         self.max_faces = max_faces
         self.lost_after = lost_after
+        self.detect_width = detect_width
         self.tracks = []
         self.next_id = 1
         self.frames_since_detection = None
         self.n_detections = 0
-        self._geometry = None
+        self.n_cuts = 0
+        self._track_scale = None
+        self._signature = None
 
     # ------------------------------------------------------------------ geometry
 
-    def _scale(self, shape):
-        """Downscaling of a frame of ``shape`` exactly as FaceCropper's detection does it."""
-        if self._geometry is not None and self._geometry[0] == shape:
-            return self._geometry[1]
-        h, w = shape
-        short = min(h, w)
-        min_px = max(_pixels(self.min_size, short), 1.0)
-        max_px = _pixels(self.max_size, short)
-        scale = 1.0
-        if self.detect_size is not None and max(h, w) > self.detect_size:
-            scale = self.detect_size / max(h, w)
-        scale = min(1.0, max(scale, _MIN_FACE_WINDOW / min_px))
-        size = (max(round(w * scale), 1), max(round(h * scale), 1)) if scale < 1 else (w, h)
-        sx, sy = w / size[0], h / size[1]
-        geometry = {
-            "size": size,
-            "sx": sx,
-            "sy": sy,
-            "min": max(int(min_px / sx), 1),
-            "max": int(max_px / sx) if max_px else 0,
-        }
-        self._geometry = (shape, geometry)
-        return geometry
-
     def small_image(self, gray):
-        """The downscaled copy of a 2-D uint8 frame that detection and tracking scan."""
-        g = self._scale(gray.shape)
-        if g["size"] == (gray.shape[1], gray.shape[0]):
-            return gray
-        return cv2.resize(gray, g["size"], interpolation=cv2.INTER_AREA)
-
-    def _to_full(self, face, shape):
-        g = self._scale(shape)
-        h, w = shape
-        fx, fy, fw, fh = face
-        x0, y0 = max(int(round(fx * g["sx"])), 0), max(int(round(fy * g["sy"])), 0)
-        x1 = min(x0 + int(round(fw * g["sx"])), w)
-        y1 = min(y0 + int(round(fh * g["sy"])), h)
-        return (x0, y0, x1 - x0, y1 - y0)
+        """The small copy of a 2-D uint8 frame that tracking scans, and its scale
+        (full-frame pixels per small pixel)."""
+        h, w = gray.shape
+        if self._track_scale is None or self._track_scale[0] != (h, w):
+            if w > TRACK_WIDTH:
+                size = (TRACK_WIDTH, max(round(h * TRACK_WIDTH / w), 1))
+            else:
+                size = (w, h)
+            self._track_scale = ((h, w), size, w / size[0])
+        _, size, scale = self._track_scale
+        small = gray if size == (w, h) else cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+        return small, scale
 
     # ------------------------------------------------------------------ detection
 
-    def detect(self, gray, small):
+    def _refined(self, gray, face):
+        """The face found again by YuNet in a window around it, at up to REFINE_SIZE
+        pixels per face width (finer landmarks than on the small copy); ``face`` when
+        it is not found there."""
+        x, y, w, h = face.box
+        H, W = gray.shape
+        grow = 0.5 * max(w, h)
+        x0, y0 = max(int(x - grow), 0), max(int(y - grow), 0)
+        x1, y1 = min(int(x + w + grow), W), min(int(y + h + grow), H)
+        zoom = min(1.0, REFINE_SIZE / max(w, 1))
+        window = gray[y0:y1, x0:x1]
+        width = max(int(round((x1 - x0) * zoom)), 1)
+        best = None
+        for other in find_faces(window, cropper=self.cropper, detect_width=width):
+            ox, oy, ow, oh = other.box
+            moved = (ox + x0, oy + y0, ow, oh)
+            overlap = _iou(moved, face.box)
+            if overlap >= 0.5 and (best is None or overlap > best[0]):
+                best = (overlap, other, moved)
+        if best is None:
+            return face
+        _, other, box = best
+        shift = lambda pts: None if pts is None else tuple((px + x0, py + y0) for px, py in pts)
+        return type(face)(source=None, image_shape=face.image_shape, box=box,
+                          cascade=other.cascade, face_counts=face.face_counts,
+                          left_eye=None if other.left_eye is None else
+                          (other.left_eye[0] + x0, other.left_eye[1] + y0),
+                          right_eye=None if other.right_eye is None else
+                          (other.right_eye[0] + x0, other.right_eye[1] + y0),
+                          landmarks=shift(other.landmarks), score=other.score)
+
+    def detect(self, gray):
         """All faces of a frame (largest first, at most ``max_faces``): list of
-        ``(box, small_box)``, from the first cascade that finds any."""
-        g = self._scale(gray.shape)
-        faces = []
-        for path in self.paths:
-            with borrow_cascade(path) as classifier:
-                faces = _run_cascade(classifier, small, self.scale_factor,
-                                     self.min_neighbors, g["min"], g["max"])
-            if faces:
-                break
-        faces = sorted(faces, key=lambda f: -f[2] * f[3])[: self.max_faces]
-        return [(self._to_full(f, gray.shape), f) for f in faces]
+        ``(box, points)`` in frame pixels, ``points`` the landmarks the model's crop
+        uses (eyes, or YuNet's five points), relative to the box, or None."""
+        found = []
+        faces = find_faces(gray, cropper=self.cropper, detect_width=self.detect_width,
+                           max_faces=self.max_faces)
+        if self.cropper.detector == "yunet" and self.detect_width is not None \
+                and gray.shape[1] > self.detect_width:
+            faces = [self._refined(gray, face) for face in faces]
+        for face in faces:
+            if self.align == "five_points":
+                points = face.landmarks
+            elif self.align == "eyes" and face.left_eye is not None:
+                points = (face.left_eye, face.right_eye)
+            else:
+                points = None
+            x, y, w, h = face.box
+            if points is not None:
+                points = tuple(((px - x) / w, (py - y) / h) for px, py in points)
+            found.append((face.box, points))
+        return found
 
-    def _eyes(self, gray, box):
-        if self.eye_path is None:
-            return None
-        left, right = _find_eyes(gray, box, self.eye_path)
-        if left is None:
-            return None
+    def _start(self, track, gray, small, scale, box, points, descriptor, time_s):
         x, y, w, h = box
-        return ((left[0] - x) / w, (left[1] - y) / h, (right[0] - x) / w, (right[1] - y) / h)
-
-    def _start(self, track, gray, small, box, small_box, time_s):
-        sx, sy, sw, sh = small_box
-        track.box, track.small_box = box, small_box
+        sx, sy = int(round(x / scale)), int(round(y / scale))
+        sw, sh = max(int(round(w / scale)), 4), max(int(round(h / scale)), 4)
+        sx, sy = min(max(sx, 0), small.shape[1] - sw), min(max(sy, 0), small.shape[0] - sh)
+        track.box, track.small_box, track.points = box, (sx, sy, sw, sh), points
         track.template = small[sy : sy + sh, sx : sx + sw].copy()
-        track.eyes = self._eyes(gray, box)
-        track.last_seen = track.confirmed = time_s
+        track.descriptor = descriptor
+        track.last_seen = time_s
         track.lost = False
 
-    def _full_detection(self, gray, small, time_s):
+    def _full_detection(self, gray, small, scale, time_s):
         self.n_detections += 1
         self.frames_since_detection = 0
-        found = self.detect(gray, small)
-        unmatched = list(range(len(found)))
-        # continue tracks by overlap, best pairs first
-        pairs = sorted(
-            ((_iou(t.box, found[j][0]), i, j) for i, t in enumerate(self.tracks)
-             for j in unmatched),
-            reverse=True)
-        used_tracks = set()
-        for iou, i, j in pairs:
-            if iou < MIN_IOU or i in used_tracks or j not in unmatched:
+        found = [(box, points, appearance(gray, box)) for box, points in self.detect(gray)]
+        candidates = [t for t in self.tracks if not t.ended]
+        pairs = []
+        for i, track in enumerate(candidates):
+            for j, (box, _, descriptor) in enumerate(found):
+                overlap = _iou(track.box, box)
+                if overlap < MIN_IOU:
+                    continue
+                if similarity(track.descriptor, descriptor) < SAME_PERSON:
+                    track.ended = True  # someone else is where this face was
+                    continue
+                pairs.append((overlap, i, j))
+        used_tracks, used_faces = set(), set()
+        for _, i, j in sorted(pairs, reverse=True):
+            if i in used_tracks or j in used_faces or candidates[i].ended:
                 continue
             used_tracks.add(i)
-            unmatched.remove(j)
-            self._start(self.tracks[i], gray, small, *found[j], time_s)
-        for i, track in enumerate(self.tracks):
-            if i in used_tracks or track.lost:
+            used_faces.add(j)
+            self._start(candidates[i], gray, small, scale, *found[j], time_s)
+        for i, track in enumerate(candidates):
+            if i not in used_tracks:
+                track.lost = True  # no detection confirms it: not reported
+        for j, face in enumerate(found):
+            if j in used_faces:
                 continue
-            # missed by the cascade (compression, a turned head): follow it as between
-            # detections, for at most lost_after seconds without a detection
-            if time_s - track.confirmed > self.lost_after:
-                track.lost = True
-            else:
-                self._follow(track, gray, small, time_s)
-        for j in unmatched:
-            if sum(not t.lost for t in self.tracks) >= self.max_faces:
+            if sum(not t.lost and not t.ended for t in self.tracks) >= self.max_faces:
                 break
-            track = Track(self.next_id, found[j][0])
+            track = Track(self.next_id, face[0], first_seen=time_s)
             self.next_id += 1
-            self._start(track, gray, small, *found[j], time_s)
+            self._start(track, gray, small, scale, *face, time_s)
             self.tracks.append(track)
 
     # ------------------------------------------------------------------ tracking
 
-    def _follow(self, track, gray, small, time_s):
-        """Look for the face near its last box; mark it lost if it is not there."""
+    def _follow(self, track, gray, small, scale, time_s):
+        """Look for the face near its last box; False if it is not there (or is now
+        someone else)."""
         sx, sy, sw, sh = track.small_box
         H, W = small.shape
-        mx, my = max(int(math.ceil(sw * SEARCH_MARGIN)), 1), max(int(math.ceil(sh * SEARCH_MARGIN)), 1)
+        mx = max(int(math.ceil(sw * SEARCH_MARGIN)), 1)
+        my = max(int(math.ceil(sh * SEARCH_MARGIN)), 1)
         x0, y0 = max(sx - mx, 0), max(sy - my, 0)
         x1, y1 = min(sx + sw + mx, W), min(sy + sh + my, H)
         template = track.template
         if x1 - x0 < template.shape[1] or y1 - y0 < template.shape[0]:
-            track.lost = True
-            return
+            return False
         scores = cv2.matchTemplate(small[y0:y1, x0:x1], template, cv2.TM_CCOEFF_NORMED)
         _, best, _, (bx, by) = cv2.minMaxLoc(scores)
         if not best >= MATCH_THRESHOLD:  # also NaN, for a flat template
-            track.lost = True
-            return
-        dx, dy = x0 + bx - sx, y0 + by - sy
-        g = self._scale(gray.shape)
-        track.small_box = (sx + dx, sy + dy, sw, sh)
+            return False
+        nsx, nsy = x0 + bx, y0 + by
         bw, bh = track.box[2], track.box[3]
-        nx = min(max(int(round(track.small_box[0] * g["sx"])), 0), gray.shape[1] - 1)
-        ny = min(max(int(round(track.small_box[1] * g["sy"])), 0), gray.shape[0] - 1)
-        track.box = (nx, ny, min(bw, gray.shape[1] - nx), min(bh, gray.shape[0] - ny))
+        nx = min(max(int(round(track.box[0] + (nsx - sx) * scale)), 0), gray.shape[1] - 1)
+        ny = min(max(int(round(track.box[1] + (nsy - sy) * scale)), 0), gray.shape[0] - 1)
+        box = (nx, ny, min(bw, gray.shape[1] - nx), min(bh, gray.shape[0] - ny))
+        if similarity(track.descriptor, appearance(gray, box)) < SAME_PERSON:
+            return False
+        track.small_box = (nsx, nsy, sw, sh)
+        track.box = box
         track.last_seen = time_s
+        return True
 
     def update(self, gray, time_s):
         """Find the faces of the next frame; return the tracks seen in it.
@@ -251,35 +318,43 @@ class FaceTracker:
         Returns
         -------
         tracks : list of Track
-            The faces found in this frame (lost faces in their grace period are not
-            listed), in track id order.
+            The faces found in this frame, in track id order.
         """
-        small = self.small_image(gray)
-        due = (self.frames_since_detection is None
+        small, scale = self.small_image(gray)
+        signature = _frame_signature(small)
+        cut = (self._signature is not None
+               and similarity(self._signature, signature) < CUT_THRESHOLD)
+        self._signature = signature
+        self.n_cuts += bool(cut)
+        due = (cut or self.frames_since_detection is None
                or self.frames_since_detection + 1 >= self.detect_every)
         if not due:
             self.frames_since_detection += 1
-            following = [t for t in self.tracks if not t.lost]
-            for track in following:
-                self._follow(track, gray, small, time_s)
-            due = any(t.lost for t in following)  # a face lost just now: look everywhere
+            for track in self.tracks:
+                if not track.lost and not track.ended:
+                    # a face lost just now, or someone else in its place: look everywhere
+                    due = not self._follow(track, gray, small, scale, time_s) or due
         if due:
-            self._full_detection(gray, small, time_s)
-        self.tracks = [t for t in self.tracks
-                       if not (t.lost and time_s - t.last_seen > self.lost_after)]
+            self._full_detection(gray, small, scale, time_s)
+        self.tracks = [t for t in self.tracks if not t.ended and not (
+            t.lost and time_s - t.last_seen > self.lost_after)]
         return sorted((t for t in self.tracks if not t.lost), key=lambda t: t.track_id)
 
     def crop(self, gray, track):
         """The uint8 crop of a tracked face with the model's own crop settings."""
-        left = right = None
-        if track.eyes is not None:
-            x, y, w, h = track.box
-            lx, ly, rx, ry = track.eyes
-            left, right = (x + lx * w, y + ly * h), (x + rx * w, y + ry * h)
+        x, y, w, h = track.box
+        points = (None if track.points is None
+                  else [(x + px * w, y + py * h) for px, py in track.points])
+        left = right = landmarks = None
+        if points is not None and len(points) == 5:
+            landmarks = points
+        elif points is not None:
+            left, right = points
         return crop_face_box(gray, track.box, left, right, self.output_size, self.margin,
-                             self.equalize)
+                             self.equalize, landmarks=landmarks)
 
     def reset(self):
         """Forget every track (ids start again at 1)."""
         self.tracks, self.next_id = [], 1
         self.frames_since_detection = None
+        self._signature = None
