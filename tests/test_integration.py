@@ -43,8 +43,8 @@ def test_cascade_parameter_search_with_detection_cache(london, tmp_path):
     y, groups = london.target[keep], london.groups[keep]
     cache = tmp_path / "detections"
     pipe = Pipeline([
-        ("crop", FaceCropper(output_size=SIZE, memory=cache, multiple_faces="largest",
-                             on_missing="full_image")),
+        ("crop", FaceCropper(detector="haar", output_size=SIZE, memory=cache,
+                             multiple_faces="largest", on_missing="full_image")),
         ("clf", FisherFaceClassifier()),
     ])
     grid = {"crop__min_neighbors": [3, 10], "crop__scale_factor": [1.1, 1.3]}
@@ -62,8 +62,8 @@ def test_cascade_parameter_search_with_detection_cache(london, tmp_path):
                                   search.cv_results_["mean_test_score"])
     # the cached search scores exactly like an uncached pipeline on the same splits
     best = search.cv_results_["params"][search.best_index_]
-    plain = Pipeline([("crop", FaceCropper(output_size=SIZE, multiple_faces="largest",
-                                          on_missing="full_image")),
+    plain = Pipeline([("crop", FaceCropper(detector="haar", output_size=SIZE,
+                                          multiple_faces="largest", on_missing="full_image")),
                       ("clf", FisherFaceClassifier())]).set_params(**best)
     scores = cross_val_score(plain, images, y, groups=groups, cv=cv)
     assert scores.mean() == pytest.approx(search.best_score_)
