@@ -21,7 +21,7 @@ def add_parser(subparsers):
         "subsets a pipeline separates best (EmotionSubset; scores are chance-adjusted "
         "balanced accuracy, 0 = chance, 1 = perfect, so subsets of different sizes compare). "
         "'cascade': the pipeline's FaceCropper scale factor and min neighbours on the raw "
-        "images (where a setting finds no face the whole image is used, which costs accuracy); "
+        "images, with the tutorial's Haar cascades as the detector (where a setting finds no face the whole image is used, which costs accuracy); "
         "give --cache so each detection runs once across splits.",
         example="  skemotion search emotions --ckplus ~/CK+ "
         "--subsets 'anger,happy;happy,sadness,surprise;all'\n"
@@ -56,6 +56,9 @@ def run(args):
     _refuse_output_in_data(args, args.out, "--out")
     if args.what == "cascade" and args.no_detect:
         raise UsageError("--no-detect: a cascade search needs face detection")
+    if args.what == "cascade" and args.detector == "yunet":
+        raise UsageError("--detector yunet: a cascade search tunes the Haar cascades' "
+                         "parameters, which YuNet does not have")
     if args.what == "cascade":
         scale_factors = _float_list(args.scale_factors, "--scale-factors")
         if any(v <= 1 for v in scale_factors):
@@ -69,6 +72,9 @@ def run(args):
         pipe = _full_pipeline(args, factory)
         step = pipe.steps[0][0]
         cropper = _make_cropper(args, _crop_step(pipe, name)).set_params(on_missing="full_image")
+        if cropper.detector != "haar":  # the searched parameters are the cascades'
+            cropper.set_params(detector="haar",
+                               align="eyes" if cropper.align == "five_points" else cropper.align)
         if "n_jobs" in cropper.get_params():
             cropper.set_params(n_jobs=None)
         pipe.steps[0] = (step, cropper)
