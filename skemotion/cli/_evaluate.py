@@ -74,6 +74,7 @@ def run(args):
     with progress_bar(len(models) * len(protocols), "cross-validating",
                       enabled=_bars_enabled(args)) as bar:
         for name, model in models.items():
+            bar.set_postfix_str(name)
             done = []  # protocols finished for this pipeline (the bar counts each once)
             try:
                 with _fit_errors(name, sum(splits.values(), []), args.test_size):

@@ -13,8 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from ._base import (UsageError, _bars_enabled, _Formatter, _info, _one_line, _terminal_size,
-                    progress_bar)
+from ._base import UsageError, _bars_enabled, _Formatter, _info, _one_line, progress_bar
 from ._options import _add_detector, _converted, _n_jobs, _positive_int
 from ._paths import _is_inside
 from ._predict import _load_predict_model
@@ -84,12 +83,13 @@ def add_parser(subparsers, *, formatter_class=_Formatter):
                    help="show the annotated frames in a window (q or Esc quits; the default "
                         "for a camera without --out/--csv/--plot)")
     g = p.add_argument_group("tracking and smoothing")
-    g.add_argument("--smoothing", metavar="S", type=_seconds, default=0.5,
-                   help="time constant in seconds of each face's moving average of the "
-                        "probabilities; 0: none (default: %(default)s)")
-    g.add_argument("--min-duration", metavar="S", type=_seconds, default=0.3,
-                   help="seconds a new emotion must lead before a face's label changes "
-                        "(default: %(default)s)")
+    g.add_argument("--smoothing", metavar="S", type=_seconds, default=8.0,
+                   help="dwell time in seconds of each face's emotion filter (how long an "
+                        "emotion is expected to last; a clear change still shows within a "
+                        "few frames); 0: every frame's own label (default: %(default)s)")
+    g.add_argument("--min-duration", metavar="S", type=_seconds, default=0.0,
+                   help="extra seconds a new emotion must lead before a face's label "
+                        "changes (adds that much lag; default: %(default)s)")
     g.add_argument("--detect-every", metavar="N", type=_positive_int, default=None,
                    help="frames between full face detections; in between each face is "
                         "followed near its last box (default: the recognizer's, see the "
@@ -305,7 +305,8 @@ def _run_one(args, kind):
 
 
 class _FrameBar:
-    """tqdm over frames: a bar when the frame count is known, a frames/s counter else."""
+    """Progress over frames: a bar (or plain lines) when the frame count is known, a counter
+    else."""
 
     def __init__(self, args, kind):
         self.enabled = _bars_enabled(args)
@@ -316,15 +317,8 @@ class _FrameBar:
         if not self.enabled:
             return
         if self.bar is None:
-            try:
-                from tqdm import tqdm
-            except ImportError:  # the 'progress' extra (tqdm) is not installed
-                self.enabled = False
-                return
-            columns, lines = _terminal_size(sys.stderr)
-            self.bar = tqdm(total=source.frame_count, desc=os.path.basename(source.name)
-                            or source.name, unit="frame", file=sys.stderr, ncols=columns,
-                            nrows=lines)
+            self.bar = progress_bar(source.frame_count, os.path.basename(source.name)
+                                    or source.name, unit="frame")
         self.bar.update(1)
 
     def close(self):
