@@ -1226,6 +1226,13 @@ def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
         assert "Traceback" not in result.stderr
         last = result.stderr.strip().splitlines()[-1]
         assert last.startswith("skemotion predict: error: cannot load") and model.name in last
+    # the other format: the message names the option, not load_model's format='joblib'
+    result = run("predict", text, image, cwd=cwd)
+    assert_usage_error(result, "notes.txt", "not a skops model file", "add --trust")
+    assert "format=" not in result.stderr
+    result = run("predict", models / "cropper.skops", image, "--trust", cwd=cwd)
+    assert_usage_error(result, "cropper.skops", "is a skops model file", "without --trust")
+    assert "format=" not in result.stderr
     # a skops file with untrusted types: the hint does not send the user to --trust
     result = run("predict", models / "odd.skops", image, cwd=cwd)
     assert_usage_error(result, "odd.skops", "_operator.neg", "in Python")

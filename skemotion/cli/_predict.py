@@ -102,14 +102,20 @@ def _load_predict_model(args):
     except ImportError as exc:
         raise UsageError(_one_line(exc)) from None
     except (OSError, ValueError, TypeError, EOFError) as exc:
-        is_skops = zipfile.is_zipfile(args.model)
-        if args.trust or (is_skops and "not trust" not in str(exc)):
-            hint = ""
-        elif is_skops:  # a skops file: --trust cannot read it
+        # a file of the other format: the command line's words, not load_model's
+        # (which name its Python argument format='joblib')
+        is_skops = args.model.is_file() and zipfile.is_zipfile(args.model)
+        if isinstance(exc, ValueError) and args.model.is_file() and is_skops == args.trust:
+            what = ("it is a skops model file (a zip archive), not a joblib/pickle file: load "
+                    "it without --trust" if is_skops else
+                    "it is not a skops model file. If it is a joblib/pickle file that you made "
+                    "yourself or fully trust, add --trust (loading a pickle runs code stored "
+                    "in it)")
+            raise UsageError(f"cannot load {args.model}: {what}") from None
+        hint = ""
+        if not args.trust and "not trust" in str(exc):  # untrusted types in a skops file
             hint = (" (in Python, that is: the command line cannot trust more types, and "
                     "--trust does not read skops files)")
-        else:
-            hint = " (a joblib file you made yourself loads with --trust)"
         raise UsageError(f"cannot load {args.model}: {_one_line(exc)}{hint}") from None
     except Exception as exc:  # e.g. --trust on a file that is not a pickle
         kind = " as a joblib/pickle file" if args.trust else ""
