@@ -1,13 +1,16 @@
 """The README's pictures of ``skemotion watch``, made by the real commands.
 
-1. A 640x480, 25 fps, 6 s video from the London photos (CC BY 4.0): two people gliding
-   across a textured background, the left one neutral then smiling, the right one
-   smiling then neutral (``skemotion.video._synthetic.make_london_video``).
+1. A 640x480, 25 fps, 6 s video from the London photos (CC BY 4.0): two people moving
+   their heads in front of a textured background, the left one neutral then smiling,
+   the right one smiling then neutral, with camera noise
+   (``skemotion.video._synthetic.LiveClip``).
 2. ``skemotion train --pipeline hog_logreg_flip --out model.skops`` on the London set.
 3. ``skemotion watch demo.mp4 --model model.skops --out annotated.mp4 --csv timeline.csv
    --plot timeline.png``.
 4. ``benchmarks/figures/watch_frame.jpg``: frame 100 (4 s) of annotated.mp4, and
-   ``benchmarks/figures/watch_timeline.png``: the command's plot, as written.
+   ``benchmarks/figures/watch_timeline.png``: the command's plot, as written (each
+   panel framed in the colour of its face's box in the video, with where the face was
+   first seen).
 
 Run from the repository root: ``python benchmarks/plot_watch.py`` (about a minute).
 """
@@ -23,7 +26,7 @@ import cv2
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from skemotion.video._synthetic import make_london_video  # noqa: E402
+from skemotion.video._synthetic import Appearance, LiveClip  # noqa: E402
 
 FIGURES = os.path.join(ROOT, "benchmarks", "figures")
 
@@ -36,9 +39,15 @@ def skemotion(*args, cwd):
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        make_london_video(os.path.join(tmp, "demo.mp4"),
-                          [(3.0, [(4, "neutral"), (6, "happy")]),
-                           (3.0, [(4, "happy"), (6, "neutral")])])
+        people = [
+            Appearance(4, 0.0, 6.0, centre=(0.28, 0.5), face_size=120, shift=15, scale=0.05,
+                       rotate=8, period=4.0,
+                       expressions=[(0, "neutral"), (3.0, "happy", 0.4)]),
+            Appearance(6, 0.0, 6.0, centre=(0.72, 0.48), face_size=110, shift=12,
+                       scale=0.05, rotate=6, period=3.0,
+                       expressions=[(0, "happy"), (3.0, "neutral", 0.4)]),
+        ]
+        LiveClip(people, 6.0, fps=25).write(os.path.join(tmp, "demo.mp4"), codec="mp4v")
         skemotion("train", "--pipeline", "hog_logreg_flip", "--out", "model.skops", "-q",
                   cwd=tmp)
         skemotion("watch", "demo.mp4", "--model", "model.skops", "--out", "annotated.mp4",

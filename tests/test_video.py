@@ -430,6 +430,28 @@ def test_timeline_display_from_csv_matches_from_results(tmp_path, video_model, s
         np.testing.assert_allclose(la.get_ydata(), lb.get_ydata(), atol=1e-4)
 
 
+def test_timeline_panels_say_which_face_is_which(tmp_path, video_model, london):
+    # each panel is framed in its box's colour in the annotated video and says where
+    # and when its face was first seen, from a run and from the CSV alike
+    from skemotion.video._writers import track_colour
+
+    path = tmp_path / "two.avi"
+    make_london_video(path, [(1.0, [(6, "neutral"), (4, "happy")])], london=london, **WIDE)
+    results = list(VideoEmotionRecognizer(video_model).process(path))
+    watch_video(VideoEmotionRecognizer(video_model), path, csv=tmp_path / "t.csv")
+    for display in (EmotionTimelineDisplay.from_results(results, ["happy", "neutral"]),
+                    EmotionTimelineDisplay.from_csv(tmp_path / "t.csv")):
+        assert sorted(display.lines_) == [1, 2]
+        for ax, track in zip(display.axes_, sorted(display.lines_)):
+            first = next(f for r in results for f in r.faces if f.track_id == track)
+            x, y = first.box[:2]
+            assert f"face #{track}: first seen at 0.0 s, box at x={x}, y={y}" in ax.get_title(
+                loc="left")
+            rgb = tuple(c / 255 for c in track_colour(track)[::-1])
+            assert ax.spines["left"].get_edgecolor()[:3] == pytest.approx(rgb)
+        assert display.first_seen[1][1] != display.first_seen[2][1]
+
+
 # ----------------------------------------------------------------- folders of videos
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..utils._warnings import warn_caller
 from ._source import open_video_source
-from ._timeline import EmotionTimelineDisplay, TimelineRecorder
+from ._timeline import TimelineRecorder
 from ._writers import AnnotatedVideoWriter, TimelineCSVWriter, annotate_frame
 
 __all__ = ["VideoSummary", "watch_video"]
@@ -255,7 +255,7 @@ def watch_video(recognizer, source, *, csv=None, video=None, plot=None, show=Fal
     if recorder is not None:
         import matplotlib.pyplot as plt
 
-        display = EmotionTimelineDisplay(*recorder.arrays(), classes).plot(
+        display = recorder.display(classes).plot(
             title=os.path.basename(os.fspath(summary.source)) or str(summary.source))
         display.figure_.savefig(plot, dpi=100)
         plt.close(display.figure_)

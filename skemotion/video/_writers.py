@@ -76,7 +76,8 @@ class TimelineCSVWriter:
         self.close()
 
 
-def _colour(track_id):
+def track_colour(track_id):
+    """The BGR colour of a track's box in the annotated video (and of its timeline panel)."""
     return _COLOURS[(track_id - 1) % len(_COLOURS)]
 
 
@@ -106,7 +107,7 @@ def annotate_frame(image, result, classes):
     thick = max(1, int(round(scale * 2)))
     line_h = int(14 * scale / 0.45)
     for face in result.faces:
-        colour = _colour(face.track_id)
+        colour = track_colour(face.track_id)
         x, y, w, h = face.box
         cv2.rectangle(out, (x, y), (x + w, y + h), colour, thick)
         text = f"#{face.track_id} {face.label}"
