@@ -1328,6 +1328,19 @@ def tiny_folder(small_folder, tmp_path):
     return root
 
 
+def test_evaluate_warns_once_per_protocol_about_test_parts_too_small(cwd, tiny_folder):
+    result = run("evaluate", "--folder", tiny_folder, "--crop-size", "32", "--splits", "2",
+                 "--pipelines", "hog_logreg,fisherface", "--n-jobs", "1", "-q", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    small = [line for line in result.stderr.splitlines() if "fewer than 2" in line]
+    # 8 images, test size 0.2: 2 test images (tutorial), 1 test subject (grouped)
+    assert [line.split("'")[1] for line in small] == ["tutorial", "grouped"], result.stderr
+    assert small[1] == ("skemotion evaluate: warning: Protocol 'grouped': the test part of "
+                        "split 1 holds 1 sample(s) of class 'happy' (2 of 2 splits have a "
+                        "class with fewer than 2 test samples): the scores are too noisy to "
+                        "compare; use more data or larger test parts.")
+
+
 def test_evaluate_notes_unfittable_learning_curve_points_and_cleans_its_old_files(cwd,
                                                                                  tiny_folder):
     common = ["evaluate", "--folder", tiny_folder, "--crop-size", "48", "--splits", "5",

@@ -164,6 +164,28 @@ def test_without_groups_default_is_tutorial_only_and_errors():
         evaluate([("a", DummyClassifier()), ("a", DummyClassifier())], X, y)
 
 
+def test_warns_when_a_test_part_holds_fewer_than_two_samples_of_a_class():
+    import warnings
+
+    X, y, groups = _people(n_subjects=4)  # 24 samples, 6 per subject: 2 per emotion
+    # grouped, 1 test subject: 2 samples of each class, no warning; 3 tutorial test
+    # samples: 1 of each class
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        evaluate({"d": DummyClassifier()}, X, y, groups=groups, n_splits=3, test_size=0.25,
+                 protocols=["grouped"], inner_cv=None)
+    assert not [w for w in caught if "test samples" in str(w.message)]
+    with warnings.catch_warnings(record=True) as small:
+        warnings.simplefilter("always")
+        evaluate({"d": DummyClassifier()}, X, y, groups=groups, n_splits=3, test_size=3,
+                 protocols=["tutorial"], inner_cv=None)
+    messages = [str(w.message) for w in small if "test samples" in str(w.message)]
+    assert len(messages) == 1, messages  # one line for the protocol, not one per split
+    assert messages[0].startswith("Protocol 'tutorial': the test part of split 1 holds 1 "
+                                  "sample(s) of class 'happy' (3 of 3 splits have a class "
+                                  "with fewer than 2 test samples)")
+
+
 def test_make_protocol():
     assert isinstance(make_protocol("tutorial"), StratifiedShuffleSplit)
     cv = make_protocol("grouped", n_splits=3, test_size=0.3, random_state=1)

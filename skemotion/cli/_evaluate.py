@@ -1,5 +1,6 @@
 """``skemotion evaluate``: the main job, every named pipeline under both protocols."""
 
+import warnings
 from pathlib import Path
 
 from ..datasets._summary import plural as _plural
@@ -91,6 +92,8 @@ def run(args):
                 continue
             for row in result.rows:
                 rows[row["model"], row["protocol"]] = row
+            # every pipeline has the same splits: their small test parts are named once
+            warnings.filterwarnings("ignore", message=r"Protocol '.*fewer than 2 test samples")
     if result is None:
         raise UsageError(f"none of the {len(models)} pipelines could be fitted on this data: "
                          + "; ".join(note.removeprefix("left out ") for note in left_out))

@@ -17,6 +17,7 @@ from sklearn.model_selection import (
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _num_samples, column_or_1d
 
+from ..utils._warnings import warn_caller
 from . import _cross_dataset, _selection
 from ._split import StratifiedGroupShuffleSplit, _uses_groups
 
@@ -315,6 +316,24 @@ def _aligned(header, body):
     return lines
 
 
+def _warn_small_test_parts(protocol, splits, y, classes):
+    """Warn when a test part holds fewer than 2 samples of a class: its recall can only be
+    0 or 1, and the mean and spread over splits say next to nothing."""
+    small = []
+    for i, (_, test) in enumerate(splits):
+        counts = dict(zip(*np.unique(y[test], return_counts=True)))
+        small += [(i, c, int(counts.get(c, 0))) for c in classes if counts.get(c, 0) < 2]
+    if small:
+        i, c, n = small[0]
+        n_bad = len({s[0] for s in small})
+        warn_caller(
+            f"Protocol {protocol!r}: the test part of split {i + 1} holds {n} sample(s) of "
+            f"class {str(c)!r} ({n_bad} of {len(splits)} splits have a class with fewer than "
+            "2 test samples): the scores are too noisy to compare; use more data or larger "
+            "test parts."
+        )
+
+
 def _with_calibrated(named_models, X, references, n_samples):
     """``(name, model, input)`` per row: each model on ``X`` and, with ``references``, its
     calibrated version on ``(sample, reference)`` pairs right after it."""
@@ -585,6 +604,7 @@ def evaluate(
         # draw the splits once: every model sees exactly the same ones
         split_groups = sources if by_source else (groups if _uses_groups(cv) else None)
         split_cache[p_name] = list(cv.split(X, y, split_groups))
+        _warn_small_test_parts(p_name, split_cache[p_name], y, classes)
         cv_repr = " ".join(repr(cv).split())
         known = p_name in PROTOCOLS
         protocol_desc[p_name] = f"{PROTOCOLS[p_name]}; {cv_repr}" if known else cv_repr
