@@ -63,10 +63,10 @@ def _select_emotions(data, emotions, neutral=None):
     return _subset(data, np.isin(np.asarray(data.target), wanted))
 
 
-def _load_folder(folder, pattern, on_error="raise"):
+def _load_folder(folder, pattern, on_error="raise", references=False):
     from ..datasets import load_image_folder
 
-    kwargs = {"on_error": on_error}
+    kwargs = {"on_error": on_error, "references": references}
     if pattern is not None:
         try:
             kwargs["subject_pattern"] = None if pattern.lower() == "none" else re.compile(pattern)
@@ -93,20 +93,26 @@ def _load_data(args):
                          "needs --folder")
     from .. import datasets
 
+    # --calibrated: each sample with the same person's neutral face (see load_ckplus)
+    references = getattr(args, "calibrated", False)
+    if references and (ckplus is not None) + len(folders) + bool(
+            getattr(args, "london", False)) > 1:
+        raise UsageError("--calibrated takes one data source (--ckplus, one --folder or "
+                         "--london): the references of merged datasets are not kept")
     parts, names = [], []
     try:
         if ckplus is not None:
             _check_dir(ckplus, "--ckplus")
             parts.append(datasets.load_ckplus(ckplus, neutral=args.neutral or "first",
-                                              on_error=on_error))
+                                              on_error=on_error, references=references))
             names.append(f"CK+ ({ckplus})")
         for folder in folders:
             _check_dir(folder, "--folder")
             parts.append(_load_folder(folder, getattr(args, "subject_pattern", None),
-                                      on_error))
+                                      on_error, references))
             names.append(f"folder {folder}")
         if not parts or getattr(args, "london", False):
-            parts.append(datasets.load_frl_london())
+            parts.append(datasets.load_frl_london(references=references))
             names.append("Face Research Lab London Set")
         data = (parts[0] if len(parts) == 1  # duplicates: checked below, after --emotions
                 else datasets.concat_datasets(*parts, names=[f"d{i}" for i in range(len(parts))],
@@ -428,7 +434,9 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     ids), ``filenames``, ``data`` (the loaded Bunch), ``name``, ``cropper``,
     ``croppers`` (name -> FaceCropper), ``source`` (merged data: each crop's data option,
     else None), ``dropped`` (files without a face, left out)
-    and ``whole_image`` (files without a face used whole, ``--on-missing full_image``).
+    and ``whole_image`` (files without a face used whole, ``--on-missing full_image``);
+    ``R`` and ``Rs``, the crops of the references in the same way (``--calibrated``: data
+    loaded with references; else None; a sample whose reference has no face is left out).
     """
     import numpy as np
     from sklearn.utils import Bunch
@@ -449,26 +457,37 @@ def _prepare(args, *, grouped=True, template=None, templates=None):
     for label, cropper in croppers.items():
         distinct.setdefault(_crop_settings_key(cropper), cropper)
     names = np.asarray([str(f) for f in data.filenames], dtype=object)
-    crops = {}
+    crops, ref_crops = {}, {}
     for i, (key, cropper) in enumerate(distinct.items()):
         desc = "cropping faces" + (f" ({i + 1}/{len(distinct)})" if len(distinct) > 1 else "")
         crops[key] = _crop_faces(args, cropper, data.images, names, desc=desc)
-    kept = sorted(set.intersection(*(set(k.tolist()) for _, k, _ in crops.values())))
+        if data.get("references") is not None:  # --calibrated: the same crops of each
+            ref_names = np.asarray([f"{f} (its reference: {r})" for f, r in zip(
+                names, data.get("reference_filenames", ["a stand-in second take"] * len(names)))],
+                dtype=object)
+            ref_crops[key] = _crop_faces(args, cropper, data.references, ref_names,
+                                         desc=desc.replace("faces", "references"))
+    kept = sorted(set.intersection(*(set(k.tolist()) for _, k, _ in
+                                     [*crops.values(), *ref_crops.values()])))
     if not kept:
         raise UsageError("no image has a face found by every pipeline's face cropper")
     whole = sorted(set().union(*(w for _, _, w in crops.values())) & set(kept))
     kept = np.asarray(kept)
-    Xs = {}
+    Xs, Rs = {}, {}
     for label, cropper in croppers.items():
         X, k, _ = crops[_crop_settings_key(cropper)]
         Xs[label] = X[np.searchsorted(k, kept)]
+        if ref_crops:
+            R, k, _ = ref_crops[_crop_settings_key(cropper)]
+            Rs[label] = R[np.searchsorted(k, kept)]
     y = np.asarray(data.target, dtype=object)[kept]
     groups = None if data.get("groups") is None else np.asarray(data.groups, dtype=object)[kept]
     dropped = sorted(set(names.tolist()) - set(names[kept].tolist()))
     first = next(iter(croppers))
     out = Bunch(X=Xs[first], Xs=Xs, y=y, groups=groups, filenames=names[kept], data=data,
                 name=name, cropper=croppers[first], croppers=croppers, dropped=dropped,
-                whole_image=[str(names[i]) for i in whole])
+                whole_image=[str(names[i]) for i in whole],
+                R=Rs.get(first), Rs=Rs or None)
     out.source = (None if data.get("source") is None else  # as named on the command line
                   np.asarray([data.source_names[int(s[1:])] for s in data.source])[kept])
     _check_enough(Bunch(images=out.X, target=y, groups=groups), grouped=grouped)

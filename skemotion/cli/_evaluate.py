@@ -31,6 +31,11 @@ def add_parser(subparsers):
     _add_no_detect(p)
     p.add_argument("--out", metavar="DIR", type=Path,
                    help="write report.md, report.json and the plots into DIR")
+    p.add_argument("--calibrated", action="store_true",
+                   help="also score every pipeline calibrated to each person's neutral face "
+                        "(rows '<name> (calibrated)'; the data is loaded with references: "
+                        "CK+ the first frame of another recording of the person, a folder "
+                        "another neutral image of the subject, London a stand-in second take)")
     p.add_argument("--cross-dataset", action="store_true",
                    help="with several data sources: also train on all but one and test on the "
                         "one left out, for every source (a train -> test table)")
@@ -46,6 +51,9 @@ def run(args):
     templates = {name: _crop_step(_full_pipeline(args, f), name) for name, f in factories.items()}
     n_sources = (args.ckplus is not None) + len(args.folder or [])
     n_sources += bool(args.london and n_sources)  # alone, London is the only source
+    if args.calibrated and args.cross_dataset:
+        raise UsageError("--calibrated and --cross-dataset cannot be combined: the references "
+                         "of merged datasets are not kept")
     if args.cross_dataset and n_sources < 2:
         raise UsageError("--cross-dataset trains on every data source but one and tests on the "
                          "one left out: give two sources or more (--ckplus, --folder, "
@@ -82,6 +90,8 @@ def run(args):
                     result = evaluate({name: model}, prep.Xs[name], prep.y,
                                       groups=prep.groups, protocols=protocols,
                                       sources=prep.source if args.cross_dataset else None,
+                                      references=(list(prep.Rs[name]) if args.calibrated
+                                                  else None),
                                       n_jobs=args.n_jobs,
                                       callback=lambda *a: (done.append(a), bar.update(1)))
             except UsageError as exc:
@@ -100,8 +110,9 @@ def run(args):
     for note in left_out:
         _print_warning("evaluate", note)
     models = {name: model for name, model in models.items() if (name, names[0]) in rows}
+    row_names = list(dict.fromkeys(m for m, _ in rows))  # with "<name> (calibrated)" rows
     result = EvaluationResult(
-        [rows[m, p] for m in models for p in protocols],
+        [rows[m, p] for m in row_names for p in protocols],
         classes=result.classes, class_counts=result.class_counts, n_samples=result.n_samples,
         n_groups=result.n_groups, protocols=result.protocols,
     )

@@ -25,6 +25,9 @@ def add_parser(subparsers):
     p.add_argument("images", metavar="IMAGES", type=Path, nargs="+",
                    help="image files, or folders (searched recursively)")
     p.add_argument("--out", metavar="FILE", type=Path, help="write the CSV here (default: stdout)")
+    p.add_argument("--reference", metavar="IMAGE", type=Path,
+                   help="for a calibrated model ('train --calibrated'): a photo of the "
+                        "person's neutral face, used as the reference of every image")
     p.add_argument("--trust", action="store_true",
                    help="load a joblib/pickle model file (runs code from the file: only for "
                         "files you made yourself)")
@@ -41,7 +44,7 @@ def run(args):
         raise UsageError(f"--out must name a file in an existing folder: {args.out}")
     if args.out is not None:
         _refuse_out_over_input(args.out, [args.model], "the model file")
-    model = _load_predict_model(args)
+    model = _with_reference(args, _load_predict_model(args))
     files = [f for f, _ in _image_files(args.images, command=args.command)]
     if args.out is not None:
         _refuse_out_over_input(args.out, files, "an image file")
@@ -130,6 +133,29 @@ def _load_predict_model(args):
             "while predict gives it image files (use a model written by 'skemotion train', "
             "or in Python a pipeline built with detect=True)")
     return model
+
+
+def _with_reference(args, model):
+    """A calibrated model with ``--reference`` fixed (a predictor of plain images); any
+    other model as it is. A calibrated model without ``--reference`` or a plain one with it
+    is a usage error."""
+    from ..calibration import ReferenceCalibratedClassifier
+
+    calibrated = isinstance(model, ReferenceCalibratedClassifier)
+    if args.reference is None:
+        if calibrated:
+            raise UsageError(f"{args.model} is a calibrated model: give --reference IMAGE, a "
+                             "photo of the person's neutral face")
+        return model
+    if not calibrated:
+        raise UsageError(f"--reference is for calibrated models ('train --calibrated'); "
+                         f"{args.model} is not one")
+    if not args.reference.is_file():
+        raise UsageError(f"--reference: no such image file: {args.reference}")
+    try:
+        return model.with_reference(str(args.reference))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--reference {args.reference}: {_predict_error(exc)}") from None
 
 
 def _crops_faces(model):

@@ -15,13 +15,18 @@ def add_parser(subparsers):
         help="train a pipeline on all the data and save it as a model file",
         description="Fit a named pipeline (face detection included) on all the data and save "
         "it with skemotion.save_model (skops format), ready for 'skemotion predict'.",
-        example="  skemotion train --out happy.skops --pipeline fisherface",
+        example="  skemotion train --out happy.skops --pipeline fisherface\n"
+        "  skemotion train --out calibrated.skops --calibrated --ckplus ~/CK+",
         parents=[_data_parent(), _crop_parent(), _run_parent(cv=False)],
     )
     p.add_argument("--out", metavar="MODEL", type=Path, required=True,
                    help="the model file to write (e.g. model.skops)")
     p.add_argument("--pipeline", metavar="NAME", default=None,
                    help=f"pipeline name (default: {DEFAULT_PIPELINE})")
+    p.add_argument("--calibrated", action="store_true",
+                   help="train a calibrated model: it classifies a face relative to the same "
+                        "person's neutral face (the data is loaded with references; predict "
+                        "then needs --reference)")
 
 
 def run(args):
@@ -51,13 +56,22 @@ def run(args):
     if "memory" in cropper.get_params():  # --cache served the training run only: the
         cropper.set_params(memory=None)   # model must not write a cache where it predicts
     pipe.steps[0] = (pipe.steps[0][0], cropper.fit(prep.X[:1]))
-    _info(args, f"training {name} on {len(prep.y)} face crops")
+    _info(args, f"training {name}{' calibrated' if args.calibrated else ''} on "
+                f"{len(prep.y)} face crops")
     with _fit_errors(name):
-        pipe[1:].fit(prep.X.reshape(len(prep.X), -1), prep.y)
+        if args.calibrated:
+            from ..calibration import ReferenceCalibratedClassifier
+
+            pipe = ReferenceCalibratedClassifier(pipe)._fit_crops(
+                cropper, prep.X.reshape(len(prep.X), -1), prep.R.reshape(len(prep.R), -1),
+                prep.X.shape[1:], prep.y)
+        else:
+            pipe[1:].fit(prep.X.reshape(len(prep.X), -1), prep.y)
     try:
         save_model(pipe, args.out)
     except (OSError, ValueError, ImportError) as exc:
         raise UsageError(_one_line(exc)) from None
     classes = ", ".join(map(str, pipe.classes_))
-    print(f"{args.out}: {name} trained on {len(prep.y)} images ({classes})")
+    kind = " (calibrated: predict needs --reference)" if args.calibrated else ""
+    print(f"{args.out}: {name}{kind} trained on {len(prep.y)} images ({classes})")
     return 0
