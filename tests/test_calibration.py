@@ -257,3 +257,63 @@ def result_splits(result, groups, y):
     """The splits evaluate drew under "grouped" (same protocol, same seed)."""
     cv = StratifiedGroupShuffleSplit(n_splits=2, test_size=0.2, random_state=0)
     return list(cv.split(np.zeros(len(y)), y, groups))
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+@pytest.fixture(scope="module")
+def two_take_folder(tmp_path_factory, london_refs):
+    """8 London people as a sorted folder: the neutral photo and its stand-in second take
+    in neutral/, the smiling photo in happy/ (names ``<subject>_<n>.jpg``)."""
+    root = tmp_path_factory.mktemp("two_takes")
+    people = sorted(set(london_refs.groups))[:8]
+    for image, ref, label, group in zip(london_refs.images, london_refs.references,
+                                        london_refs.target, london_refs.groups):
+        if group in people:
+            (root / label).mkdir(exist_ok=True)
+            cv2.imwrite(str(root / label / f"{group}_1.jpg"), image)
+            if label == "neutral":
+                cv2.imwrite(str(root / label / f"{group}_2.jpg"), ref)
+    return root
+
+
+def test_cli_train_calibrated_and_predict_with_a_reference(two_take_folder, tmp_path, capsys):
+    from skemotion.cli import main
+
+    model = tmp_path / "calibrated.skops"
+    data = ["--folder", str(two_take_folder), "--subject-pattern", r"^(\d+)_"]
+    assert main(["train", "--out", str(model), "--calibrated", *data]) == 0
+    assert "calibrated: predict needs --reference" in capsys.readouterr().out
+    assert isinstance(load_model(model), ReferenceCalibratedClassifier)
+    happy = sorted((two_take_folder / "happy").iterdir())[0]
+    person = happy.name.split("_")[0]
+    reference = two_take_folder / "neutral" / f"{person}_2.jpg"
+    out = tmp_path / "predictions.csv"
+    assert main(["predict", str(model), str(happy), str(two_take_folder / "neutral" /
+                                                         f"{person}_1.jpg"),
+                 "--reference", str(reference), "--out", str(out)]) == 0
+    rows = out.read_text().splitlines()
+    assert rows[0] == "file,label,score_happy,score_neutral,error"
+    assert [row.split(",")[1] for row in rows[1:]] == ["happy", "neutral"]
+    # a calibrated model needs --reference; a plain one refuses it
+    assert main(["predict", str(model), str(happy)]) == 2
+    assert "is a calibrated model: give --reference IMAGE" in capsys.readouterr().err
+    plain = tmp_path / "plain.skops"
+    assert main(["train", "--out", str(plain), "--pipeline", "hog_logreg", *data]) == 0
+    assert main(["predict", str(plain), str(happy), "--reference", str(reference)]) == 2
+    assert "--reference is for calibrated models" in capsys.readouterr().err
+
+
+def test_cli_evaluate_calibrated_rows(two_take_folder, capsys):
+    from skemotion.cli import main
+
+    assert main(["evaluate", "--calibrated", "--folder", str(two_take_folder),
+                 "--subject-pattern", r"^(\d+)_", "--pipelines", "hog_logreg",
+                 "--splits", "2", "--test-size", "0.25"]) == 0
+    out = capsys.readouterr().out
+    models = [line.split("  ")[0] for line in out.splitlines()
+              if line.startswith(("hog_logreg", "selected ")) and "picked" not in line]
+    assert models == ["hog_logreg"] * 2 + ["hog_logreg (calibrated)"] * 2 + ["selected"] * 2
+    assert main(["evaluate", "--calibrated", "--cross-dataset", "--folder",
+                 str(two_take_folder), "--london"]) == 2

@@ -29,18 +29,24 @@ def _write_report(args, prep, result, models, splits, notes=()):
     }
     report = EvaluationReport(
         result, data_name=prep.name, n_images=len(prep.data.images),
-        crop_sizes={name: prep.Xs[name].shape[1:] for name in models},
+        crop_sizes={row["model"]: prep.Xs[row["model"].removesuffix(" (calibrated)")].shape[1:]
+                    for row in result.rows},
         n_splits=args.splits, test_size=args.test_size, seed=args.seed,
         face_detection=not args.no_detect, no_face_left_out=prep.dropped,
         no_face_whole_image=prep.whole_image,
         unreadable_skipped=prep.data.get("skipped") or (), settings=settings)
     best, protocol = report.best_pipeline, report.protocol
+    plot_notes = []
+    if best not in models:  # a calibrated row ("<name> (calibrated)", evaluate --calibrated)
+        best = best.removesuffix(" (calibrated)")
+        plot_notes.append(f"The best row is {report.best_pipeline}; the difficult images and "
+                          f"the plots show {best} without calibration.")
     old_figures = _listed_figures(out)  # removed once the new ones are written
     X = prep.Xs[best]
     difficult = _find_difficult(args, models[best], X, prep, splits[protocol],
                                 desc=f"difficult images ({best})")
     _write_difficult(difficult, X, out / "difficult")
-    report.notes = list(notes)  # and what the plots could not show, in one line each
+    report.notes = list(notes) + plot_notes  # and what the plots could not show
     report.figures = _write_plots(args, prep, models, best, splits[protocol], out, difficult,
                                   report.notes)
     for name in old_figures - set(report.figures.values()):  # stale: this run did not make it
