@@ -268,7 +268,8 @@ def test_ci_minimum_versions_match_floors():
         pinned = tuple(int(p) for p in pins[name].split(".")[:len(floor.split("."))])
         assert pinned == tuple(int(p) for p in floor.split(".")), (name, floor, pins[name])
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert 'pip install -c .ci/minimum-versions.txt ".[test]" && python -m pytest' in ci
+    # the minimum run installs a copy of the tree with these pins as constraints
+    assert 'install_later minimum "$oldest" -c .ci/minimum-versions.txt "$VENVS/src[test]"' in ci
     # and the Pythons it runs on: requires-python's floor, the newest one the classifiers list
     oldest = re.search(r'^requires-python = ">=(3\.\d+)"', pyproject, re.M).group(1)
     listed = re.findall(r'"Programming Language :: Python :: (3\.\d+)"', pyproject)
