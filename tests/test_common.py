@@ -49,6 +49,11 @@ ESTIMATORS = [
     RandomNoise(),
     HorizontalFlip(),
 ]
+# Not here: ReferenceCalibratedClassifier takes (image, reference) pairs, which no common
+# check can build (every one feeds a tabular X, whose rows it rightly refuses as "not a
+# pair"), and ReferencePinnedClassifier wraps an already fitted calibrated model.
+# tests/test_calibration.py covers their contracts (clone, get_params, pickle, skops,
+# fit returning self, grid search and cross-validation with groups, named bad input).
 # The landmark transformers need the optional "landmarks" extra (dlib + its model).
 if importlib.util.find_spec("dlib") is not None:
     ESTIMATORS += [LandmarkShape(), LandmarkAligner(output_size=(4, 4))]
