@@ -57,10 +57,6 @@ def _split_estimator(estimator):
     return cropper, augmenter, steps[:-n_head], steps[-n_head:]
 
 
-def _is_image_like(item):
-    return isinstance(item, (str, bytes, os.PathLike, np.ndarray))
-
-
 def _as_pair(pair, i):
     """``(image, reference)`` of sample ``i``; a clear error for anything else."""
     if isinstance(pair, (str, bytes, os.PathLike)) or (
