@@ -526,3 +526,81 @@ def test_videos_sharing_a_name_are_refused(tmp_path, video_model, recordings):
         (folder / name).write_bytes((recordings / "a.avi").read_bytes())
     with pytest.raises(ValueError, match="a.avi and a.mp4 would write the same"):
         recognize_videos(video_model, folder, tmp_path)
+
+
+# ----------------------------------------------------------------- live calibration
+
+
+@pytest.fixture(scope="module")
+def calibrated_model(london):
+    """A calibrated hog_logreg (features beside their difference to the person's neutral
+    face) on half the London subjects, with the stand-in second takes as references."""
+    from skemotion.datasets import load_frl_london
+
+    refs = load_frl_london(references=True).references
+    return make_named_pipeline("hog_logreg", calibrated=True).fit(
+        list(zip(london.images[::2], refs[::2])), london.target[::2])
+
+
+def test_a_cut_starts_a_new_calibration_and_a_track_keeps_its_reference(
+        tmp_path, calibrated_model, london):
+    clip = _clip([Appearance(0, 0.0, 1.5, face_size=90,
+                             expressions=[(0, "neutral"), (1.0, "happy", 0.2)]),
+                  Appearance(4, 1.5, 3.0, face_size=90, expressions=[(0, "neutral")])],
+                 3.0, 10, cuts=(1.5,), london=london)
+    changes = []
+    recognizer = VideoEmotionRecognizer(calibrated_model, calibration=0.5,
+                                        on_change=changes.append).reset()
+    references = {}
+    results = []
+    for index, frame in enumerate(clip.frames()):
+        result = recognizer.process_frame(frame, index / 10, index)
+        results.append(result)
+        for face in result.faces:
+            ref = recognizer.reference_of(face.track_id)
+            if ref is not None:
+                # once set, a track's reference never changes
+                np.testing.assert_array_equal(references.setdefault(face.track_id, ref), ref)
+    calibrating = [[f.calibrating for f in r.faces] for r in results]
+    ids = [[f.track_id for f in r.faces] for r in results]
+    assert ids == [[1]] * 15 + [[2]] * 15
+    # the first 0.5 s of each person is their calibration, reported as such
+    assert calibrating == ([[True]] * 5 + [[False]] * 10) * 2
+    assert all(f.label == f.raw_label == "calibrating" and np.isnan(f.proba).all()
+               for r in results for f in r.faces if f.calibrating)
+    assert not np.allclose(references[1], references[2])
+    # the labels start after each calibration; subject 0's smile is seen
+    assert [(c.track_id, c.previous) for c in changes if c.previous is None] == [
+        (1, None), (2, None)]
+    assert [c.time_s for c in changes if c.previous is None] == [0.5, 2.0]
+    assert results[14].faces[0].label == "happy"
+    # the CSV and the annotated video show the calibration
+    watch_video(VideoEmotionRecognizer(calibrated_model, calibration=0.5), clip.frames(),
+                csv=tmp_path / "t.csv", video=tmp_path / "a.avi", fps=10)
+    rows = read_csv(tmp_path / "t.csv")
+    assert [r["label"] for r in rows[:6]] == ["calibrating"] * 5 + ["neutral"]
+
+
+def test_a_saved_reference_is_used_for_every_frame(calibrated_model, london):
+    frames = [london.images[0]] * 3 + [london.images[102]] * 3  # subject 0, then smiling
+    recognizer = VideoEmotionRecognizer(calibrated_model, reference=london.images[0],
+                                        smoothing=0)
+    labels = [r.faces[0].label for r in recognizer.process(frames)]
+    assert labels == ["neutral"] * 3 + ["happy"] * 3
+    np.testing.assert_allclose(recognizer.reference_of(1),
+                               calibrated_model.reference_features([london.images[0]])[0])
+
+
+def test_calibration_needs_a_calibrated_model_and_one_source_of_reference(
+        video_model, calibrated_model, london):
+    with pytest.raises(TypeError, match="calibration needs a calibrated model"):
+        VideoEmotionRecognizer(video_model, calibration=2).reset()
+    with pytest.raises(TypeError, match="reference needs a calibrated model"):
+        VideoEmotionRecognizer(video_model, reference=london.images[0]).reset()
+    with pytest.raises(ValueError, match="give calibration=S"):
+        VideoEmotionRecognizer(calibrated_model).reset()
+    with pytest.raises(ValueError, match="not both"):
+        VideoEmotionRecognizer(calibrated_model, calibration=1,
+                               reference=london.images[0]).reset()
+    with pytest.raises(InvalidParameterError, match="calibration"):
+        VideoEmotionRecognizer(calibrated_model, calibration=0).reset()

@@ -7,15 +7,15 @@ import os
 import sys
 
 from .. import __version__
-from . import (_crop, _describe, _difficult, _evaluate, _organize, _predict, _search, _train,
-               _watch)
+from . import (_calibrate, _crop, _describe, _difficult, _evaluate, _organize, _predict,
+               _search, _train, _watch)
 from ..faces._cascades import OpenCVFeatureMissingError
 from ._base import _Formatter, _one_line, _print_warning, UsageError
 
 
 #: The commands, in the order ``skemotion --help`` lists them.
 COMMANDS = (_describe, _organize, _evaluate, _crop, _train, _predict, _search, _difficult,
-            _watch)
+            _watch, _calibrate)
 
 EPILOG = """\
 examples:

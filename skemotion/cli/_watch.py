@@ -22,6 +22,7 @@ EXAMPLE = """\
   skemotion watch 0                                   # webcam 0, live window with labels
   skemotion watch clip.mp4 --model m.skops --out annotated.mp4 --csv timeline.csv \\
       --plot timeline.png
+  skemotion watch 0 --model calibrated.skops --calibrate 3  # each face's first 3 s: neutral
   skemotion watch ~/CK+/cohn-kanade-images/S005/001   # a folder of frames is a video too
   skemotion watch recordings/ --model m.skops --out results/ --n-jobs 4
   skemotion watch recordings/ --model m.skops --out results/ --scheduler tcp://host:8786"""
@@ -31,6 +32,13 @@ def _seconds(text):
     value = _converted(text, float, "a number of seconds")
     if not (value >= 0 and value < float("inf")):
         raise argparse.ArgumentTypeError(f"{text} is not a number of seconds >= 0")
+    return value
+
+
+def _positive_seconds(text):
+    value = _converted(text, float, "a number of seconds")
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds > 0")
     return value
 
 
@@ -96,6 +104,16 @@ def add_parser(subparsers, *, formatter_class=_Formatter):
                         "README; 1: detect in every frame)")
     g.add_argument("--max-faces", metavar="N", type=_positive_int, default=4,
                    help="most faces followed at once (default: %(default)s)")
+    g = p.add_argument_group("calibration (a model from 'skemotion train --calibrated')")
+    g.add_argument("--calibrate", metavar="S", type=_positive_seconds, default=None,
+                   help="take the first S seconds of each new face as that person's neutral "
+                        "face (shown as 'calibrating' in the video and the CSV); each face is "
+                        "then recognised against it. Without --model, a calibrated default "
+                        "pipeline is trained on the London set")
+    g.add_argument("--reference", metavar="IMAGE", type=Path, default=None,
+                   help="a neutral face saved by 'skemotion calibrate' (or any photo of one "
+                        "face), used as the reference for a single person")
+    g = p.add_argument_group("source")
     g.add_argument("--fps", metavar="F", type=_fps, default=None,
                    help="frame rate of a folder of frames (default: 30), or to override a "
                         "video's")
@@ -170,11 +188,19 @@ def _model(args):
     """The model file's pipeline, or the default pipeline trained on London."""
     from ..video._recognizer import check_video_model
 
+    if args.calibrate is not None or args.reference is not None:
+        return _calibrated_model(args)
     if args.model is not None:
         if not args.model.is_file():
             raise UsageError(f"{args.model} is a folder, not a model file" if args.model.is_dir()
                              else f"no such model file: {args.model}")
         model = _load_predict_model(args)
+        from ..calibration import ReferenceCalibratedClassifier
+
+        if isinstance(model, ReferenceCalibratedClassifier):
+            raise UsageError(f"{args.model} is a calibrated model: it recognises each face "
+                             "against the same person's neutral face, so give --calibrate S "
+                             "(each face's first S seconds) or --reference IMAGE")
         _detector_of(model, args)
     else:
         from ..datasets import load_frl_london
@@ -195,6 +221,40 @@ def _model(args):
     return model
 
 
+def _calibrated_model(args):
+    """The calibrated model of --model, or the calibrated default trained on London."""
+    from ..calibration import ReferenceCalibratedClassifier
+
+    option = "--calibrate" if args.calibrate is not None else "--reference"
+    if args.calibrate is not None and args.reference is not None:
+        raise UsageError("give --calibrate S or --reference IMAGE, not both")
+    if args.reference is not None and not args.reference.is_file():
+        raise UsageError(f"--reference: no such image file: {args.reference}")
+    if args.model is not None:
+        if not args.model.is_file():
+            raise UsageError(f"{args.model} is a folder, not a model file" if args.model.is_dir()
+                             else f"no such model file: {args.model}")
+        model = _load_predict_model(args)
+        if not isinstance(model, ReferenceCalibratedClassifier):
+            raise UsageError(f"{option} needs a calibrated model, which recognises each face "
+                             f"against the same person's neutral face: {args.model} is not one "
+                             "(train one with 'skemotion train --calibrated')")
+        return model
+    from ..datasets import load_frl_london
+    from ..pipelines import DEFAULT_PIPELINE, make_named_pipeline
+
+    _info(args, f"no --model: training the default pipeline {DEFAULT_PIPELINE!r}, calibrated, "
+                "on the embedded London set (neutral vs happy) ...")
+    start = time.perf_counter()
+    london = load_frl_london(references=True)
+    model = make_named_pipeline(DEFAULT_PIPELINE, calibrated=True)
+    _detector_of(model.estimator, args)
+    model.fit(list(zip(london.images, london.references)), london.target)
+    _info(args, f"trained {DEFAULT_PIPELINE} (calibrated) on {len(london.target)} photos in "
+                f"{time.perf_counter() - start:.1f} s")
+    return model
+
+
 def _detector_of(model, args):
     """``--detector`` applied to the model's FaceCropper (its first step); the model."""
     from ._data import _with_detector
@@ -210,7 +270,24 @@ def _recognizer_params(args):
               "max_faces": args.max_faces}
     if args.detect_every is not None:
         params["detect_every"] = args.detect_every
+    if args.calibrate is not None:
+        params["calibration"] = args.calibrate
+    if args.reference is not None:
+        params["reference"] = os.fspath(args.reference)
     return params
+
+
+def _ready_recognizer(model, args):
+    """A VideoEmotionRecognizer, its model and reference checked before any frame."""
+    from ..video import VideoEmotionRecognizer
+
+    recognizer = VideoEmotionRecognizer(model, **_recognizer_params(args))
+    try:
+        recognizer.reset()
+    except (TypeError, ValueError) as exc:
+        where = f"--reference {args.reference}: " if args.reference is not None else ""
+        raise UsageError(where + _one_line(exc)) from None
+    return recognizer
 
 
 # ---------------------------------------------------------------------------
@@ -264,7 +341,7 @@ def run(args):
 
 
 def _run_one(args, kind):
-    from ..video import VideoEmotionRecognizer, open_video_source, watch_video
+    from ..video import open_video_source, watch_video
     from ..video._watch import _check_display
 
     show = args.show or (kind == "camera" and not (args.out or args.csv or args.plot))
@@ -281,7 +358,7 @@ def _run_one(args, kind):
         raise UsageError(_one_line(exc)) from None
     try:
         model = _model(args)
-        recognizer = VideoEmotionRecognizer(model, **_recognizer_params(args))
+        recognizer = _ready_recognizer(model, args)
         bar = _FrameBar(args, kind)
         try:
             summary = watch_video(recognizer, source, csv=args.csv, video=args.out,
@@ -332,6 +409,7 @@ def _run_folder(args):
 
     videos = video_files(args.source)
     model = _model(args)
+    _ready_recognizer(model, args)
     args.out.mkdir(exist_ok=True)
     n_jobs = -1 if args.scheduler else args.n_jobs
     bar = progress_bar(len(videos), "videos", enabled=_bars_enabled(args))

@@ -26,6 +26,7 @@ Examples
 
 from ._batch import recognize_videos, video_outputs
 from ._recognizer import EmotionChange, FaceResult, FrameResult, VideoEmotionRecognizer
+from ._reference import capture_reference
 from ._source import DEFAULT_FPS, VIDEO_EXTENSIONS, VideoSource, open_video_source
 from ._timeline import EmotionTimelineDisplay
 from ._watch import VideoSummary, watch_video
@@ -44,6 +45,7 @@ __all__ = [
     "VideoSource",
     "VideoSummary",
     "annotate_frame",
+    "capture_reference",
     "open_video_source",
     "recognize_videos",
     "video_outputs",

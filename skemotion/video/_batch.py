@@ -5,7 +5,7 @@ from pathlib import Path
 
 from joblib import Parallel, delayed
 
-from ._recognizer import VideoEmotionRecognizer, check_video_model
+from ._recognizer import VideoEmotionRecognizer
 from ._source import video_files
 from ._watch import VideoSummary, warn_summary, watch_video
 
@@ -60,8 +60,9 @@ def recognize_videos(model, videos, out_dir, *, csv=True, annotated=True, plot=T
 
     Parameters
     ----------
-    model : Pipeline
-        Fitted; first step a FaceCropper.
+    model : Pipeline or ReferenceCalibratedClassifier
+        Fitted; first step a FaceCropper (or a calibrated model, with ``calibration``
+        or ``reference`` in ``params``).
     videos : str, path-like or sequence of them
         A folder of videos (its video files, sorted by name) or a list of video files.
     out_dir : str or path-like
@@ -103,7 +104,6 @@ def recognize_videos(model, videos, out_dir, *, csv=True, annotated=True, plot=T
     >>> sorted(os.listdir(out))
     ['a.annotated.mp4', 'a.csv', 'b.annotated.mp4', 'b.csv']
     """
-    check_video_model(model)
     if "on_change" in params:
         raise TypeError("recognize_videos cannot call on_change (videos run in other "
                         "processes); read the CSV files, or use watch_video per video.")

@@ -22,6 +22,35 @@ __all__ = ["EmotionChange", "FaceResult", "FrameResult", "VideoEmotionRecognizer
 
 #: Exponent on the model's probabilities in the emotion filter (see EmotionFilter).
 EVIDENCE = 0.5
+#: The label (and raw label) of a face whose neutral reference is being collected.
+CALIBRATING = "calibrating"
+
+
+def _pinned(calibrated, features):
+    from ..calibration._classifier import ReferencePinnedClassifier
+
+    return ReferencePinnedClassifier(calibrated, reference_features=features).fit()
+
+
+def check_calibrated_model(model, calibration, reference):
+    """Check a calibrated model for video; return ``(cropper, model, classes)``."""
+    try:
+        check_is_fitted(model)
+        classes = model.classes_
+    except Exception:
+        raise TypeError("the calibrated model is not fitted: fit it on (image, reference) "
+                        "pairs (or train it with 'skemotion train --calibrated') first.") from None
+    if getattr(model, "cropper_", None) is None:
+        raise TypeError("the calibrated model takes crops (it has no FaceCropper): the video "
+                        "recognizer needs one that finds faces (a named pipeline with "
+                        "detect=True).")
+    if calibration is None and reference is None:
+        raise ValueError("a calibrated model classifies each face against the same person's "
+                         "neutral face: give calibration=S (the first S seconds of each face) "
+                         "or reference=IMAGE.")
+    if calibration is not None and reference is not None:
+        raise ValueError("give calibration or reference, not both.")
+    return model.cropper_, model, np.asarray(classes)
 
 
 @dataclass(frozen=True, eq=False)  # holds arrays: compare fields, not objects
@@ -44,6 +73,10 @@ class FaceResult:
     proba : ndarray of shape (n_classes,)
         The filtered probabilities: each class's probability given this face's frames
         so far (see :class:`VideoEmotionRecognizer`'s ``smoothing``).
+    calibrating : bool
+        True while the face's first seconds are taken as its neutral reference
+        (``calibration``): then both labels are ``"calibrating"`` and both probability
+        vectors are NaN.
     """
 
     track_id: int
@@ -52,6 +85,7 @@ class FaceResult:
     raw_proba: np.ndarray
     label: object
     proba: np.ndarray
+    calibrating: bool = False
 
 
 @dataclass(frozen=True, eq=False)  # holds arrays: compare fields, not objects
@@ -179,7 +213,19 @@ class VideoEmotionRecognizer:
     on_change : callable or None, default=None
         Called as ``on_change(change)`` with an :class:`EmotionChange` whenever a
         face's smoothed label changes, and when a new face appears
-        (``change.previous is None``): the hook for a player that follows the mood.
+        (``change.previous is None``; after its calibration, if any): the hook for a
+        player that follows the mood.
+    calibration : float or None, default=None
+        With a calibrated model (``make_named_pipeline(name, calibrated=True)``, a
+        :class:`~skemotion.calibration.ReferenceCalibratedClassifier`): seconds at
+        the start of each new track taken as that person's neutral face. Their crops'
+        features are averaged into the track's reference, which it keeps; those
+        frames are reported as ``"calibrating"``. A new person (a new track) starts a
+        new calibration.
+    reference : image, path or None, default=None
+        With a calibrated model: one neutral face (e.g. saved by ``skemotion
+        calibrate``) used as the reference of every track, for a single person in
+        front of the camera; no calibration frames.
 
     Attributes
     ----------
@@ -251,10 +297,13 @@ class VideoEmotionRecognizer:
         "max_faces": [Interval(numbers.Integral, 1, None, closed="left")],
         "lost_after": [Interval(numbers.Real, 0, None, closed="left")],
         "on_change": [callable, None],
+        "calibration": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "reference": "no_validation",
     }
 
     def __init__(self, model, *, smoothing=8.0, min_duration=0.0, detect_every=10,
-                 max_faces=4, lost_after=0.5, on_change=None):
+                 max_faces=4, lost_after=0.5, on_change=None, calibration=None,
+                 reference=None):
         self.model = model
         self.smoothing = smoothing
         self.min_duration = min_duration
@@ -262,6 +311,8 @@ class VideoEmotionRecognizer:
         self.max_faces = max_faces
         self.lost_after = lost_after
         self.on_change = on_change
+        self.calibration = calibration
+        self.reference = reference
 
     def _check(self):
         validate_parameter_constraints(
@@ -269,10 +320,21 @@ class VideoEmotionRecognizer:
             {name: getattr(self, name) for name in self._parameter_constraints},
             caller_name=type(self).__name__,
         )
-        for name in ("smoothing", "min_duration", "lost_after"):
-            if not np.isfinite(getattr(self, name)):
+        for name in ("smoothing", "min_duration", "lost_after", "calibration"):
+            value = getattr(self, name)
+            if value is not None and not np.isfinite(value):
                 raise ValueError(f"The '{name}' parameter of {type(self).__name__} must be "
-                                 f"finite, got {getattr(self, name)!r}.")
+                                 f"finite, got {value!r}.")
+        from ..calibration import ReferenceCalibratedClassifier
+
+        if isinstance(self.model, ReferenceCalibratedClassifier):
+            return check_calibrated_model(self.model, self.calibration, self.reference)
+        if self.calibration is not None or self.reference is not None:
+            what = "calibration" if self.calibration is not None else "reference"
+            raise TypeError(
+                f"{what} needs a calibrated model (make_named_pipeline(name, "
+                "calibrated=True), or 'skemotion train --calibrated'), which classifies each "
+                f"face against a neutral one; the model is a {type(self.model).__name__}.")
         return check_video_model(self.model)
 
     def reset(self):
@@ -286,6 +348,15 @@ class VideoEmotionRecognizer:
         self : VideoEmotionRecognizer
         """
         cropper, self._rest, self.classes_ = self._check()
+        from ..calibration import ReferenceCalibratedClassifier
+
+        self._calibrated = (self.model if isinstance(self.model, ReferenceCalibratedClassifier)
+                            else None)
+        self._references = {}  # track id -> pinned classifier, or list of crop features
+        self._shared = None
+        if self._calibrated is not None and self.reference is not None:
+            self._shared = _pinned(self._calibrated, self._calibrated.reference_features(
+                [self.reference])[0])
         self._tracker = FaceTracker(cropper, detect_every=int(self.detect_every),
                                     max_faces=int(self.max_faces),
                                     lost_after=float(self.lost_after))
@@ -307,6 +378,37 @@ class VideoEmotionRecognizer:
                 return np.asarray(self._scorer(X), dtype=float)
             labels = self._rest.predict(X)
         return (labels[:, None] == self.classes_[None, :]).astype(float)
+
+    def _calibrated_raw(self, tracks, crops, time_s):
+        """Per track, its probabilities against its reference, or None while its
+        reference is being collected."""
+        out = []
+        for track, crop in zip(tracks, crops):
+            pinned = self._shared or self._references.get(track.track_id)
+            if isinstance(pinned, list):  # collecting: (start time, features so far)
+                started, collected = pinned
+                if time_s - started >= float(self.calibration) - 1e-9:
+                    pinned = self._references[track.track_id] = _pinned(
+                        self._calibrated, np.mean(collected, axis=0))
+            if pinned is None or isinstance(pinned, list):
+                with config_context(assume_finite=True, skip_parameter_validation=True):
+                    features = self._calibrated.crop_features(crop[None])[0]
+                if pinned is None:
+                    self._references[track.track_id] = [time_s, [features]]
+                else:
+                    pinned[1].append(features)
+                out.append(None)
+                continue
+            X = crop.reshape(1, -1).astype(np.float32)
+            with config_context(assume_finite=True, skip_parameter_validation=True):
+                out.append(np.asarray(pinned.predict_proba(X), dtype=float)[0])
+        return out
+
+    def reference_of(self, track_id):
+        """The reference features a track is classified against (None while it is
+        calibrating, or for a plain model)."""
+        pinned = self._shared or getattr(self, "_references", {}).get(track_id)
+        return getattr(pinned, "reference_features_", None)
 
     def process_frame(self, image, time_s, index=0):
         """Recognise the faces of the next frame (after :meth:`reset`).
@@ -337,10 +439,21 @@ class VideoEmotionRecognizer:
         live = {t.track_id for t in self._tracker.tracks}
         for gone in set(self._smoothers) - live:
             del self._smoothers[gone]
+        for gone in set(self._references) - live:
+            del self._references[gone]
         faces = []
         if tracks:
-            raw = self._raw([self._tracker.crop(gray, t) for t in tracks])
+            crops = [self._tracker.crop(gray, t) for t in tracks]
+            if self._calibrated is None:
+                raw = self._raw(crops)
+            else:
+                raw = self._calibrated_raw(tracks, crops, time_s)
             for track, proba in zip(tracks, raw):
+                if proba is None:  # calibrating
+                    nan = np.full(len(self.classes_), np.nan)
+                    faces.append(FaceResult(track.track_id, tuple(int(v) for v in track.box),
+                                            CALIBRATING, nan, CALIBRATING, nan, True))
+                    continue
                 smoother = self._smoothers.get(track.track_id)
                 new = smoother is None
                 if new:

@@ -43,6 +43,8 @@ DETECT_WIDTH = 320
 #: Face width (pixels) at which a face found on that copy is found again, in a window
 #: around it, for finer landmarks.
 REFINE_SIZE = 160
+#: Border of that window around the face box, as a fraction of the box on each side.
+REFINE_BORDER = 0.5
 #: Side of the appearance thumbnail.
 _THUMB = 12
 
@@ -183,7 +185,7 @@ class FaceTracker:
         it is not found there."""
         x, y, w, h = face.box
         H, W = gray.shape
-        grow = 0.5 * max(w, h)
+        grow = REFINE_BORDER * max(w, h)
         x0, y0 = max(int(x - grow), 0), max(int(y - grow), 0)
         x1, y1 = min(int(x + w + grow), W), min(int(y + h + grow), H)
         zoom = min(1.0, REFINE_SIZE / max(w, 1))

@@ -116,6 +116,8 @@ def annotate_frame(image, result, classes):
         cv2.rectangle(out, (x, ty - th - base), (x + tw + 4, ty + base), colour, -1)
         cv2.putText(out, text, (x + 2, ty), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0),
                     thick, cv2.LINE_AA)
+        if not np.all(np.isfinite(face.proba)):  # calibrating: no probabilities yet
+            continue
         # one bar per class under (or inside the bottom of) the box
         bar_w = max(w, 60)
         top = y + h + 4 if y + h + 4 + line_h * len(classes) <= height else y + 4
