@@ -289,11 +289,11 @@ HEADER = ("| labels | steady acc., 1 face | 2 faces | lag median / p90 (s) | fir
           "across a person change |")
 
 
-def metrics_row(name, m):
+def metrics_row(name, m, tracks=True):
+    crossing = f"{m['crossing']} of {m['n_tracks']}" if tracks else "- (no tracks)"
     return (f"| {name} | {m['steady1']:.3f} | {m['steady2']:.3f} | {m['lag_median']:.2f} / "
             f"{m['lag_p90']:.2f} | {m['first_median']:.2f} | {m['flicker']:.1f}, "
-            f"{m['spurious']:.1f} | "
-            f"{100 * m['phantom']:.2f}% | {m['crossing']} of {m['n_tracks']} |")
+            f"{m['spurious']:.1f} | {100 * m['phantom']:.2f}% | {crossing} |")
 
 
 # --------------------------------------------------------------------------- memory
@@ -403,8 +403,8 @@ def main():
         ]
         print(HEADER)
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for name, reported in rows:
-            print(metrics_row(name, metrics(clip, reported)))
+        for k, (name, reported) in enumerate(rows):
+            print(metrics_row(name, metrics(clip, reported), tracks=k > 0))
         n = clip.n_frames
         print(f"\n| loop | frames/s | frames per CPU s | ms/frame of own work (mean, p99) |")
         print("|---|---:|---:|---:|")
