@@ -56,8 +56,16 @@ def _check_model_file(path):
             "skemotion (pip install --force-reinstall skemotion), or use detector='haar'.")
 
 
+_CREATE_LOCK = threading.Lock()  # one creation at a time: the log level is process-wide
+
+
 def _create(path, score_threshold, nms_threshold):
     _check_model_file(path)
+    with _CREATE_LOCK:
+        return _create_quietly(path, score_threshold, nms_threshold)
+
+
+def _create_quietly(path, score_threshold, nms_threshold):
     logging = getattr(getattr(cv2, "utils", None), "logging", None)
     level = logging.getLogLevel() if logging is not None else None
     try:
