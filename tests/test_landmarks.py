@@ -318,7 +318,7 @@ def test_landmark_distances(crops):
 def test_face_box_detect_finds_the_face_in_any_framing(crops):
     """A face shrunk into a larger canvas: 'detect' follows it, a fixed box cannot."""
     X, _, _ = crops
-    face = X[3]
+    face = X[5]  # a crop the fixed box misses by 16 px, with Haar and with YuNet crops alike
     canvas = np.full((240, 240), float(np.median(face)), dtype=np.float32)
     canvas[60:220, 50:210] = face  # the 160 px crop placed off-centre in a 240 px canvas
     expected = face_landmarks(face[None])[0] + [50, 60]
