@@ -5,8 +5,8 @@ Prints, measured side by side in one run:
 1. throughput and faces found: a faithful reimplementation of the tutorial's loop (all
    four cascades on every full-size image, scaleFactor 1.1, minNeighbors 10, minSize 5x5,
    a face counts when a cascade finds exactly one, crop + resize to 350x350) against
-   ``FaceCropper()`` with its defaults, both single process and single OpenCV thread,
-   both reading the image files;
+   ``FaceCropper(detector="haar")`` (the cascades with their defaults), both single
+   process and single OpenCV thread, both reading the image files;
 2. ``FaceCropper(n_jobs=2)`` against ``n_jobs=1``;
 3. GridSearchCV-style repeated splits (10 shuffled train/test splits, each transforming
    its train and test images, as a Pipeline in GridSearchCV does) with and without
@@ -177,26 +177,26 @@ def main(argv=None):
           f"(load average at start {os.getloadavg()[0]:.1f})\n")
 
     cascades = [cv2.CascadeClassifier(cv2.data.haarcascades + c) for c in TUTORIAL_CASCADES]
-    cropper = FaceCropper(on_missing="full_image")
+    cropper = FaceCropper(detector="haar", on_missing="full_image")
     cropper.transform(files[:1])  # load FaceCropper's cascades too (once per process)
 
     # 1. tutorial vs FaceCropper, interleaved in blocks so both see the same machine load;
     # the tutorial's face boxes on the photos are part 4's reference
     tut, fc, found_tut, photo_boxes = race(files, cascades, cropper)
-    found_fc = sum(d.found for d in FaceCropper().detect(files))
+    found_fc = sum(d.found for d in FaceCropper(detector="haar").detect(files))
     print("1. Face finding + 350x350 crops, single process, interleaved blocks of 12 images")
     print(f"   {'':34s} {'images/s':>9s} {'ms/image':>9s} {'CPU ms/image':>13s} "
           f"{'faces found':>12s}")
     for name, clock, found in [("tutorial loop (4 cascades, 5x5)", tut, found_tut),
-                               ("FaceCropper() defaults", fc, found_fc)]:
+                               ("FaceCropper(detector='haar')", fc, found_fc)]:
         print(f"   {name:34s} {n / clock.wall:9.1f} {1000 * clock.wall / n:9.1f} "
               f"{1000 * clock.cpu / n:13.1f} {found:>8d}/{n}")
     print(f"   throughput ratio FaceCropper / tutorial: {tut.wall / fc.wall:.1f}x wall-clock, "
           f"{tut.cpu / fc.cpu:.1f}x CPU time (target >= 10x, faces found >= tutorial's)\n")
 
     # 2. n_jobs, alternating runs; best of 3 each
-    one = FaceCropper(on_missing="full_image", n_jobs=1)
-    two = FaceCropper(on_missing="full_image", n_jobs=2)
+    one = FaceCropper(detector="haar", on_missing="full_image", n_jobs=1)
+    two = FaceCropper(detector="haar", on_missing="full_image", n_jobs=2)
     two.transform(files[:8])  # load the second thread's cascades
     walls, cores = {1: [], 2: []}, {1: [], 2: []}
     for _ in range(3):
@@ -219,8 +219,10 @@ def main(argv=None):
     print("3. GridSearchCV-style: 10 splits, each transforming its train and test images")
     for output_size in [(350, 350), (64, 64)]:
         with tempfile.TemporaryDirectory() as folder:
-            plain = FaceCropper(output_size=output_size, on_missing="full_image")
-            cached = FaceCropper(output_size=output_size, on_missing="full_image", memory=folder)
+            plain = FaceCropper(detector="haar", output_size=output_size,
+                                on_missing="full_image")
+            cached = FaceCropper(detector="haar", output_size=output_size,
+                                 on_missing="full_image", memory=folder)
             times = {"uncached": [], "cached": []}
             for train, test in splits:
                 for name, est in [("uncached", plain), ("cached", cached)]:
@@ -241,7 +243,7 @@ def main(argv=None):
     frames, placed = ck_like_frames([images[i] for i in keep], [photo_boxes[i] for i in keep])
     m = len(frames)
     tut, fc, found_tut, tut_boxes = race(frames, cascades, cropper)
-    fc_boxes = [d.box for d in FaceCropper().detect(frames)]
+    fc_boxes = [d.box for d in FaceCropper(detector="haar").detect(frames)]
     found_fc = sum(box is not None for box in fc_boxes)
     print(f"\n4. CK+-sized frames: {m} synthetic {FRAME_W}x{FRAME_H} gray frames in memory "
           f"(London photos scaled to a {FACE_WIDTHS[0]}-{FACE_WIDTHS[1]} px face box on a blurred "
@@ -251,7 +253,7 @@ def main(argv=None):
           f"{'faces found':>12s} {'crop covers face':>17s}")
     for name, clock, found, boxes in [
         ("tutorial loop (4 cascades, 5x5)", tut, found_tut, tut_boxes),
-        ("FaceCropper() defaults", fc, found_fc, fc_boxes),
+        ("FaceCropper(detector='haar')", fc, found_fc, fc_boxes),
     ]:
         # the tutorial crops its box; FaceCropper the box squared (margin 0, square output)
         covers = sum(box is not None and iou(crop_region(box), ref) >= 0.5

@@ -72,7 +72,8 @@ def main(argv=None):
     t0 = time.perf_counter()
     london = load_frl_london()
     print(run_header(len(london.target), len(set(london.groups))))
-    crops = FaceCropper(output_size=(SIZE, SIZE), on_missing="full_image").transform(
+    crops = FaceCropper(detector="haar", output_size=(SIZE, SIZE),
+                        on_missing="full_image").transform(
         london.images
     )
     crops = crops.reshape(-1, SIZE, SIZE).astype(np.uint8)
@@ -175,7 +176,8 @@ def accuracy_on_london():
     print("London neutral vs happy, 10 subject-grouped splits (20 % of subjects held out)")
     print(f"{'crop':>8s}{'skemotion':>16s}{'OpenCV':>16s}{'agreement':>11s}{'PCA+LDA':>16s}")
     for size in (350, 64):
-        X = FaceCropper(output_size=(size, size), on_missing="full_image").transform(
+        X = FaceCropper(detector="haar", output_size=(size, size),
+                        on_missing="full_image").transform(
             london.images
         )
         images = X.reshape(-1, size, size).astype(np.uint8)

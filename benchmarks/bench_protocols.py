@@ -48,7 +48,8 @@ def main(argv=None):
         description=__doc__.splitlines()[0],
         epilog="example: python benchmarks/bench_protocols.py").parse_args(argv)
     london = load_frl_london()
-    X = FaceCropper().fit_transform(london.images).reshape(len(london.images), 350, 350)
+    X = FaceCropper(detector="haar").fit_transform(london.images)
+    X = X.reshape(len(london.images), 350, 350)
     y, groups = np.asarray(london.target), np.asarray(london.groups)
     print(run_header(len(y), len(set(groups))))
 

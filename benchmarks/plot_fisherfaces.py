@@ -32,7 +32,8 @@ def main(argv=None):
     if not args.out.parent.is_dir():
         parser.error(f"--out: folder {args.out.parent} does not exist")
     london = load_frl_london()
-    crops = FaceCropper(output_size=(350, 350), on_missing="full_image").transform(london.images)
+    crops = FaceCropper(detector="haar", output_size=(350, 350),
+                        on_missing="full_image").transform(london.images)
     clf = FisherFaceClassifier(image_shape=(350, 350)).fit(crops, london.target)
     # 8 x 4.4 inches at 130 dpi (about 1050 x 570 pixels), fonts scaled to match
     with matplotlib.rc_context({"font.size": 13}):
