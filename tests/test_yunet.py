@@ -263,3 +263,22 @@ def test_command_line_detector_option_reaches_the_cropper(london, tmp_path, caps
     with pytest.raises(SystemExit) as info:
         main(["crop", str(tmp_path), str(tmp_path / "out"), "--detector", "cnn"])
     assert info.value.code == 2
+
+
+def test_the_model_ships_as_package_data():
+    """pyproject.toml's package data for skemotion.faces takes the model, its licence and
+    its provenance note (a non-editable install then carries them)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    line = re.search(r'^"skemotion\.faces" = (\[.*\])$',
+                     (root / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    assert line, "no package data for skemotion.faces in pyproject.toml"
+    folder = Path(_yunet.__file__).parent
+    shipped = {p.name for pattern in ast.literal_eval(line.group(1))
+               for p in folder.glob(pattern)}
+    assert {"yunet_n_640_640.onnx", "LICENSE", "README.md"} <= shipped
+    assert Path(_yunet.DEFAULT_YUNET_MODEL).parent == folder / "data"
+    assert "Apache License" in (folder / "data" / "LICENSE").read_text(encoding="utf-8")
