@@ -278,6 +278,19 @@ def test_a_face_that_leaves_ends_its_track_and_a_new_one_gets_a_new_id(
     assert ids[33:] == [[2]] * 7 and all(i in ([], [2]) for i in ids[30:33])
 
 
+@pytest.mark.parametrize("name", ["hog_logreg_flip", "lowerface_hog_logreg_augmented"])
+def test_the_per_frame_scorer_gives_the_models_own_probabilities(london, name):
+    # the recognizer calls the fitted steps one after the other, without the wrappers'
+    # per-call checks: the probabilities are the pipeline's own, to the last bit
+    from skemotion.video._recognizer import _fast_scorer
+
+    model = make_named_pipeline(name).fit(london.images[::6], london.target[::6])
+    crops = model[:1].transform(london.images[1:8:3]).astype(np.float32)
+    scorer = _fast_scorer(model[1:])
+    assert scorer is not None
+    np.testing.assert_array_equal(scorer(crops), model[1:].predict_proba(crops))
+
+
 def test_bad_parameters_are_refused_with_their_name(video_model, smile_video):
     path, _ = smile_video
     for params, name in [({"smoothing": -1}, "smoothing"), ({"detect_every": 0}, "detect_every"),

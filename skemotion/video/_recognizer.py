@@ -26,6 +26,45 @@ EVIDENCE = 0.5
 CALIBRATING = "calibrating"
 
 
+def _fast_steps(estimator):
+    """The chain of fitted steps a crop goes through in ``estimator.predict_proba``, with
+    the wrappers that only pass the crops on taken apart: a Pipeline's steps, and the
+    inner model of a training-time augmentation wrapper (which predicts on the crops as
+    given). Each step still validates its own input; the wrappers' per-call checks and
+    tag look-ups (about as costly as the features themselves for one crop) are skipped.
+    None when there is nothing to take apart."""
+    from .._meta_estimators import _TrainingAugmentationMixin
+
+    if isinstance(estimator, Pipeline):
+        steps = []
+        for _, step in estimator.steps:
+            if step is None or step == "passthrough":
+                continue
+            inner = _fast_steps(step)
+            steps.extend(inner if inner is not None else [step])
+        return steps
+    if isinstance(estimator, _TrainingAugmentationMixin) and hasattr(estimator, "estimator_"):
+        inner = _fast_steps(estimator.estimator_)
+        return inner if inner is not None else [estimator.estimator_]
+    return None
+
+
+def _fast_scorer(rest):
+    """``rest.predict_proba`` through :func:`_fast_steps`, or None (then it is called as is)."""
+    steps = _fast_steps(rest)
+    if not steps or not hasattr(steps[-1], "predict_proba") or not all(
+            hasattr(step, "transform") for step in steps[:-1]):
+        return None
+    *transforms, last = steps
+
+    def scorer(X):
+        for step in transforms:
+            X = step.transform(X)
+        return last.predict_proba(X)
+
+    return scorer
+
+
 def _pinned(calibrated, features):
     from ..calibration._classifier import ReferencePinnedClassifier
 
@@ -361,6 +400,8 @@ class VideoEmotionRecognizer:
                                     max_faces=int(self.max_faces),
                                     lost_after=float(self.lost_after))
         self._scorer = getattr(self._rest, "predict_proba", None)
+        if self._scorer is not None and self._calibrated is None:
+            self._scorer = _fast_scorer(self._rest) or self._scorer
         self._smoothers = {}
         self._crop_shape = self._tracker.output_size
         return self
