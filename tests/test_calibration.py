@@ -317,3 +317,17 @@ def test_cli_evaluate_calibrated_rows(two_take_folder, capsys):
     assert models == ["hog_logreg"] * 2 + ["hog_logreg (calibrated)"] * 2 + ["selected"] * 2
     assert main(["evaluate", "--calibrated", "--cross-dataset", "--folder",
                  str(two_take_folder), "--london"]) == 2
+
+
+def test_concat_datasets_keeps_references_as_images(tmp_path, make_ckplus_tree):
+    from skemotion.datasets import concat_datasets
+
+    a, _ = make_ckplus_tree(tmp_path / "a", n_subjects=2, sequences_per_subject=2)
+    b, _ = make_ckplus_tree(tmp_path / "b", n_subjects=2, sequences_per_subject=2, seed=1)
+    first, second = load_ckplus(a, references=True), load_ckplus(b, references=True)
+    both = concat_datasets(first, second, names=["a", "b"], duplicates="keep")
+    assert isinstance(both.references, list) and len(both.references) == len(both.images)
+    assert all(ref is orig for ref, orig in zip(both.references,
+                                                first.references + second.references))
+    assert list(both.reference_filenames) == list(first.reference_filenames) + list(
+        second.reference_filenames)

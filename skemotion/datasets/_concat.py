@@ -27,7 +27,10 @@ def _per_sample_fields(bunch, n):
 
 
 def _as_array(values):
-    """Numbers stay a numeric array; anything else becomes an object array."""
+    """Numbers stay a numeric array; images (e.g. ``references``) stay a list of arrays;
+    anything else becomes an object array."""
+    if values and all(isinstance(v, np.ndarray) and v.ndim >= 2 for v in values):
+        return list(values)
     if values and all(isinstance(v, (int, float, np.integer, np.floating))
                       and not isinstance(v, bool) for v in values):
         return np.asarray(values)
