@@ -1,4 +1,5 @@
-"""The ``skemotion`` command line, run as the real console script in a subprocess.
+"""The ``skemotion`` command line, run as the real console script in a subprocess (the
+usage-error checks, which end before any work, through ``main`` in-process: ``run_in_process``).
 
 Every test runs in its own empty working directory (``cwd``); the tests that write
 assert what ends up there (``tree(cwd)``), and an automatic check (``_inputs_unchanged``)
@@ -47,6 +48,32 @@ def run(*args, cwd, timeout=300, stderr=subprocess.PIPE):
         timeout=timeout,
         env=env,
     )
+
+
+def run_in_process(*args, cwd):
+    """``skemotion ARGS`` through :func:`skemotion.cli.main` in this process, in ``cwd``;
+    returns what :func:`run` returns.
+
+    For the usage-error checks (``assert_usage_error(run_in_process(...))``): each
+    subprocess pays ~1.5 s of imports (scikit-learn, SciPy, OpenCV) before it gets to its
+    one line of error. Python-level output is captured; what a C library writes straight
+    to file descriptor 2 is not, which the subprocess runs of the other tests do see.
+    """
+    import contextlib
+
+    from skemotion.cli import main
+
+    out, err, here = io.StringIO(), io.StringIO(), os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:  # argparse's errors, --help, --version
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def tree(path):
@@ -326,12 +353,12 @@ def test_describe_emotion_subset_and_alias(cwd):
     ],
 )
 def test_describe_user_errors(cwd, args, needles):
-    assert_usage_error(run(*args, cwd=cwd), *needles)
+    assert_usage_error(run_in_process(*args, cwd=cwd), *needles)
     assert tree(cwd) == []
 
 
 def test_bad_command_line_is_one_line_exit_2(cwd):
-    assert_usage_error(run("evaluate", "--test-size", "1.5", cwd=cwd), "--test-size",
+    assert_usage_error(run_in_process("evaluate", "--test-size", "1.5", cwd=cwd), "--test-size",
                        "between 0 and 1")
     assert tree(cwd) == []
 
@@ -432,9 +459,10 @@ def test_organize_then_describe_folder_and_ckplus(cwd, ckplus):
     anger = run("difficult", "hard", "--folder", "sorted", "--ckplus", root, "--emotions",
                 "anger,happy", "-q", cwd=cwd)
     assert f"{peaks['anger'] + peaks.get('happy', 0)} image(s) are in two" in anger.stderr
-    assert_usage_error(run("evaluate", "--folder", "sorted", "--folder", "sorted", "-q",
-                           cwd=cwd), f"{n} image(s) are in two of the datasets given")
-    assert_usage_error(run("describe", "--ckplus", root, "--ckplus", root, cwd=cwd),
+    assert_usage_error(run_in_process("evaluate", "--folder", "sorted", "--folder", "sorted",
+                                      "-q", cwd=cwd),
+                       f"{n} image(s) are in two of the datasets given")
+    assert_usage_error(run_in_process("describe", "--ckplus", root, "--ckplus", root, cwd=cwd),
                        "--ckplus may be given once")
     # merged with other photos (mirror images of a few of the sorted ones), it works
     import cv2
@@ -463,7 +491,8 @@ def test_organize_user_errors(cwd, tmp_path, ckplus):
     (wrong / "images").mkdir(parents=True)
     result = run("organize", wrong, "out", cwd=cwd)
     assert_usage_error(result, "cohn-kanade-images")
-    assert_usage_error(run("organize", root, "out", "--emotions", "happy,glee", cwd=cwd), "glee")
+    assert_usage_error(run_in_process("organize", root, "out", "--emotions", "happy,glee",
+                                      cwd=cwd), "glee")
     assert tree(cwd) == []
 
 
@@ -541,14 +570,14 @@ def test_crop_on_missing_raise_and_out_dir_inside_input(cwd, photo_folder):
 def test_crop_user_errors(cwd, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert_usage_error(run("crop", empty, "out", cwd=cwd), "no image files", str(empty))
+    assert_usage_error(run_in_process("crop", empty, "out", cwd=cwd), "no image files", str(empty))
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "broken.jpg").write_bytes(b"not a jpeg")
-    assert_usage_error(run("crop", bad, "out", cwd=cwd), "broken.jpg")
+    assert_usage_error(run_in_process("crop", bad, "out", cwd=cwd), "broken.jpg")
     assert tree(cwd) == []
     # only unreadable files, even with --on-error skip: an error, nothing written
-    assert_usage_error(run("crop", bad, "out", "--on-error", "skip", cwd=cwd),
+    assert_usage_error(run_in_process("crop", bad, "out", "--on-error", "skip", cwd=cwd),
                        "none of the 1 image files could be read", "broken.jpg")
     assert tree(cwd) == []
     # the data commands too (describe used to crash on the empty data)
@@ -754,7 +783,7 @@ def test_evaluate_cross_dataset_with_the_embedded_london_set(cwd, small_folder, 
     ],
 )
 def test_evaluate_user_errors(cwd, args, needles):
-    assert_usage_error(run("evaluate", *SMALL, *args, cwd=cwd), *needles)
+    assert_usage_error(run_in_process("evaluate", *SMALL, *args, cwd=cwd), *needles)
     assert tree(cwd) == []
 
 
@@ -840,12 +869,14 @@ def test_train_then_predict(cwd, photo_folder, small_folder):
 
 
 def test_train_predict_user_errors(cwd, tmp_path):
-    assert_usage_error(run("train", "--out", "m.skops", "--pipeline", "nope", cwd=cwd), "'nope'")
-    assert_usage_error(run("train", "--out", "no/such/dir/m.skops", cwd=cwd), "no/such/dir")
+    assert_usage_error(run_in_process("train", "--out", "m.skops", "--pipeline", "nope",
+                                      cwd=cwd), "'nope'")
+    assert_usage_error(run_in_process("train", "--out", "no/such/dir/m.skops", cwd=cwd),
+                       "no/such/dir")
     junk = tmp_path / "junk.skops"
     junk.write_bytes(b"not a model")
-    assert_usage_error(run("predict", junk, "a.jpg", cwd=cwd), "junk.skops")
-    assert_usage_error(run("predict", tmp_path, "a.jpg", cwd=cwd),
+    assert_usage_error(run_in_process("predict", junk, "a.jpg", cwd=cwd), "junk.skops")
+    assert_usage_error(run_in_process("predict", tmp_path, "a.jpg", cwd=cwd),
                        "is a folder, not a model file")
     assert tree(cwd) == []
 
@@ -859,7 +890,7 @@ def test_outputs_inside_a_data_folder_are_refused(cwd, tmp_path, small_folder):
     for args in (["evaluate", "--out", data / "happy"], ["difficult", data / "neutral"],
                  ["search", "emotions", "--out", data / "report"]):
         option = "OUT_DIR" if args[0] == "difficult" else "--out"
-        assert_usage_error(run(*args, "--folder", data, "-q", cwd=cwd),
+        assert_usage_error(run_in_process(*args, "--folder", data, "-q", cwd=cwd),
                            f"{option} {data}", "lies inside the data folder")
     assert tree(data) == before and tree(cwd) == []
 
@@ -870,17 +901,17 @@ def test_train_and_predict_never_write_over_their_inputs(cwd, tmp_path, small_fo
     data = tmp_path / "data"
     shutil.copytree(small_folder, data)
     image = sorted((data / "happy").iterdir())[0]
-    assert_usage_error(run("train", "--out", image, "--folder", data, "-q", cwd=cwd),
+    assert_usage_error(run_in_process("train", "--out", image, "--folder", data, "-q", cwd=cwd),
                        "lies inside the data folder", str(data))
-    assert_usage_error(run("train", "--out", data / "model.skops", "--folder", data, "-q",
-                           cwd=cwd), "lies inside the data folder")
+    assert_usage_error(run_in_process("train", "--out", data / "model.skops", "--folder", data,
+                                      "-q", cwd=cwd), "lies inside the data folder")
     result = run("train", "--out", "m.skops", "--folder", data, "--pipeline", "fisherface",
                  "--crop-size", "32", "--n-jobs", "1", "-q", cwd=cwd)
     assert result.returncode == 0, result.stderr
     before = {p: p.read_bytes() for p in [cwd / "m.skops", image]}
-    assert_usage_error(run("predict", "m.skops", image, "--out", "m.skops", cwd=cwd),
+    assert_usage_error(run_in_process("predict", "m.skops", image, "--out", "m.skops", cwd=cwd),
                        "is the model file", "m.skops")
-    assert_usage_error(run("predict", "m.skops", data, "--out", image, cwd=cwd),
+    assert_usage_error(run_in_process("predict", "m.skops", data, "--out", image, cwd=cwd),
                        "is an image file", image.name)
     assert {p: p.read_bytes() for p in before} == before
     assert tree(cwd) == ["m.skops"] and not (data / "model.skops").exists()
@@ -931,7 +962,7 @@ def test_search_cascade_parameters_with_cache(cwd, small_folder):
     assert lines[1].split() == ["rank", "scale_factor", "min_neighbors", "mean", "std"]
     assert sorted(line.split()[1] for line in lines[2:4]) == ["1.1", "1.3"]
     assert all(f.startswith("cache/") for f in tree(cwd)) and tree(cwd)
-    assert_usage_error(run("search", "cascade", "--scale-factors", "0.9", cwd=cwd),
+    assert_usage_error(run_in_process("search", "cascade", "--scale-factors", "0.9", cwd=cwd),
                        "--scale-factors")
 
 
@@ -1199,7 +1230,8 @@ def test_seed_out_of_range_is_a_usage_error(command, seed, capsys):
 def test_cache_that_is_a_file_is_a_usage_error(cwd):
     (cwd / "cache").write_text("a file")
     for args in (["crop", "in", "out"], ["evaluate"]):
-        assert_usage_error(run(*args, "--cache", "cache", cwd=cwd), "--cache", "not a folder")
+        assert_usage_error(run_in_process(*args, "--cache", "cache", cwd=cwd), "--cache",
+                           "not a folder")
     assert tree(cwd) == ["cache"]
 
 
@@ -1239,15 +1271,15 @@ def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
     assert_usage_error(result, "odd.skops", "_operator.neg", "in Python")
     assert "loads with --trust" not in result.stderr
     # loadable, but not a fitted classifier
-    assert_usage_error(run("predict", models / "cropper.skops", image, cwd=cwd),
+    assert_usage_error(run_in_process("predict", models / "cropper.skops", image, cwd=cwd),
                        "cropper.skops", "FaceCropper", "not a fitted classifier")
-    assert_usage_error(run("predict", models / "unfitted.skops", image, cwd=cwd),
+    assert_usage_error(run_in_process("predict", models / "unfitted.skops", image, cwd=cwd),
                        "unfitted.skops", "not a fitted classifier")
     # a fitted classifier of face crops (no FaceCropper): one usage error, not a
     # "could not convert string to float" in every row
     crops = np.random.default_rng(0).uniform(0, 255, (6, 64))
     save_model(FisherFaceClassifier().fit(crops, [0, 0, 0, 1, 1, 1]), models / "crops.skops")
-    assert_usage_error(run("predict", models / "crops.skops", image, cwd=cwd),
+    assert_usage_error(run_in_process("predict", models / "crops.skops", image, cwd=cwd),
                        "crops.skops", "without a FaceCropper", "detect=True")
     assert tree(cwd) == []
 
@@ -1467,7 +1499,7 @@ def test_organize_warns_about_foreign_files_and_refuses_an_empty_selection(
                                       image_size=32)
     absent = sorted({"anger", "contempt", "disgust", "fear", "happy", "sadness", "surprise"}
                     - set(expected.labels.values()))[0]
-    assert_usage_error(run("organize", root, "out", "--emotions", absent, cwd=cwd),
+    assert_usage_error(run_in_process("organize", root, "out", "--emotions", absent, cwd=cwd),
                        "images labelled", absent, "(it has: ")
     assert tree(cwd) == []
     (cwd / "out" / "happy").mkdir(parents=True)
@@ -1488,7 +1520,7 @@ def test_on_error_skip_lists_unreadable_files_and_raise_names_them(cwd, small_fo
     bad = root / "happy" / "S999_broken.jpg"
     bad.write_bytes(b"\xff\xd8 not really a JPEG")
     # default: stop, naming the file
-    assert_usage_error(run("describe", "--folder", root, cwd=cwd), str(bad))
+    assert_usage_error(run_in_process("describe", "--folder", root, cwd=cwd), str(bad))
     # a truncated PNG too (OpenCV's own "[ WARN:...] PNG input buffer is incomplete" line
     # must not come before skemotion's one line)
     import cv2
