@@ -1,6 +1,7 @@
 """Tests of the calibrated models (skemotion.calibration) and the London stand-in references."""
 
 import pickle
+import re
 import warnings
 from pathlib import Path
 
@@ -315,8 +316,26 @@ def test_cli_evaluate_calibrated_rows(two_take_folder, capsys):
     models = [line.split("  ")[0] for line in out.splitlines()
               if line.startswith(("hog_logreg", "selected ")) and "picked" not in line]
     assert models == ["hog_logreg"] * 2 + ["hog_logreg (calibrated)"] * 2 + ["selected"] * 2
-    assert main(["evaluate", "--calibrated", "--cross-dataset", "--folder",
-                 str(two_take_folder), "--london"]) == 2
+
+
+def test_cli_evaluate_calibrated_across_datasets(tmp_path, london_refs, capsys):
+    from skemotion.cli import main
+
+    people = sorted(set(london_refs.groups))[8:16]
+    for image, ref, label, group in zip(london_refs.images, london_refs.references,
+                                        london_refs.target, london_refs.groups):
+        if group in people:
+            folder = tmp_path / ("a" if group in people[:4] else "b") / label
+            folder.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(folder / f"{group}_1.jpg"), image)
+            if label == "neutral":
+                cv2.imwrite(str(folder / f"{group}_2.jpg"), ref)
+    assert main(["evaluate", "--calibrated", "--cross-dataset", "--folder", str(tmp_path / "a"),
+                 "--folder", str(tmp_path / "b"), "--subject-pattern", r"^(\d+)_",
+                 "--pipelines", "hog_logreg", "--splits", "2", "--test-size", "0.25"]) == 0
+    out = capsys.readouterr().out
+    train_test = out[out.index("Train -> test"):]
+    assert re.search(r"hog_logreg \(calibrated\) +folder \S+ -> folder \S+ +12 +12", train_test)
 
 
 def test_concat_datasets_keeps_references_as_images(tmp_path, make_ckplus_tree):

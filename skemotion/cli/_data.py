@@ -95,10 +95,6 @@ def _load_data(args):
 
     # --calibrated: each sample with the same person's neutral face (see load_ckplus)
     references = getattr(args, "calibrated", False)
-    if references and (ckplus is not None) + len(folders) + bool(
-            getattr(args, "london", False)) > 1:
-        raise UsageError("--calibrated takes one data source (--ckplus, one --folder or "
-                         "--london): the references of merged datasets are not kept")
     parts, names = [], []
     try:
         if ckplus is not None:

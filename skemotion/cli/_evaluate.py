@@ -51,9 +51,6 @@ def run(args):
     templates = {name: _crop_step(_full_pipeline(args, f), name) for name, f in factories.items()}
     n_sources = (args.ckplus is not None) + len(args.folder or [])
     n_sources += bool(args.london and n_sources)  # alone, London is the only source
-    if args.calibrated and args.cross_dataset:
-        raise UsageError("--calibrated and --cross-dataset cannot be combined: the references "
-                         "of merged datasets are not kept")
     if args.cross_dataset and n_sources < 2:
         raise UsageError("--cross-dataset trains on every data source but one and tests on the "
                          "one left out: give two sources or more (--ckplus, --folder, "
