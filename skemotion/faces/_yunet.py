@@ -115,6 +115,15 @@ def run_yunet(entry, bgr):
 
     Columns: box x, y, w, h; then (x, y) of the image-left eye, the image-right eye,
     the nose tip, the image-left and image-right mouth corners; then the score.
+
+    Examples
+    --------
+    >>> from skemotion.datasets import load_frl_london
+    >>> from skemotion.faces._yunet import DEFAULT_YUNET_MODEL, borrow_yunet, run_yunet
+    >>> with borrow_yunet(DEFAULT_YUNET_MODEL, 0.6, 0.3) as detector:
+    ...     faces = run_yunet(detector, load_frl_london().images[0])
+    >>> faces.shape, bool(faces[0, 14] > 0.9)
+    ((1, 15), True)
     """
     detector, size = entry
     h, w = bgr.shape[:2]
