@@ -468,6 +468,12 @@ class ReferencePinnedClassifier(ClassifierMixin, BaseEstimator):
     reference_features_ : ndarray of shape (n_reference_features_,)
     classes_ : ndarray
 
+    Notes
+    -----
+    ``calibrated`` is a fitted model, so :func:`~sklearn.base.clone` (which returns
+    unfitted copies of estimator parameters) gives a copy that cannot be fitted; build a
+    new one with :meth:`ReferenceCalibratedClassifier.with_reference` instead.
+
     Examples
     --------
     >>> import numpy as np
@@ -585,8 +591,4 @@ class ReferencePinnedClassifier(ClassifierMixin, BaseEstimator):
         """
         return self.calibrated.classifier_.decision_function(self._joint_of(X))
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        return tags
 
