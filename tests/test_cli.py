@@ -452,7 +452,8 @@ def test_organize_then_describe_folder_and_ckplus(cwd, ckplus):
     assert len(warning) == 1 and warning[0].startswith(f"skemotion describe: warning: {n} image")
     assert f"(CK+ ({root}))" in warning[0] and "(folder sorted)" in warning[0]
     assert "remove one copy of each" in warning[0] and "duplicates=" not in warning[0]
-    refused = run("difficult", "hard", "--folder", "sorted", "--ckplus", root, "-q", cwd=cwd)
+    refused = run_in_process("difficult", "hard", "--folder", "sorted", "--ckplus", root, "-q",
+                             cwd=cwd)
     assert_usage_error(refused, f"{n} image(s) are in two of the datasets given",
                        "remove one copy of each", f"and {n - 3} more")
     # --emotions first: only the selected images count (neutral copies of one run are gone)
@@ -489,7 +490,7 @@ def test_organize_user_errors(cwd, tmp_path, ckplus):
     root, _ = ckplus
     wrong = tmp_path / "not_ckplus"
     (wrong / "images").mkdir(parents=True)
-    result = run("organize", wrong, "out", cwd=cwd)
+    result = run_in_process("organize", wrong, "out", cwd=cwd)
     assert_usage_error(result, "cohn-kanade-images")
     assert_usage_error(run_in_process("organize", root, "out", "--emotions", "happy,glee",
                                       cwd=cwd), "glee")
@@ -558,11 +559,12 @@ def test_crop_on_missing_raise_and_out_dir_inside_input(cwd, photo_folder):
     # OUT_DIR inside INPUT is refused, as evaluate and difficult refuse an output inside a
     # data folder: a second run (or predict INPUT) would take the crops as photos
     for inner in (photo_folder / "crops", photo_folder / "happy" / "crops"):
-        result = run("crop", photo_folder, inner, "--crop-size", "32", cwd=cwd)
+        result = run_in_process("crop", photo_folder, inner, "--crop-size", "32", cwd=cwd)
         assert_usage_error(result, f"OUT_DIR {inner} lies inside the input folder {photo_folder}")
         assert not inner.exists()
     # INPUT inside OUT_DIR: nothing under OUT_DIR is read as input
-    result = run("crop", photo_folder / "happy", photo_folder, "--crop-size", "32", cwd=cwd)
+    result = run_in_process("crop", photo_folder / "happy", photo_folder, "--crop-size", "32",
+                            cwd=cwd)
     assert_usage_error(result, "lies inside OUT_DIR")
     assert tree(cwd) == []
 
@@ -746,7 +748,8 @@ def test_evaluate_cross_dataset_writes_the_train_test_table(cwd, small_folder, w
                                                   if e["model"] == "hog_logreg"]
     assert all(f.startswith("report/") for f in tree(cwd))
     # one source: nothing to leave out
-    result = run("evaluate", *SMALL, "--folder", small_folder, "--cross-dataset", cwd=cwd)
+    result = run_in_process("evaluate", *SMALL, "--folder", small_folder, "--cross-dataset",
+                            cwd=cwd)
     assert_usage_error(result, "--cross-dataset", "give two sources or more")
 
 
@@ -764,11 +767,11 @@ def test_evaluate_cross_dataset_with_the_embedded_london_set(cwd, small_folder, 
                      result.stdout, re.M)
     assert "228 images" in result.stdout
     # alone it is the default data: one source, nothing to leave out
-    result = run("evaluate", *SMALL, "--london", "--cross-dataset", cwd=cwd)
+    result = run_in_process("evaluate", *SMALL, "--london", "--cross-dataset", cwd=cwd)
     assert_usage_error(result, "--cross-dataset", "give two sources or more", "--london")
     # a folder holding London's own photos is the same images twice: refused, not merged
-    result = run("evaluate", *SMALL, "--folder", small_folder, "--london",
-                 "--pipelines", "hog_logreg", cwd=cwd)
+    result = run_in_process("evaluate", *SMALL, "--folder", small_folder, "--london",
+                            "--pipelines", "hog_logreg", cwd=cwd)
     assert_usage_error(result, "are in two of the datasets given")
     assert tree(cwd) == []
 
@@ -937,7 +940,7 @@ def test_search_emotion_subsets(cwd, small_folder):
     # "all" is the same two emotions here: same splits, same score
     assert table[0]["mean"] == pytest.approx(table[1]["mean"])
     assert sorted(tree(cwd)) == ["search/search.csv", "search/search.json"]
-    bad = run("search", "emotions", *SMALL, "--subsets", "happy", cwd=cwd)
+    bad = run_in_process("search", "emotions", *SMALL, "--subsets", "happy", cwd=cwd)
     assert_usage_error(bad, "--subsets", "at least two")
 
     # the same search on a real Dask cluster (two worker processes): same table
@@ -1195,7 +1198,7 @@ def test_crop_never_overwrites_an_input_or_merges_two_inputs(cwd, london):
     single.mkdir()
     shutil.copy(photo, single / "orig.png")
     before = (single / "orig.png").read_bytes()
-    result = run("crop", "p4/orig.png", "p4", "--crop-size", "64", cwd=cwd)
+    result = run_in_process("crop", "p4/orig.png", "p4", "--crop-size", "64", cwd=cwd)
     assert_usage_error(result, "overwrite the input file", "orig.png")
     assert (single / "orig.png").read_bytes() == before
     assert tree(single) == ["orig.png"]
@@ -1204,12 +1207,12 @@ def test_crop_never_overwrites_an_input_or_merges_two_inputs(cwd, london):
     twins.mkdir()
     shutil.copy(photo, twins / "y.jpg")
     shutil.copy(london.filenames[1], twins / "y.png")
-    result = run("crop", "twins", "out", "--crop-size", "64", cwd=cwd)
+    result = run_in_process("crop", "twins", "out", "--crop-size", "64", cwd=cwd)
     assert_usage_error(result, "y.jpg", "y.png", "out/y.png")
     assert not (cwd / "out").exists()  # detected before anything was written
 
     # OUT_DIR == INPUT: its files are never inputs, and the message says so
-    result = run("crop", "twins", "twins", cwd=cwd)
+    result = run_in_process("crop", "twins", "twins", cwd=cwd)
     assert_usage_error(result, "twins is OUT_DIR")
     assert "no image files" not in result.stderr
     assert sorted(tree(cwd)) == ["p4/orig.png", "twins/y.jpg", "twins/y.png"]
@@ -1260,10 +1263,10 @@ def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
         last = result.stderr.strip().splitlines()[-1]
         assert last.startswith("skemotion predict: error: cannot load") and model.name in last
     # the other format: the message names the option, not load_model's format='joblib'
-    result = run("predict", text, image, cwd=cwd)
+    result = run_in_process("predict", text, image, cwd=cwd)
     assert_usage_error(result, "notes.txt", "not a skops model file", "add --trust")
     assert "format=" not in result.stderr
-    result = run("predict", models / "cropper.skops", image, "--trust", cwd=cwd)
+    result = run_in_process("predict", models / "cropper.skops", image, "--trust", cwd=cwd)
     assert_usage_error(result, "cropper.skops", "is a skops model file", "without --trust")
     assert "format=" not in result.stderr
     # a skops file with untrusted types: the hint does not send the user to --trust
