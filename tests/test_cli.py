@@ -1257,7 +1257,7 @@ def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
         save_model(FunctionTransformer(operator.neg).fit(np.zeros((2, 2))), models / "odd.skops")
 
     for model in (text, image, models / "cropper.skops"):  # not pickles: no traceback
-        result = run("predict", model, image, "--trust", cwd=cwd)
+        result = run_in_process("predict", model, image, "--trust", cwd=cwd)
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
         last = result.stderr.strip().splitlines()[-1]
@@ -1270,7 +1270,7 @@ def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
     assert_usage_error(result, "cropper.skops", "is a skops model file", "without --trust")
     assert "format=" not in result.stderr
     # a skops file with untrusted types: the hint does not send the user to --trust
-    result = run("predict", models / "odd.skops", image, cwd=cwd)
+    result = run_in_process("predict", models / "odd.skops", image, cwd=cwd)
     assert_usage_error(result, "odd.skops", "_operator.neg", "in Python")
     assert "loads with --trust" not in result.stderr
     # loadable, but not a fitted classifier
