@@ -145,7 +145,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     Face finding as a stateless scikit-learn transformer, fast enough to
     grid-search. The default detector is OpenCV's YuNet CNN (``cv2.FaceDetectorYN``,
     Wu, Peng & Yu 2023; its model file ships with skemotion), which finds faces from
-    about 30 px wide, turned up to 45 degrees, and their five landmarks.
+    about 40 px wide and turned 30 degrees in the image plane, and five landmarks.
     ``detector="haar"`` is the van Gent tutorial's face finding: cascades are tried
     in order and the search stops at the first one that succeeds, on a downscaled
     copy (the box is mapped back to full resolution) that never scans windows
