@@ -145,7 +145,7 @@ def _add_detector(group, default_help="each pipeline's own: YuNet, the tutorial'
                                       "'crop'"):
     """``--detector {yunet,haar}``: the face detector (None: keep the cropper's own)."""
     group.add_argument("--detector", choices=("yunet", "haar"), default=None,
-                       help="face detector: YuNet (OpenCV's CNN: faces from ~30 px, turned "
+                       help="face detector: YuNet (OpenCV's CNN: faces from ~40 px, turned "
                             "heads) or the tutorial's Haar cascades (default: "
                             f"{default_help})")
 
