@@ -1,8 +1,9 @@
 """skemotion.video: tracking, smoothing, outputs and batches on videos made from London photos.
 
 The videos are built in tmp_path with ``make_london_video`` (London photos moving
-slowly across a textured background) and kept small (320x240 or 480x240, 10 fps) so
-the tests stay fast.
+slowly across a textured background) or ``LiveClip`` (faces blended in with head motion,
+expression cross-fades, cuts and people coming and going, with a per-frame truth), kept
+small (320x240 or 480x240, 10-15 fps) so the tests stay fast.
 """
 
 import csv

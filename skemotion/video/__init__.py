@@ -5,8 +5,10 @@
 any iterable of images, and yields one :class:`FrameResult` per frame;
 :func:`watch_video` also writes the timeline CSV, the annotated video and the
 :class:`EmotionTimelineDisplay`; :func:`recognize_videos` does that for every
-video of a folder, in parallel or on a Dask cluster. ``skemotion watch`` is the
-command line for all of it.
+video of a folder, in parallel or on a Dask cluster. With a calibrated model, each
+face is recognised against the same person's neutral face: its first seconds
+(``calibration``) or a saved one (:func:`capture_reference`, ``reference``).
+``skemotion watch`` and ``skemotion calibrate`` are the command line for all of it.
 
 Examples
 --------
