@@ -1,6 +1,6 @@
 """scikit-learn's common estimator checks, run on every estimator skemotion exports.
 
-Each engineer adds their estimators to ``ESTIMATORS`` and, only where a check cannot apply,
+A new estimator is added to ``ESTIMATORS`` and, only where a check cannot apply,
 an entry to ``EXPECTED_FAILED_CHECKS`` with the written reason.
 """
 
