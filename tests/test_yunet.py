@@ -166,18 +166,20 @@ def test_pickle_clone_and_cache_keys(london, tmp_path):
     assert cached[2] == cached[0]
 
 
-def test_grid_search_over_yunet_parameters(london):
+def test_grid_search_over_yunet_parameters(london, tmp_path):
     idx = list(range(0, 204, 12)) + list(range(1, 204, 12))  # 34 photos, 17 people
     X = [london.images[i] for i in idx]
     y = np.asarray(london.target)[idx]
     groups = np.asarray(london.groups)[idx]
-    pipe = Pipeline([("crop", FaceCropper(output_size=16)),
+    # the detection cache: each photo is detected once per YuNet setting, not per split
+    pipe = Pipeline([("crop", FaceCropper(output_size=16, memory=tmp_path)),
                      ("classifier", LogisticRegression(max_iter=500))])
     grid = {"crop__yunet_score_threshold": [0.5, 0.8], "crop__align": ["eyes", "five_points"],
             "crop__yunet_detect_size": [160, None]}
     search = GridSearchCV(pipe, grid, cv=GroupKFold(2), error_score="raise")
     search.fit(X, y, groups=groups)
     assert len(search.cv_results_["params"]) == 8
+    assert len(list(tmp_path.rglob("output.pkl"))) == 4 * len(X)  # 2 x 2 YuNet settings
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
     assert search.best_params_["crop__align"] in ("eyes", "five_points")
 
