@@ -5,14 +5,18 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .features._base import _validate_images
-from .utils._metaestimators import _estimator_has, _FitParamsToEstimatorMixin
+from .utils._metaestimators import _delegated, _estimator_has, _FitParamsToEstimatorMixin
 
 __all__ = ["FlipAugmentedClassifier"]
+
+#: How the prediction methods' docstrings describe their input.
+_AS_GIVEN_DOC = dict(of="the images as given (never augmented), from the fitted estimator",
+                     x_doc="array-like of shape (n_samples, n_pixels) or "
+                           "(n_samples, height, width)")
 
 
 class _TrainingAugmentationMixin:
@@ -40,64 +44,14 @@ class _TrainingAugmentationMixin:
         check_is_fitted(self)
         return _validate_images(self, X, reset=False)[0]
 
-    def predict(self, X):
-        """Predict with the fitted estimator on the images as given (never augmented).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
+    def _inner_and_input(self, X):
         X = self._check_X(X)
-        return self.estimator_.predict(X)
+        return self.estimator_, X
 
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """``estimator_.decision_function`` on the images as given.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        scores : ndarray
-        """
-        X = self._check_X(X)
-        return self.estimator_.decision_function(X)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """``estimator_.predict_proba`` on the images as given.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        X = self._check_X(X)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """``estimator_.predict_log_proba`` on the images as given.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        X = self._check_X(X)
-        return self.estimator_.predict_log_proba(X)
+    predict = _delegated("predict", **_AS_GIVEN_DOC)
+    decision_function = _delegated("decision_function", available=_estimator_has, **_AS_GIVEN_DOC)
+    predict_proba = _delegated("predict_proba", available=_estimator_has, **_AS_GIVEN_DOC)
+    predict_log_proba = _delegated("predict_log_proba", available=_estimator_has, **_AS_GIVEN_DOC)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

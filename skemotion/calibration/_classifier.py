@@ -15,7 +15,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fi
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state, column_or_1d
 
@@ -23,9 +22,15 @@ from .._meta_estimators import FlipAugmentedClassifier
 from ..augment._augmented import AugmentedClassifier
 from ..augment._transformers import HorizontalFlip
 from ..faces._cropper import FaceCropper
+from ..utils._metaestimators import _delegated
 from ..utils._validation import _flatten_images
 
 __all__ = ["ReferenceCalibratedClassifier", "ReferencePinnedClassifier"]
+
+#: How the prediction methods' docstrings describe their input.
+_PAIRS_DOC = dict(of="``(image, reference)`` pairs", x_doc="sequence of (image, reference) pairs")
+_CROPS_DOC = dict(of="face crops against the fixed reference",
+                  x_doc="array-like of shape (n_samples, n_pixels) or (n_samples, height, width)")
 
 
 def _split_estimator(estimator):
@@ -311,23 +316,11 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
                 np.tile(y, 1 + augmenter.n_copies))
 
     # ----------------------------------------------------------------- predict
-    def _joint_of(self, X):
+    def _inner_and_input(self, X):
         check_is_fitted(self)
         crops, ref_crops, index = self._pair_crops(X)
-        return self._joint(self._describe(crops), self._describe(ref_crops)[index])
-
-    def predict(self, X):
-        """Predict the labels of ``(image, reference)`` pairs.
-
-        Parameters
-        ----------
-        X : sequence of (image, reference) pairs
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        return self.classifier_.predict(self._joint_of(X))
+        return self.classifier_, self._joint(self._describe(crops),
+                                             self._describe(ref_crops)[index])
 
     def _head_has(attr):
         def check(self):
@@ -337,33 +330,9 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
 
         return check
 
-    @available_if(_head_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of ``(image, reference)`` pairs.
-
-        Parameters
-        ----------
-        X : sequence of (image, reference) pairs
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        return self.classifier_.predict_proba(self._joint_of(X))
-
-    @available_if(_head_has("decision_function"))
-    def decision_function(self, X):
-        """Decision scores of ``(image, reference)`` pairs.
-
-        Parameters
-        ----------
-        X : sequence of (image, reference) pairs
-
-        Returns
-        -------
-        scores : ndarray
-        """
-        return self.classifier_.decision_function(self._joint_of(X))
+    predict = _delegated("predict", **_PAIRS_DOC)
+    predict_proba = _delegated("predict_proba", available=_head_has, **_PAIRS_DOC)
+    decision_function = _delegated("decision_function", available=_head_has, **_PAIRS_DOC)
 
     # ----------------------------------------------------------------- references
     def reference_features(self, references):
@@ -537,7 +506,7 @@ class ReferencePinnedClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = model.classes_
         return self
 
-    def _joint_of(self, X):
+    def _inner_and_input(self, X):
         check_is_fitted(self)
         model = self.calibrated
         if isinstance(X, (str, bytes, os.PathLike)):
@@ -545,50 +514,11 @@ class ReferencePinnedClassifier(ClassifierMixin, BaseEstimator):
         if not isinstance(X, np.ndarray):
             X = np.asarray(_flatten_images(list(X), estimator_name=type(self).__name__)[0])
         features = model.crop_features(X)
-        return model._joint(features, self.reference_features_[None, :])
-
-    def predict(self, X):
-        """Predict the labels of face crops against the fixed reference.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        return self.calibrated.classifier_.predict(self._joint_of(X))
+        return model.classifier_, model._joint(features, self.reference_features_[None, :])
 
     def _has(attr):
         return lambda self: hasattr(self.calibrated, attr)
 
-    @available_if(_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of face crops against the fixed reference.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        return self.calibrated.classifier_.predict_proba(self._joint_of(X))
-
-    @available_if(_has("decision_function"))
-    def decision_function(self, X):
-        """Decision scores of face crops against the fixed reference.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or (n_samples, height, width)
-
-        Returns
-        -------
-        scores : ndarray
-        """
-        return self.calibrated.classifier_.decision_function(self._joint_of(X))
-
-
+    predict = _delegated("predict", **_CROPS_DOC)
+    predict_proba = _delegated("predict_proba", available=_has, **_CROPS_DOC)
+    decision_function = _delegated("decision_function", available=_has, **_CROPS_DOC)

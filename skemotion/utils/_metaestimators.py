@@ -1,6 +1,7 @@
 """Helpers of the meta-estimators (:class:`~skemotion.model_selection.EmotionSubset`,
-:class:`~skemotion.FlipAugmentedClassifier`): method availability, metadata routing of
-``fit``'s parameters to the inner estimator, and taking rows of any container."""
+:class:`~skemotion.FlipAugmentedClassifier`, the calibrated classifiers): method
+availability, prediction methods that pass to the fitted inner estimator, metadata routing
+of ``fit``'s parameters to the inner estimator, and taking rows of any container."""
 
 import scipy.sparse as sp
 from sklearn.utils import _safe_indexing
@@ -10,6 +11,7 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples
 
 
@@ -26,6 +28,41 @@ def _estimator_has(attr):
         return hasattr(self.estimator, attr)
 
     return check
+
+
+#: The prediction methods :func:`_delegated` makes: the summary of what one returns, and
+#: its numpydoc ``Returns`` entry.
+_DELEGATED = {
+    "predict": ("The predicted labels", "y : ndarray of shape (n_samples,)"),
+    "predict_proba": ("The class probabilities",
+                      "proba : ndarray of shape (n_samples, n_classes)"),
+    "predict_log_proba": ("The log class probabilities",
+                          "log_proba : ndarray of shape (n_samples, n_classes)"),
+    "decision_function": ("The decision scores", "scores : ndarray"),
+}
+
+
+def _delegated(method, *, of, x_doc, available=None):
+    """A meta-estimator's prediction method ``method(X)``: the fitted inner estimator's
+    ``method`` on ``X`` as the meta-estimator prepares it.
+
+    The class defines ``_inner_and_input(X)``: it checks that the meta-estimator is
+    fitted and returns ``(inner, X_inner)``, the fitted estimator that answers and what
+    it takes. ``of`` ends the docstring's summary line ("The class probabilities of
+    {of}."), ``x_doc`` is the type of ``X`` there. ``available`` (a function of the method
+    name returning an ``available_if`` check, such as :func:`_estimator_has`) hides the
+    method where the inner estimator has none; None: always there.
+    """
+    summary, returns = _DELEGATED[method]
+
+    def delegate(self, X):
+        inner, X_inner = self._inner_and_input(X)
+        return getattr(inner, method)(X_inner)
+
+    delegate.__name__ = delegate.__qualname__ = method
+    delegate.__doc__ = (f"{summary} of {of}.\n\nParameters\n----------\nX : {x_doc}\n\n"
+                        f"Returns\n-------\n{returns}\n")
+    return delegate if available is None else available_if(available(method))(delegate)
 
 
 class _FitParamsToEstimatorMixin:
