@@ -131,3 +131,38 @@ def read_images(paths, *, on_error="raise"):
             f"(on_error='skip'):\n{listing}"
         )
     return images, kept, skipped
+
+
+def keep_referenced(found, *, none_found):
+    """The samples that have a neutral reference (the loaders' ``references=True``).
+
+    Parameters
+    ----------
+    found : sequence
+        Per sample, its ``(reference_image, reference_path)``, or, where it has none, a
+        line naming the sample and why.
+    none_found : str
+        The ``ValueError`` message when no sample has a reference.
+
+    Returns
+    -------
+    kept : list of int
+        Index in ``found`` of each sample with a reference; the others are left out
+        with one ``UserWarning`` listing them.
+    references, reference_paths : list
+        Their reference images and paths, in the same order.
+    """
+    kept, references, reference_paths, without = [], [], [], []
+    for i, item in enumerate(found):
+        if isinstance(item, str):
+            without.append(f"  {item}")
+            continue
+        kept.append(i)
+        references.append(item[0])
+        reference_paths.append(item[1])
+    if without:
+        warn_caller(f"Left out {len(without)} sample(s) without a neutral reference "
+                    "(references=True):\n" + "\n".join(without))
+    if not kept:
+        raise ValueError(none_found)
+    return kept, references, reference_paths

@@ -13,6 +13,7 @@ from ..utils._warnings import warn_caller
 from ._base import (
     check_emotions_found,
     check_root,
+    keep_referenced,
     make_dataset_bunch,
     read_images,
     scan_folder,
@@ -436,23 +437,16 @@ def _with_references(root, samples, on_error):
     unique = sorted({os.fspath(p) for p in paths if p is not None})
     decoded, kept, skipped = read_images(unique, on_error=on_error)
     by_path = {unique[i]: image for i, image in zip(kept, decoded)}
-    keep, refs, ref_paths, without = [], [], [], []
+    found = []
     for sample, path in zip(samples, paths):
         image = None if path is None else by_path.get(os.fspath(path))
-        if image is None:
-            without.append(f"  {sample['path']} ({sample['label']}): "
-                           + ("no other recording of " + sample["subject"] + " and the sample "
-                              "is its own recording's first frame" if path is None
-                              else f"its reference {path} could not be read"))
-            continue
-        keep.append(sample)
-        refs.append(image)
-        ref_paths.append(path)
-    if without:
-        warn_caller(f"Left out {len(without)} sample(s) without a neutral reference "
-                    "(references=True):\n" + "\n".join(without))
-    if not keep:
-        raise ValueError(f"No sample of {root} has a neutral reference (the first frame of "
-                         "another recording of the same person, or of its own).")
-    return keep, {"references": refs, "reference_filenames": ref_paths}
+        found.append((image, path) if image is not None else (
+            f"{sample['path']} ({sample['label']}): "
+            + ("no other recording of " + sample["subject"] + " and the sample "
+               "is its own recording's first frame" if path is None
+               else f"its reference {path} could not be read")))
+    kept, refs, ref_paths = keep_referenced(
+        found, none_found=f"No sample of {root} has a neutral reference (the first frame of "
+                          "another recording of the same person, or of its own).")
+    return [samples[i] for i in kept], {"references": refs, "reference_filenames": ref_paths}
 

@@ -13,6 +13,7 @@ from ..utils._warnings import warn_caller
 from ._base import (
     check_emotions_found,
     check_root,
+    keep_referenced,
     make_dataset_bunch,
     read_images,
     scan_folder,
@@ -281,32 +282,25 @@ def _with_references(images, paths, target, groups, neutral_files, on_error):
     for subject, path in neutral_files:
         by_subject.setdefault(subject, []).append(os.fspath(path))
     decoded = {os.fspath(p): image for p, image in zip(paths, images)}
-    keep, refs, ref_paths, without = [], [], [], []
+    found = []
     for i, (path, subject) in enumerate(zip(paths, groups)):
         candidates = [p for p in by_subject.get(subject, [])
                       if not os.path.samefile(p, path)]
         image = None
         for candidate in candidates:
             if candidate not in decoded:
-                found, _, _ = read_images([candidate], on_error=on_error)
-                decoded[candidate] = found[0] if found else None
+                images_read, _, _ = read_images([candidate], on_error=on_error)
+                decoded[candidate] = images_read[0] if images_read else None
             if decoded[candidate] is not None:
                 image = decoded[candidate]
                 break
-        if image is None:
-            without.append(f"  {path} ({target[i]}, subject {subject}): "
-                           + ("no other neutral image of the subject" if not candidates
-                              else "its neutral images could not be read"))
-            continue
-        keep.append(i)
-        refs.append(image)
-        ref_paths.append(candidate)
-    if without:
-        warn_caller(f"Left out {len(without)} sample(s) without a neutral reference "
-                    "(references=True):\n" + "\n".join(without))
-    if not keep:
-        raise ValueError("No sample has a neutral reference (another image of the same "
-                         "subject in the neutral/ folder).")
+        found.append((image, candidate) if image is not None else (
+            f"{path} ({target[i]}, subject {subject}): "
+            + ("no other neutral image of the subject" if not candidates
+               else "its neutral images could not be read")))
+    keep, refs, ref_paths = keep_referenced(
+        found, none_found="No sample has a neutral reference (another image of the same "
+                          "subject in the neutral/ folder).")
     extra = {"references": refs,
              "reference_filenames": np.asarray([str(p) for p in ref_paths], dtype=object)}
     return ([images[i] for i in keep], [paths[i] for i in keep], [target[i] for i in keep],
