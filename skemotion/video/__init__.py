@@ -20,7 +20,7 @@ Examples
 >>> changes = []
 >>> recognizer = VideoEmotionRecognizer(model, smoothing=0.1, min_duration=0.1,
 ...                                     on_change=changes.append)
->>> frames = [london.images[5]] * 10 + [london.images[105]] * 10
+>>> frames = [london.images[3]] * 10 + [london.images[105]] * 10  # subject 004, then smiling
 >>> results = list(recognizer.process(frames, fps=10))
 >>> [(c.time_s, c.previous, c.label) for c in changes]
 [(0.0, None, 'neutral'), (1.1, 'neutral', 'happy')]

@@ -9,9 +9,12 @@ one person's:
   box *and* looks like it (:func:`appearance`, a normalised 12x12 grey thumbnail,
   compared with the track's by correlation); a track no detection confirms stops
   being reported at once;
-* between detections, a face whose match falls, whose thumbnail stops looking like
-  the track's (another person stepped into its place), or a change of the whole
-  frame (a cut) triggers a full detection in that frame;
+* in every frame, a face that no longer matches itself one frame earlier (searched
+  near its last box: someone else is there now, or no one) ends its track at once;
+  between
+  detections, a face whose match falls, whose thumbnail stops looking like the
+  track's, or a change of the whole frame (a cut) triggers a full detection in that
+  frame;
 * a track that is not confirmed again within ``lost_after`` seconds ends; a different
   person at the same place always starts a new track.
 """
@@ -33,6 +36,11 @@ SEARCH_MARGIN = 0.5
 MIN_IOU = 0.3
 #: Correlation of appearance thumbnails below which a face is another person's.
 SAME_PERSON = 0.8
+#: Normalised cross-correlation of a face with itself one frame earlier (searched near
+#: its last box on the small copy) below which someone else took its place: the track
+#: ends at once. On bench_live's clips one person scores 0.97 or more from frame to frame
+#: (moving, changing expression, under exposure changes), a change of person 0.78 or less.
+ABRUPT_CHANGE = 0.9
 #: Correlation of whole-frame thumbnails from one frame to the next below which the
 #: frame counts as a cut (exposure changes do not count: the thumbnails are normalised).
 CUT_THRESHOLD = 0.8
@@ -89,6 +97,8 @@ class Track:
     template: object = None     # the face on the small frame at the last detection
     small_box: tuple = None     # (x, y, w, h) on the small frame
     descriptor: object = None   # appearance() at the last detection
+    recent: object = None       # the face on the small frame in the last frame it was found
+    recent_box: tuple = None    # where, on the small frame
     first_seen: float = 0.0     # time (s) the track started
     last_seen: float = 0.0      # time (s) the face was last found
     lost: bool = False          # not found in the last frame: not reported
@@ -281,6 +291,22 @@ class FaceTracker:
 
     # ------------------------------------------------------------------ tracking
 
+    @staticmethod
+    def _best_match(small, template, small_box):
+        """Best normalised cross-correlation of ``template`` near ``small_box`` on the small
+        frame, and where: ``(score, x, y)``; score 0 when the window is too small."""
+        sx, sy, sw, sh = small_box
+        H, W = small.shape
+        mx = max(int(math.ceil(sw * SEARCH_MARGIN)), 1)
+        my = max(int(math.ceil(sh * SEARCH_MARGIN)), 1)
+        x0, y0 = max(sx - mx, 0), max(sy - my, 0)
+        x1, y1 = min(sx + sw + mx, W), min(sy + sh + my, H)
+        if x1 - x0 < template.shape[1] or y1 - y0 < template.shape[0]:
+            return 0.0, sx, sy
+        scores = cv2.matchTemplate(small[y0:y1, x0:x1], template, cv2.TM_CCOEFF_NORMED)
+        _, best, _, (bx, by) = cv2.minMaxLoc(scores)
+        return (best if best == best else 0.0), x0 + bx, y0 + by  # NaN (flat): 0
+
     def _follow(self, track, gray, small, scale, time_s):
         """Look for the face near its last box; False if it is not there (or is now
         someone else)."""
@@ -328,7 +354,13 @@ class FaceTracker:
                and similarity(self._signature, signature) < CUT_THRESHOLD)
         self._signature = signature
         self.n_cuts += bool(cut)
-        due = (cut or self.frames_since_detection is None
+        abrupt = False
+        for track in self.tracks:
+            if track.lost or track.ended or track.recent is None:
+                continue
+            if self._best_match(small, track.recent, track.recent_box)[0] < ABRUPT_CHANGE:
+                track.ended = abrupt = True  # someone else is where this face was
+        due = (cut or abrupt or self.frames_since_detection is None
                or self.frames_since_detection + 1 >= self.detect_every)
         if not due:
             self.frames_since_detection += 1
@@ -340,7 +372,11 @@ class FaceTracker:
             self._full_detection(gray, small, scale, time_s)
         self.tracks = [t for t in self.tracks if not t.ended and not (
             t.lost and time_s - t.last_seen > self.lost_after)]
-        return sorted((t for t in self.tracks if not t.lost), key=lambda t: t.track_id)
+        seen = sorted((t for t in self.tracks if not t.lost), key=lambda t: t.track_id)
+        for track in seen:
+            sx, sy, sw, sh = track.small_box
+            track.recent, track.recent_box = small[sy : sy + sh, sx : sx + sw].copy(), track.small_box
+        return seen
 
     def crop(self, gray, track):
         """The uint8 crop of a tracked face with the model's own crop settings."""
