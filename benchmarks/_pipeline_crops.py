@@ -12,6 +12,14 @@ from skemotion.faces._cropper import _crop_settings_key
 from skemotion.pipelines import PIPELINES, missing_requirements
 
 
+def add_pipelines_option(parser, default=None):
+    """``--pipelines``: comma-separated names, read with :func:`pipeline_names` (give it
+    the same ``default``: the names run without the option, None for all)."""
+    parser.add_argument("--pipelines", default=None,
+                        help="comma-separated pipeline names (default: "
+                             f"{','.join(default) if default else 'all'})")
+
+
 def pipeline_names(parser, requested, default=None):
     """The pipelines to run: the comma-separated ``requested`` names, else ``default``,
     else all. Unknown or no names are a usage error (``parser.error``); a pipeline whose

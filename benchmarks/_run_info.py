@@ -16,6 +16,18 @@ def positive_int(text):
     return value
 
 
+def benchmark_parser(doc, example):
+    """The argument parser of a benchmark script: the first line of its docstring ``doc``
+    as the description, ``example`` (a whole command line) shown under the options."""
+    return argparse.ArgumentParser(description=doc.splitlines()[0], epilog=f"example: {example}")
+
+
+def add_splits_option(parser, what):
+    """``--splits``: how many splits (``what``, e.g. "subject-grouped 80/20 splits"),
+    a positive whole number, 10 by default."""
+    parser.add_argument("--splits", type=positive_int, default=10, help=f"{what} (default 10)")
+
+
 def run_header(n_images, n_subjects, extra=""):
     """``skemotion X (commit <hash>), Python 3.x, numpy, scikit-learn, OpenCV versions, arch,
     cores, load average at the start; London set: N images, M subjects``."""

@@ -42,8 +42,9 @@ from sklearn.model_selection import cross_validate  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _pipeline_crops import crops_per_setting, pipeline_names  # noqa: E402
-from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
+# _pipeline_crops and _run_info: benchmarks/, the script's own folder
+from _pipeline_crops import add_pipelines_option, crops_per_setting, pipeline_names  # noqa: E402
+from _run_info import add_splits_option, benchmark_parser, run_header  # noqa: E402
 
 from skemotion import FisherFaceClassifier, detect_faces  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
@@ -70,17 +71,15 @@ def _n_jobs(text):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_accuracy.py --pipelines hog_logreg,lbp_fisherface")
+    parser = benchmark_parser(
+        __doc__, "python benchmarks/bench_accuracy.py --pipelines hog_logreg,lbp_fisherface")
     parser.add_argument("--n-jobs", type=_n_jobs, default=1,
                         help="parallel CV splits (default 1)")
-    parser.add_argument("--pipelines", default=None,
-                        help="comma-separated subset of names (default: all)")
+    add_pipelines_option(parser)
     parser.add_argument("--compare-detectors", action="store_true",
                         help="paired table: Haar-cascade crops against each pipeline's own "
                              "(YuNet) crops, and YuNet five-point alignment")
-    parser.add_argument("--splits", type=int, default=10, help="number of splits (default 10)")
+    add_splits_option(parser, "subject-grouped 80/20 splits")
     args = parser.parse_args(argv)
     names = pipeline_names(parser, args.pipelines)
 

@@ -27,7 +27,6 @@ Single process with one BLAS/OpenMP thread. Run from the repository root:
 ``python benchmarks/bench_calibration.py [--splits 10] [--pipelines a,b]``.
 """
 
-import argparse
 import os
 import sys
 import time
@@ -41,8 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 
-from _pipeline_crops import crops_per_setting, pipeline_names  # noqa: E402
-from _run_info import positive_int, run_header  # noqa: E402
+from _pipeline_crops import add_pipelines_option, crops_per_setting, pipeline_names  # noqa: E402
+from _run_info import add_splits_option, benchmark_parser, run_header  # noqa: E402
 
 from skemotion import StratifiedGroupShuffleSplit  # noqa: E402
 from skemotion.calibration import ReferenceCalibratedClassifier  # noqa: E402
@@ -63,15 +62,10 @@ def _webcam_photos(photos, face_widths):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_calibration.py --splits 3 "
-               "--pipelines hog_logreg_flip")
-    parser.add_argument("--splits", type=positive_int, default=10,
-                        help="subject-grouped 80/20 splits (default 10)")
-    parser.add_argument("--pipelines", default=None,
-                        help="comma-separated pipeline names (default: "
-                             f"{','.join(DEFAULT_NAMES)})")
+    parser = benchmark_parser(__doc__, "python benchmarks/bench_calibration.py --splits 3 "
+                                       "--pipelines hog_logreg_flip")
+    add_splits_option(parser, "subject-grouped 80/20 splits")
+    add_pipelines_option(parser, DEFAULT_NAMES)
     args = parser.parse_args(argv)
     names = pipeline_names(parser, args.pipelines, default=DEFAULT_NAMES)
 

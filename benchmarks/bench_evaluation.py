@@ -26,7 +26,6 @@ default to 1 here), so that the fit-time ratios do not depend on what else the m
 Run from the repository root: ``python benchmarks/bench_evaluation.py [--splits 10]``.
 """
 
-import argparse
 import os
 import sys
 import time
@@ -37,8 +36,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _pipeline_crops import crops_per_setting, pipeline_names  # noqa: E402
-from _run_info import positive_int, run_header  # noqa: E402 (benchmarks/, the script's own folder)
+# _pipeline_crops and _run_info: benchmarks/, the script's own folder
+from _pipeline_crops import add_pipelines_option, crops_per_setting, pipeline_names  # noqa: E402
+from _run_info import add_splits_option, benchmark_parser, run_header  # noqa: E402
 
 from skemotion import detect_faces  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
@@ -47,15 +47,11 @@ from skemotion.pipelines import PIPELINES  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_evaluation.py --splits 3 "
-               "--pipelines fisherface,hog_logreg")
-    parser.add_argument("--splits", type=positive_int, default=10,
-                        help="random splits per protocol (default 10)")
+    parser = benchmark_parser(__doc__, "python benchmarks/bench_evaluation.py --splits 3 "
+                                       "--pipelines fisherface,hog_logreg")
+    add_splits_option(parser, "random splits per protocol")
     parser.add_argument("--seed", type=int, default=0, help="seed of the splits (default 0)")
-    parser.add_argument("--pipelines", default=None,
-                        help="comma-separated subset of names (default: all)")
+    add_pipelines_option(parser)
     parser.add_argument("--naive-inner", action="store_true",
                         help="also time the grouped inner selection without shared features")
     parser.add_argument("--naive-outer", action="store_true",

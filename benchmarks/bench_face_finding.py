@@ -24,7 +24,6 @@ Run from the repository root: ``python benchmarks/bench_face_finding.py [--step 
 3 minutes on one core).
 """
 
-import argparse
 import math
 import sys
 import time
@@ -35,7 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _run_info import positive_int, run_header  # noqa: E402
+from _run_info import benchmark_parser, positive_int, run_header  # noqa: E402
 
 from skemotion import detect_faces  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
@@ -196,9 +195,7 @@ def score_condition(frames, truths):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_face_finding.py --step 4")
+    parser = benchmark_parser(__doc__, "python benchmarks/bench_face_finding.py --step 4")
     parser.add_argument("--step", type=positive_int, default=3,
                         help="use every STEP-th London photo (default 3: 68 photos)")
     parser.add_argument("--free", type=positive_int, default=120,

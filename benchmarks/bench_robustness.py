@@ -57,7 +57,6 @@ Single process with one BLAS/OpenMP thread. Run from the repository root:
 ``python benchmarks/bench_robustness.py [--splits 10] [--pipelines a,b] [--subjects all]``.
 """
 
-import argparse
 import os
 import sys
 import time
@@ -73,7 +72,7 @@ import numpy as np  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 
 from _pipeline_crops import pipeline_names  # noqa: E402
-from _run_info import positive_int, run_header  # noqa: E402
+from _run_info import add_splits_option, benchmark_parser, run_header  # noqa: E402
 
 from skemotion import FaceCropper, StratifiedGroupShuffleSplit  # noqa: E402
 from skemotion.faces._cascades import EYE_CASCADE, resolve_cascade  # noqa: E402
@@ -374,12 +373,9 @@ def _print_rule(list_name, names, scores, subjects):
 
 def main(argv=None):
     candidates = candidate_pipelines()
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_robustness.py --splits 3 "
-               "--pipelines hog_logreg,hog_logreg_augmented")
-    parser.add_argument("--splits", type=positive_int, default=10,
-                        help="subject-grouped 80/20 splits (default 10)")
+    parser = benchmark_parser(__doc__, "python benchmarks/bench_robustness.py --splits 3 "
+                                       "--pipelines hog_logreg,hog_logreg_augmented")
+    add_splits_option(parser, "subject-grouped 80/20 splits")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the splits and the perturbations (default 0)")
     parser.add_argument("--pipelines", default=None,
