@@ -40,7 +40,6 @@ Run from the repository root: ``python benchmarks/bench_ceiling.py`` (a few minu
 ``--pipelines a,b`` for a subset).
 """
 
-import argparse
 import os
 import sys
 import time
@@ -59,8 +58,9 @@ from sklearn.model_selection import (  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _pipeline_crops import crops_per_setting, pipeline_names  # noqa: E402
-from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
+# _pipeline_crops and _run_info: benchmarks/, the script's own folder
+from _pipeline_crops import add_pipelines_option, crops_per_setting, pipeline_names  # noqa: E402
+from _run_info import benchmark_parser, run_header  # noqa: E402
 
 from skemotion.datasets import load_frl_london  # noqa: E402
 from skemotion.pipelines import PIPELINES, missing_requirements  # noqa: E402
@@ -159,13 +159,9 @@ def _learning_curve(factory, X, y, groups, n_repeats):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_ceiling.py --figure benchmarks/figures/"
-               "hard_pairs.png")
-    parser.add_argument("--pipelines", default=None,
-                        help="comma-separated pipeline names (default: "
-                             f"{','.join(DEFAULT_PIPELINES)})")
+    parser = benchmark_parser(__doc__, "python benchmarks/bench_ceiling.py --figure "
+                                       "benchmarks/figures/hard_pairs.png")
+    add_pipelines_option(parser, DEFAULT_PIPELINES)
     parser.add_argument("--repeats", type=int, default=3,
                         help="StratifiedGroupKFold(10) repeats, seeds 0.. (default 3)")
     parser.add_argument("--curve-repeats", type=int, default=20,

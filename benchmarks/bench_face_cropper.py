@@ -25,7 +25,6 @@ between runs; the ratios (both sides measured in the same run) are what count.
 Run from the repository root: ``python benchmarks/bench_face_cropper.py``.
 """
 
-import argparse
 import os
 import sys
 import tempfile
@@ -36,6 +35,8 @@ import numpy as np
 from sklearn.model_selection import ShuffleSplit
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from _run_info import benchmark_parser  # noqa: E402 (benchmarks/, the script's own folder)
 
 from skemotion import FaceCropper  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
@@ -164,9 +165,7 @@ def race(items, cascades, cropper, block_size=12):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_face_cropper.py")
+    parser = benchmark_parser(__doc__, "python benchmarks/bench_face_cropper.py")
     parser.parse_args(argv)
     cv2.setNumThreads(1)  # one OpenCV thread for both sides: "single process" means one core
     london = load_frl_london()

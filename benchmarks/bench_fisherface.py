@@ -31,7 +31,6 @@ import sys
 import time
 import tracemalloc
 
-import argparse
 from pathlib import Path
 
 import cv2
@@ -40,7 +39,8 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
+# _run_info: benchmarks/, the script's own folder
+from _run_info import benchmark_parser, run_header  # noqa: E402
 
 from skemotion import FaceCropper, FisherFaceClassifier, make_pca_lda  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
@@ -66,9 +66,7 @@ def max_rss_mib():
 
 
 def main(argv=None):
-    argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_fisherface.py").parse_args(argv)
+    benchmark_parser(__doc__, "python benchmarks/bench_fisherface.py").parse_args(argv)
     t0 = time.perf_counter()
     london = load_frl_london()
     print(run_header(len(london.target), len(set(london.groups))))

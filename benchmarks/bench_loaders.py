@@ -18,7 +18,6 @@ Every reference must return the same files as skemotion (checked). Run from the
 repository root: ``python benchmarks/bench_loaders.py``.
 """
 
-import argparse
 import glob
 import os
 import shutil
@@ -30,6 +29,8 @@ from pathlib import Path
 import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _run_info import benchmark_parser  # noqa: E402 (benchmarks/, the script's own folder)
 
 from skemotion import CKPLUS_EMOTIONS  # noqa: E402
 from skemotion.datasets import (  # noqa: E402
@@ -131,9 +132,7 @@ def best_of(fn, *args, repeat=3):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_loaders.py")
+    parser = benchmark_parser(__doc__, "python benchmarks/bench_loaders.py")
     parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="skemotion-bench-"))
     try:

@@ -23,7 +23,6 @@ Run from the repository root: ``python benchmarks/bench_protocols.py`` (about 30
 single process).
 """
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -36,7 +35,8 @@ from sklearn.model_selection import StratifiedShuffleSplit  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
+# _run_info: benchmarks/, the script's own folder
+from _run_info import benchmark_parser, run_header  # noqa: E402
 
 from skemotion import FaceCropper, FisherFaceClassifier  # noqa: E402
 from skemotion.datasets import load_frl_london  # noqa: E402
@@ -44,9 +44,7 @@ from skemotion.model_selection import StratifiedGroupShuffleSplit  # noqa: E402
 
 
 def main(argv=None):
-    argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_protocols.py").parse_args(argv)
+    benchmark_parser(__doc__, "python benchmarks/bench_protocols.py").parse_args(argv)
     london = load_frl_london()
     X = FaceCropper(detector="haar").fit_transform(london.images)
     X = X.reshape(len(london.images), 350, 350)

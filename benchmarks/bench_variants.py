@@ -85,7 +85,6 @@ Run from the repository root: ``python benchmarks/bench_variants.py`` (under a m
 single process; needs the ``landmarks`` extra).
 """
 
-import argparse
 import os
 import sys
 import time
@@ -105,7 +104,8 @@ from sklearn.svm import SVC  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _run_info import run_header  # noqa: E402 (benchmarks/, the script's own folder)
+# _run_info: benchmarks/, the script's own folder
+from _run_info import benchmark_parser, run_header  # noqa: E402
 
 from skemotion import (  # noqa: E402
     FaceRegion,
@@ -525,9 +525,7 @@ def _check_matches_pipeline(pipe, crops, feats, y, groups):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="example: python benchmarks/bench_variants.py")
+    parser = benchmark_parser(__doc__, "python benchmarks/bench_variants.py")
     parser.parse_args(argv)
     missing = missing_requirements(PIPELINE)
     if missing:
