@@ -4,11 +4,19 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 
 from .._emotions import _dedupe, _split_names, canonical_emotion
-from ..utils._metaestimators import _estimator_has, _FitParamsToEstimatorMixin, _take
+from ..utils._metaestimators import (
+    _delegated,
+    _estimator_has,
+    _FitParamsToEstimatorMixin,
+    _take,
+)
+
+#: How the prediction methods' docstrings describe their input.
+_SAMPLES_DOC = dict(of="the samples, from the estimator fitted on the kept emotions "
+                       "(``classes_``)", x_doc="array-like or list of images")
 
 
 def _as_label_list(emotions):
@@ -163,72 +171,14 @@ class EmotionSubset(_FitParamsToEstimatorMixin, MetaEstimatorMixin, ClassifierMi
             self.feature_names_in_ = self.estimator_.feature_names_in_
         return self
 
-    def predict(self, X):
-        """Predict one of the kept labels for every sample.
-
-        Parameters
-        ----------
-        X : array-like or list of images
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels.
-        """
+    def _inner_and_input(self, X):
         check_is_fitted(self)
-        return self.estimator_.predict(X)
+        return self.estimator_, X
 
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the inner estimator (columns follow ``classes_``).
-
-        Parameters
-        ----------
-        X : array-like or list of images
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities of the inner estimator.
-
-        Parameters
-        ----------
-        X : array-like or list of images
-            Samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log probabilities.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the inner estimator.
-
-        Parameters
-        ----------
-        X : array-like or list of images
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray
-            Decision values.
-        """
-        check_is_fitted(self)
-        return self.estimator_.decision_function(X)
+    predict = _delegated("predict", **_SAMPLES_DOC)
+    predict_proba = _delegated("predict_proba", available=_estimator_has, **_SAMPLES_DOC)
+    predict_log_proba = _delegated("predict_log_proba", available=_estimator_has, **_SAMPLES_DOC)
+    decision_function = _delegated("decision_function", available=_estimator_has, **_SAMPLES_DOC)
 
     def subset(self, X, y):
         """Return ``(X, y)`` restricted to the samples whose label is one of ``emotions_``.
