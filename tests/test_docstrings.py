@@ -33,7 +33,7 @@ _NO_EXAMPLES = {"skemotion", "skemotion.__main__", "skemotion.cli",
                 *(f"skemotion.cli.{m}" for m in (
                     "_base", "_options", "_data", "_paths", "_writers", "_main", "_describe",
                     "_organize", "_evaluate", "_crop", "_train", "_predict", "_search",
-                    "_difficult", "_watch")),
+                    "_difficult", "_watch", "_calibrate")),
                 "skemotion.faces", "skemotion.features", "skemotion.plotting", "skemotion.utils",
                 "skemotion.features._base", "skemotion.utils._metaestimators",
                 "skemotion.utils._validation",
