@@ -313,7 +313,7 @@ def test_main_job_record_lists_every_pipeline():
 
     record = (REPO / "benchmarks" / "README.md").read_text(encoding="utf-8")
     section = record.split("<!-- section:main-job -->")[1].split("<!-- section:")[0]
-    output = section.split("$ skemotion evaluate\n")[1].split("```")[0]
+    output = re.split(r"\$ skemotion evaluate[^\n]*\n", section)[1].split("```")[0]
     rows = re.findall(r"^(\w+)\s+(tutorial|grouped)\s+0\.\d{3} ± 0\.\d{3}", output, re.M)
     assert rows == [(name, p) for name in [*PIPELINES, "selected"]
                     for p in ("tutorial", "grouped")]
