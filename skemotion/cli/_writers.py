@@ -153,6 +153,9 @@ def _write_plots(args, prep, models, best, splits, out, difficult, notes):
                                      f"wrong/tested over {len(splits)} splits)")
             _save(display.figure_, out / "difficult.png", plt)
             figures[f"Difficult images ({best})"] = "difficult.png"
+        else:
+            _note(notes, f"Difficult images: {best} misclassified no image in the "
+                         f"{len(splits)} splits, so there is no difficult.png.")
 
         if "fisherface" in models:
             fitted = clone(models["fisherface"]).fit(prep.Xs["fisherface"], prep.y)

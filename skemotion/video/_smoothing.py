@@ -41,7 +41,36 @@ class _Hysteresis:
         return False
 
 
-class EmotionFilter:
+class _ProbabilityTrack:
+    """What both filters share: the state (``proba``, the last frame's time), the reported
+    label with its minimum duration, and ``update``; subclasses give ``_next(proba, dt)``,
+    the new state from the previous one (``dt`` is None on the first frame)."""
+
+    def __init__(self, min_duration):
+        self._hysteresis = _Hysteresis(min_duration)
+        self.proba = None
+        self._time = None
+
+    @property
+    def label(self):
+        """Index of the reported class (None before the first frame)."""
+        return self._hysteresis.label
+
+    def update(self, proba, time_s):
+        """Add one frame's probabilities; return ``(filtered, label_index, changed)``.
+
+        ``changed`` is True when the reported label changed in this frame (never on
+        the first frame).
+        """
+        proba = np.asarray(proba, dtype=float)
+        dt = None if self.proba is None else max(time_s - self._time, 0.0)
+        self.proba = self._next(proba, dt)
+        self._time = time_s
+        changed = self._hysteresis.update(int(np.argmax(self.proba)), time_s)
+        return self.proba.copy(), self.label, changed
+
+
+class EmotionFilter(_ProbabilityTrack):
     """One face's emotion as a hidden Markov chain, filtered frame by frame.
 
     The face's emotion is the hidden state: it stays from one frame to the next with
@@ -82,44 +111,26 @@ class EmotionFilter:
     """
 
     def __init__(self, dwell, evidence=1.0, min_duration=0.0, floor=PROBA_FLOOR):
+        super().__init__(min_duration)
         self.dwell = float(dwell)
         self.evidence = float(evidence)
         self.floor = float(floor)
-        self._hysteresis = _Hysteresis(min_duration)
-        self.proba = None
-        self._time = None
 
-    @property
-    def label(self):
-        """Index of the reported class (None before the first frame)."""
-        return self._hysteresis.label
-
-    def update(self, proba, time_s):
-        """Add one frame's probabilities; return ``(filtered, label_index, changed)``.
-
-        ``changed`` is True when the reported label changed in this frame (never on
-        the first frame).
-        """
-        proba = np.asarray(proba, dtype=float)
+    def _next(self, proba, dt):
         if self.dwell == 0:
-            self.proba = proba.copy()
+            return proba.copy()
+        likelihood = np.maximum(proba, self.floor) ** self.evidence
+        n = len(proba)
+        if dt is None:
+            prior = np.full(n, 1.0 / n)
         else:
-            likelihood = np.maximum(proba, self.floor) ** self.evidence
-            if self.proba is None:
-                prior = np.full(len(proba), 1.0 / len(proba))
-            else:
-                n = len(proba)
-                stay = math.exp(-max(time_s - self._time, 0.0) / self.dwell)
-                leave = (1.0 - stay) / (n - 1) if n > 1 else 0.0
-                prior = stay * self.proba + leave * (1.0 - self.proba)
-            posterior = prior * likelihood
-            self.proba = posterior / posterior.sum()
-        self._time = time_s
-        changed = self._hysteresis.update(int(np.argmax(self.proba)), time_s)
-        return self.proba.copy(), self.label, changed
+            stay = math.exp(-dt / self.dwell)
+            leave = (1.0 - stay) / (n - 1) if n > 1 else 0.0
+            prior = stay * self.proba + leave * (1.0 - self.proba)
+        posterior = prior * likelihood
+        return posterior / posterior.sum()
 
-
-class EmotionSmoother:
+class EmotionSmoother(_ProbabilityTrack):
     """Smooth one face's class probabilities with an exponential moving average.
 
     After a frame ``dt`` seconds later, the average moves a share
@@ -145,25 +156,11 @@ class EmotionSmoother:
     """
 
     def __init__(self, smoothing, min_duration):
+        super().__init__(min_duration)
         self.smoothing = float(smoothing)
-        self._hysteresis = _Hysteresis(min_duration)
-        self.proba = None
-        self._time = None
 
-    @property
-    def label(self):
-        """Index of the reported class (None before the first frame)."""
-        return self._hysteresis.label
-
-    def update(self, proba, time_s):
-        """Add one frame's probabilities; return ``(smoothed, label_index, changed)``."""
-        proba = np.asarray(proba, dtype=float)
-        if self.proba is None or self.smoothing == 0:
-            self.proba = proba.copy()
-        else:
-            dt = max(time_s - self._time, 0.0)
-            weight = 1.0 - math.exp(-dt / self.smoothing)
-            self.proba = self.proba + weight * (proba - self.proba)
-        self._time = time_s
-        changed = self._hysteresis.update(int(np.argmax(self.proba)), time_s)
-        return self.proba.copy(), self.label, changed
+    def _next(self, proba, dt):
+        if dt is None or self.smoothing == 0:
+            return proba.copy()
+        weight = 1.0 - math.exp(-dt / self.smoothing)
+        return self.proba + weight * (proba - self.proba)
