@@ -29,7 +29,8 @@ from ._pca_lda import GramPCA, ImageFlattener, make_pca_lda
 from .calibration import ReferenceCalibratedClassifier, ReferencePinnedClassifier
 from ._persistence import load_model, save_model, trusted_types
 from .faces._cropper import FaceCropper, detect_faces
-from .faces._detect import FaceDetection, find_faces
+from .faces._detect import FaceDetection
+from .faces._find import find_faces
 from .features._gabor import GaborTransformer
 from .features._hog import HOGTransformer
 from .features._landmarks import LandmarkAligner, LandmarkShape, face_landmarks, landmark_model_path

@@ -4,6 +4,6 @@
 Private modules; the public names are re-exported by :mod:`skemotion`.
 """
 
-from ._detect import find_faces
+from ._find import find_faces
 
 __all__ = ["find_faces"]

@@ -3,7 +3,7 @@
 import cv2
 import numpy as np
 
-from ..faces._detect import find_faces
+from ..faces._find import find_faces
 from ._source import open_video_source
 
 __all__ = ["capture_reference"]

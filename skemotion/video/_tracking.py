@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from ..faces._cropper import crop_face_box
-from ..faces._detect import find_faces
+from ..faces._find import find_faces
 
 #: Normalised cross-correlation below which a tracked face counts as lost.
 MATCH_THRESHOLD = 0.6

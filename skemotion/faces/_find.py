@@ -1,0 +1,152 @@
+"""Faces in one video frame: :func:`find_faces`, YuNet on a scaled copy or the Haar
+cascades with a FaceCropper's settings (the live path's detector)."""
+
+import cv2
+import numpy as np
+
+from ._cascades import EYE_CASCADE, borrow_cascade, resolve_cascade
+from ._cropper import FaceCropper
+from ._detect import (_MIN_FACE_WINDOW, FaceDetection, _find_eyes, _pixels, _run_cascade,
+                      _yunet_faces)
+from ._yunet import _model_path
+
+__all__ = ["find_faces"]
+
+
+def _frame_gray(frame):
+    """A frame (2-D gray, or BGR / BGRA uint8) as 2-D uint8 gray."""
+    frame = np.asarray(frame)
+    if frame.dtype != np.uint8:
+        raise ValueError(f"find_faces needs a uint8 frame, got dtype {frame.dtype}.")
+    if frame.ndim == 3 and frame.shape[2] == 1:
+        frame = frame[:, :, 0]
+    if frame.ndim == 2:
+        return frame
+    if frame.ndim == 3 and frame.shape[2] in (3, 4):
+        code = cv2.COLOR_BGR2GRAY if frame.shape[2] == 3 else cv2.COLOR_BGRA2GRAY
+        return cv2.cvtColor(frame, code)
+    raise ValueError(f"find_faces needs a (h, w) gray or (h, w, 3) BGR frame, got shape "
+                     f"{frame.shape}.")
+
+
+def find_faces(frame, *, detector="yunet", detect_width=320, score_threshold=0.6,
+               nms_threshold=0.3, min_size=None, max_faces=None, cropper=None):
+    """Every face in one video frame, fast: boxes, five points and scores.
+
+    The frame is shrunk to ``detect_width`` pixels wide (never enlarged) for YuNet;
+    everything returned is in full-frame pixels. Boxes follow
+    :class:`~skemotion.FaceCropper`'s convention, so cropping a box with the model's
+    crop settings gives the crop the model was trained on. The frame is made gray
+    first, as FaceCropper does, and YuNet sees that gray image in its three channels.
+
+    Parameters
+    ----------
+    frame : ndarray of uint8, shape (h, w) or (h, w, 3)
+        A gray or BGR frame.
+    detector : {"yunet", "haar"}, default="yunet"
+        YuNet, or the Haar cascades with FaceCropper's defaults (all faces the first
+        cascade that finds any sees; no landmarks, no scores).
+    detect_width : int or None, default=320
+        Width of the copy YuNet scans (about 7 ms for a 640x480 frame on one thread;
+        faces under about 30 px at that width are missed). None: the full frame.
+    score_threshold, nms_threshold : float, default=0.6, 0.3
+        YuNet's confidence threshold and non-maximum-suppression overlap.
+    min_size : int or float or None, default=None
+        Smallest face box kept: pixels (int) or a fraction of the frame's shorter
+        side (float); None keeps every face YuNet reports.
+    max_faces : int or None, default=None
+        Keep at most this many faces (the largest).
+    cropper : FaceCropper or None, default=None
+        Take the detector and its settings from this FaceCropper instead (its
+        ``detector``, ``yunet_score_threshold``, ``yunet_nms_threshold`` and
+        ``yunet_min_size``, or its cascade settings); ``detect_width`` and
+        ``max_faces`` still apply (``detect_width`` to YuNet only: the cascades scan
+        the cropper's ``detect_size`` copy).
+
+    Returns
+    -------
+    faces : list of FaceDetection
+        Largest first, with ``source=None``, ``box``, ``score``, ``landmarks`` and
+        ``left_eye``/``right_eye`` (YuNet's eye points; for Haar only when the
+        cropper has ``align="eyes"``), ``cascade`` (``"yunet"`` or the cascade name).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemotion.datasets import load_frl_london
+    >>> from skemotion.faces import find_faces
+    >>> frame = np.full((480, 640, 3), 100, np.uint8)
+    >>> frame[100:450, 200:550] = load_frl_london().images[0]
+    >>> [face] = find_faces(frame)
+    >>> face.box, round(face.score, 2), face.image_shape
+    ((296, 195, 163, 163), 0.93, (480, 640))
+    >>> find_faces(np.zeros((480, 640), np.uint8))
+    []
+    """
+    gray = _frame_gray(frame)
+    h, w = gray.shape
+    if cropper is not None:
+        detector = cropper.detector
+        if detector == "yunet":
+            score_threshold = cropper.yunet_score_threshold
+            nms_threshold = cropper.yunet_nms_threshold
+            min_size = cropper.yunet_min_size
+    if detector not in ("yunet", "haar"):
+        raise ValueError(f"detector must be 'yunet' or 'haar', got {detector!r}.")
+    if detector == "haar":
+        if cropper is None:
+            cropper = FaceCropper(detector="haar")
+        faces = _haar_faces(gray, cropper)
+    else:
+        if detect_width is not None and w > detect_width:
+            longest = max(1, round(detect_width * max(h, w) / w))
+        else:
+            longest = None
+        min_px = _pixels(min_size, min(h, w)) or 0.0
+        found = _yunet_faces(gray, _model_path(), score_threshold, nms_threshold, longest,
+                             min_px)
+        faces = [FaceDetection(source=None, image_shape=(h, w), box=box, cascade="yunet",
+                               face_counts={"yunet": len(found)}, left_eye=points[0],
+                               right_eye=points[1], landmarks=points, score=score)
+                 for box, points, score, _ in found]
+    return faces[:max_faces] if max_faces is not None else faces
+
+
+def _haar_faces(gray, cropper):
+    """All faces (largest first) from the first of the cropper's cascades finding any."""
+    params = cropper._checked_params()
+    h, w = gray.shape
+    short = min(h, w)
+    min_px = max(_pixels(cropper.min_size, short), 1.0)
+    max_px = _pixels(cropper.max_size, short)
+    scale = 1.0
+    if cropper.detect_size is not None and max(h, w) > cropper.detect_size:
+        scale = cropper.detect_size / max(h, w)
+    scale = min(1.0, max(scale, _MIN_FACE_WINDOW / min_px))  # as _detect_gray
+    small = gray if scale >= 1.0 else cv2.resize(
+        gray, (max(round(w * scale), 1), max(round(h * scale), 1)),
+        interpolation=cv2.INTER_AREA)
+    sx, sy = w / small.shape[1], h / small.shape[0]
+    found, name = [], None
+    for cname, path in zip(params["names"], params["paths"]):
+        with borrow_cascade(path) as classifier:
+            found = _run_cascade(classifier, small, float(cropper.scale_factor),
+                                 int(cropper.min_neighbors), max(int(min_px / sx), 1),
+                                 int(max_px / sx) if max_px else 0)
+        if found:
+            name = cname
+            break
+    eye_path = resolve_cascade(EYE_CASCADE) if cropper.align == "eyes" else None
+    faces = []
+    for fx, fy, fw, fh in sorted(found, key=lambda f: -f[2] * f[3]):
+        x0, y0 = max(int(round(fx * sx)), 0), max(int(round(fy * sy)), 0)
+        x1, y1 = min(x0 + int(round(fw * sx)), w), min(y0 + int(round(fh * sy)), h)
+        box = (x0, y0, x1 - x0, y1 - y0)
+        left, right = _find_eyes(gray, box, eye_path) if eye_path else (None, None)
+        faces.append(FaceDetection(source=None, image_shape=(h, w), box=box, cascade=name,
+                                   face_counts={name: len(found)}, left_eye=left,
+                                   right_eye=right))
+    return faces
+
+
+# --------------------------------------------------------------------------- cropping
