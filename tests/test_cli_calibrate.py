@@ -95,3 +95,14 @@ def test_watch_calibration_options_that_do_not_fit(files, tmp_path, capfd):
     code = main(["watch", clip, "--model", str(files / "calibrated.skops"), "-q",
                  "--csv", str(tmp_path / "t.csv")])
     one_line_error(capfd, code, "watch", "is a calibrated model", "--calibrate S")
+
+
+def test_watch_detector_option_reaches_a_loaded_calibrated_model(files):
+    import argparse
+
+    from skemotion.cli._watch import _calibrated_model
+
+    for detector, expected in ((None, "yunet"), ("haar", "haar")):
+        args = argparse.Namespace(calibrate=0.5, reference=None, model=files / "calibrated.skops",
+                                  trust=False, detector=detector, quiet=True)
+        assert _calibrated_model(args).cropper_.detector == expected

@@ -239,6 +239,10 @@ def _calibrated_model(args):
             raise UsageError(f"{option} needs a calibrated model, which recognises each face "
                              f"against the same person's neutral face: {args.model} is not one "
                              "(train one with 'skemotion train --calibrated')")
+        if getattr(args, "detector", None) is not None:  # the fitted model's own cropper
+            from ._data import _with_detector
+
+            _with_detector(model.cropper_, args.detector)
         return model
     from ..datasets import load_frl_london
     from ..pipelines import DEFAULT_PIPELINE, make_named_pipeline
