@@ -153,8 +153,8 @@ def _write_plots(args, prep, models, best, splits, out, difficult, notes):
                                      f"wrong/tested over {len(splits)} splits)")
             _save(display.figure_, out / "difficult.png", plt)
             figures[f"Difficult images ({best})"] = "difficult.png"
-        else:
-            _note(notes, f"Difficult images: {best} misclassified no image in the "
+        else:  # in report.md only: nothing is missing from the report, there is nothing to show
+            notes.append(f"Difficult images: {best} misclassified no image in the "
                          f"{len(splits)} splits, so there is no difficult.png.")
 
         if "fisherface" in models:
