@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ._base import UsageError, _info, _one_line, add_command
+from ._options import _positive_seconds
 
 EXAMPLE = """\
   skemotion calibrate 0 --out me.png                 # webcam 0: keep a neutral face 3 s
@@ -29,21 +30,10 @@ def add_parser(subparsers):
                    help="camera index, video file or folder of frames")
     p.add_argument("--out", metavar="IMAGE", type=Path, required=True,
                    help=f"the reference image to write ({', '.join(_IMAGE_ENDINGS)})")
-    p.add_argument("--seconds", metavar="S", type=_seconds, default=3.0,
+    p.add_argument("--seconds", metavar="S", type=_positive_seconds, default=3.0,
                    help="how long to look (default: %(default)s)")
     p.add_argument("--quiet", "-q", action="store_true", help="no messages on stderr")
     return p
-
-
-def _seconds(text):
-    import argparse
-
-    from ._options import _converted
-
-    value = _converted(text, float, "a number of seconds")
-    if not (0 < value < float("inf")):
-        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds > 0")
-    return value
 
 
 def run(args):

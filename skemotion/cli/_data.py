@@ -272,6 +272,14 @@ def _make_cropper(args, template=None):
     return _with_detector(cropper.set_params(**params), getattr(args, "detector", None))
 
 
+def _detector_of(model, args):
+    """``--detector`` applied to the model's FaceCropper (its first step); the model."""
+    steps = getattr(model, "steps", None)
+    if steps:
+        _with_detector(steps[0][1], getattr(args, "detector", None))
+    return model
+
+
 def _with_detector(cropper, detector):
     """The FaceCropper with ``--detector`` applied (None, or not a FaceCropper: as it is)."""
     from ..faces._cropper import FaceCropper

@@ -31,6 +31,13 @@ def _positive_int(text):
     return value
 
 
+def _positive_seconds(text):
+    value = _converted(text, float, "a number of seconds")
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds > 0")
+    return value
+
+
 def _n_jobs(text):
     value = _converted(text, int, "a whole number")
     if value == 0:

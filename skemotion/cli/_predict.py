@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from ._base import add_command, _bars_enabled, _info, _one_line, progress_bar, UsageError
-from ._data import _chunk_size, _chunks
+from ._data import _chunk_size, _chunks, _detector_of
 from ._options import _add_detector, _run_parent
 from ._paths import _image_files, _refuse_out_over_input
 
@@ -51,10 +51,7 @@ def run(args):
     steps = getattr(model, "steps", None)
     if steps and "n_jobs" in steps[0][1].get_params():  # crop with all the --n-jobs threads
         steps[0][1].set_params(n_jobs=args.n_jobs)
-    if steps:
-        from ._data import _with_detector
-
-        _with_detector(steps[0][1], args.detector)
+    _detector_of(model, args)
     classes = [str(c) for c in model.classes_]
     scorer = next((m for m in ("predict_proba", "decision_function") if hasattr(model, m)), None)
     rows = []

@@ -6,7 +6,7 @@ from ..datasets._summary import plural as _plural
 from ..pipelines import DEFAULT_PIPELINE
 from ._base import add_command, _info, _one_line, UsageError
 from ._data import (_check_enough, _crop_step, _fit_errors, _full_pipeline, _load_data,
-                    _make_cropper, _pipeline, _prepare, _splits)
+                    _make_cropper, _pipeline, _prepare, _splits, _with_detector)
 from ._options import (_add_no_detect, _crop_parent, _cv_parent, _data_parent, _name_list,
                        _run_parent)
 from ._paths import _refuse_output_in_data
@@ -72,9 +72,7 @@ def run(args):
         pipe = _full_pipeline(args, factory)
         step = pipe.steps[0][0]
         cropper = _make_cropper(args, _crop_step(pipe, name)).set_params(on_missing="full_image")
-        if cropper.detector != "haar":  # the searched parameters are the cascades'
-            cropper.set_params(detector="haar",
-                               align="eyes" if cropper.align == "five_points" else cropper.align)
+        cropper = _with_detector(cropper, "haar")  # the searched parameters are the cascades'
         if "n_jobs" in cropper.get_params():
             cropper.set_params(n_jobs=None)
         pipe.steps[0] = (step, cropper)

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from ._base import UsageError, _bars_enabled, _Formatter, _info, _one_line, progress_bar
-from ._options import _add_detector, _converted, _n_jobs, _positive_int
+from ._data import _detector_of, _with_detector
+from ._options import _add_detector, _converted, _n_jobs, _positive_int, _positive_seconds
 from ._paths import _is_inside
 from ._predict import _load_predict_model
 
@@ -32,13 +33,6 @@ def _seconds(text):
     value = _converted(text, float, "a number of seconds")
     if not (value >= 0 and value < float("inf")):
         raise argparse.ArgumentTypeError(f"{text} is not a number of seconds >= 0")
-    return value
-
-
-def _positive_seconds(text):
-    value = _converted(text, float, "a number of seconds")
-    if not (value > 0 and value < float("inf")):
-        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds > 0")
     return value
 
 
@@ -239,10 +233,7 @@ def _calibrated_model(args):
             raise UsageError(f"{option} needs a calibrated model, which recognises each face "
                              f"against the same person's neutral face: {args.model} is not one "
                              "(train one with 'skemotion train --calibrated')")
-        if getattr(args, "detector", None) is not None:  # the fitted model's own cropper
-            from ._data import _with_detector
-
-            _with_detector(model.cropper_, args.detector)
+        _with_detector(model.cropper_, getattr(args, "detector", None))  # its fitted cropper
         return model
     from ..datasets import load_frl_london
     from ..pipelines import DEFAULT_PIPELINE, make_named_pipeline
@@ -256,16 +247,6 @@ def _calibrated_model(args):
     model.fit(list(zip(london.images, london.references)), london.target)
     _info(args, f"trained {DEFAULT_PIPELINE} (calibrated) on {len(london.target)} photos in "
                 f"{time.perf_counter() - start:.1f} s")
-    return model
-
-
-def _detector_of(model, args):
-    """``--detector`` applied to the model's FaceCropper (its first step); the model."""
-    from ._data import _with_detector
-
-    steps = getattr(model, "steps", None)
-    if steps and getattr(args, "detector", None) is not None:
-        _with_detector(steps[0][1], args.detector)
     return model
 
 
