@@ -99,7 +99,6 @@ class Track:
     descriptor: object = None   # appearance() at the last detection
     recent: object = None       # the face on the small frame in the last frame it was found
     recent_box: tuple = None    # where, on the small frame
-    first_seen: float = 0.0     # time (s) the track started
     last_seen: float = 0.0      # time (s) the face was last found
     lost: bool = False          # not found in the last frame: not reported
     ended: bool = False         # another person took its place: never continued
@@ -284,7 +283,7 @@ class FaceTracker:
                 continue
             if sum(not t.lost and not t.ended for t in self.tracks) >= self.max_faces:
                 break
-            track = Track(self.next_id, face[0], first_seen=time_s)
+            track = Track(self.next_id, face[0])
             self.next_id += 1
             self._start(track, gray, small, scale, *face, time_s)
             self.tracks.append(track)
@@ -311,19 +310,9 @@ class FaceTracker:
         """Look for the face near its last box; False if it is not there (or is now
         someone else)."""
         sx, sy, sw, sh = track.small_box
-        H, W = small.shape
-        mx = max(int(math.ceil(sw * SEARCH_MARGIN)), 1)
-        my = max(int(math.ceil(sh * SEARCH_MARGIN)), 1)
-        x0, y0 = max(sx - mx, 0), max(sy - my, 0)
-        x1, y1 = min(sx + sw + mx, W), min(sy + sh + my, H)
-        template = track.template
-        if x1 - x0 < template.shape[1] or y1 - y0 < template.shape[0]:
+        best, nsx, nsy = self._best_match(small, track.template, track.small_box)
+        if best < MATCH_THRESHOLD:  # also a window too small or a flat template (0)
             return False
-        scores = cv2.matchTemplate(small[y0:y1, x0:x1], template, cv2.TM_CCOEFF_NORMED)
-        _, best, _, (bx, by) = cv2.minMaxLoc(scores)
-        if not best >= MATCH_THRESHOLD:  # also NaN, for a flat template
-            return False
-        nsx, nsy = x0 + bx, y0 + by
         bw, bh = track.box[2], track.box[3]
         nx = min(max(int(round(track.box[0] + (nsx - sx) * scale)), 0), gray.shape[1] - 1)
         ny = min(max(int(round(track.box[1] + (nsy - sy) * scale)), 0), gray.shape[0] - 1)

@@ -116,7 +116,7 @@ def annotate_frame(image, result, classes):
         cv2.rectangle(out, (x, ty - th - base), (x + tw + 4, ty + base), colour, -1)
         cv2.putText(out, text, (x + 2, ty), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0),
                     thick, cv2.LINE_AA)
-        if not np.all(np.isfinite(face.proba)):  # calibrating: no probabilities yet
+        if face.calibrating:  # no probabilities yet
             continue
         # one bar per class under (or inside the bottom of) the box
         bar_w = max(w, 60)
