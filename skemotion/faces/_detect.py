@@ -158,27 +158,17 @@ def _find_eyes(gray, box, eye_path):
     return centre(left), centre(right)
 
 
-def _detect_gray(
-    gray,
-    image_digest,
-    cascade_digests,
-    cascade_paths,
-    scale_factor,
-    min_neighbors,
-    min_size,
-    max_size,
-    detect_size,
-    multiple_faces,
-    align,
-):
-    """Detect one face in a 2-D uint8 image; plain tuples out (cacheable, picklable).
+def _scan_cascades(gray, cascade_paths, scale_factor, min_neighbors, min_size, max_size,
+                   detect_size, accept):
+    """Run the cascades in order on a copy of ``gray`` shrunk for detection until one's
+    faces satisfy ``accept(faces)`` (the stopping rule).
 
-    The cache key is ``image_digest`` (see :func:`_image_digest`), the cascade file
-    content hashes ``cascade_digests`` and the detection parameters; ``gray`` and
-    ``cascade_paths`` (where to load the cascades from) are left out of it, so a
-    lookup hashes the image once, with a fast hash, instead of pickling it.
-
-    Returns ``(box, cascade_index, counts, left_eye, right_eye)``.
+    The copy's longest side is at most ``detect_size``, but the smallest wanted face is
+    never shrunk below the cascade window. Returns ``(boxes, index, counts)``: the
+    accepted cascade's faces as ``(x, y, w, h)`` in ``gray``'s pixels, largest first
+    (ties in cascade order), its index in ``cascade_paths`` (``boxes`` empty and
+    ``index`` None when none was accepted), and the number of faces each cascade that
+    ran saw.
     """
     h, w = gray.shape
     short = min(h, w)
@@ -202,20 +192,53 @@ def _detect_gray(
     max_small = int(max_px / sx) if max_px else 0
 
     counts = []
-    box = index = None
-    for i, path in enumerate(cascade_paths):
+    for index, path in enumerate(cascade_paths):
         with borrow_cascade(path) as classifier:
             faces = _run_cascade(
                 classifier, small, scale_factor, min_neighbors, min_small, max_small
             )
         counts.append(len(faces))
-        if len(faces) == 1 or (multiple_faces == "largest" and faces):
-            fx, fy, fw, fh = max(faces, key=lambda f: f[2] * f[3])
-            x0, y0 = max(int(round(fx * sx)), 0), max(int(round(fy * sy)), 0)
-            x1 = min(x0 + int(round(fw * sx)), w)  # keeps square boxes square
-            y1 = min(y0 + int(round(fh * sy)), h)
-            box, index = (x0, y0, x1 - x0, y1 - y0), i
+        if accept(faces):
             break
+    else:
+        return [], None, counts
+    boxes = []
+    for fx, fy, fw, fh in sorted(faces, key=lambda f: -f[2] * f[3]):
+        x0, y0 = max(int(round(fx * sx)), 0), max(int(round(fy * sy)), 0)
+        x1 = min(x0 + int(round(fw * sx)), w)  # keeps square boxes square
+        y1 = min(y0 + int(round(fh * sy)), h)
+        boxes.append((x0, y0, x1 - x0, y1 - y0))
+    return boxes, index, counts
+
+
+def _detect_gray(
+    gray,
+    image_digest,
+    cascade_digests,
+    cascade_paths,
+    scale_factor,
+    min_neighbors,
+    min_size,
+    max_size,
+    detect_size,
+    multiple_faces,
+    align,
+):
+    """Detect one face in a 2-D uint8 image; plain tuples out (cacheable, picklable).
+
+    The cache key is ``image_digest`` (see :func:`_image_digest`), the cascade file
+    content hashes ``cascade_digests`` and the detection parameters; ``gray`` and
+    ``cascade_paths`` (where to load the cascades from) are left out of it, so a
+    lookup hashes the image once, with a fast hash, instead of pickling it.
+
+    Returns ``(box, cascade_index, counts, left_eye, right_eye)``.
+    """
+    def accept(faces):
+        return len(faces) == 1 or (multiple_faces == "largest" and bool(faces))
+
+    boxes, index, counts = _scan_cascades(gray, cascade_paths, scale_factor, min_neighbors,
+                                          min_size, max_size, detect_size, accept)
+    box = boxes[0] if boxes else None
     left = right = None
     if align == "eyes" and box is not None:
         left, right = _find_eyes(gray, box, resolve_cascade(EYE_CASCADE))

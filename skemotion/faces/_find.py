@@ -4,10 +4,9 @@ cascades with a FaceCropper's settings (the live path's detector)."""
 import cv2
 import numpy as np
 
-from ._cascades import EYE_CASCADE, borrow_cascade, resolve_cascade
+from ._cascades import EYE_CASCADE, resolve_cascade
 from ._cropper import FaceCropper
-from ._detect import (_MIN_FACE_WINDOW, FaceDetection, _find_eyes, _pixels, _run_cascade,
-                      _yunet_faces)
+from ._detect import FaceDetection, _find_eyes, _pixels, _scan_cascades, _yunet_faces
 from ._yunet import _model_path
 
 __all__ = ["find_faces"]
@@ -116,37 +115,15 @@ def _haar_faces(gray, cropper):
     """All faces (largest first) from the first of the cropper's cascades finding any."""
     params = cropper._checked_params()
     h, w = gray.shape
-    short = min(h, w)
-    min_px = max(_pixels(cropper.min_size, short), 1.0)
-    max_px = _pixels(cropper.max_size, short)
-    scale = 1.0
-    if cropper.detect_size is not None and max(h, w) > cropper.detect_size:
-        scale = cropper.detect_size / max(h, w)
-    scale = min(1.0, max(scale, _MIN_FACE_WINDOW / min_px))  # as _detect_gray
-    small = gray if scale >= 1.0 else cv2.resize(
-        gray, (max(round(w * scale), 1), max(round(h * scale), 1)),
-        interpolation=cv2.INTER_AREA)
-    sx, sy = w / small.shape[1], h / small.shape[0]
-    found, name = [], None
-    for cname, path in zip(params["names"], params["paths"]):
-        with borrow_cascade(path) as classifier:
-            found = _run_cascade(classifier, small, float(cropper.scale_factor),
-                                 int(cropper.min_neighbors), max(int(min_px / sx), 1),
-                                 int(max_px / sx) if max_px else 0)
-        if found:
-            name = cname
-            break
+    boxes, index, _ = _scan_cascades(
+        gray, params["paths"], float(cropper.scale_factor), int(cropper.min_neighbors),
+        cropper.min_size, cropper.max_size, cropper.detect_size, accept=bool)
+    name = None if index is None else params["names"][index]
     eye_path = resolve_cascade(EYE_CASCADE) if cropper.align == "eyes" else None
     faces = []
-    for fx, fy, fw, fh in sorted(found, key=lambda f: -f[2] * f[3]):
-        x0, y0 = max(int(round(fx * sx)), 0), max(int(round(fy * sy)), 0)
-        x1, y1 = min(x0 + int(round(fw * sx)), w), min(y0 + int(round(fh * sy)), h)
-        box = (x0, y0, x1 - x0, y1 - y0)
+    for box in boxes:
         left, right = _find_eyes(gray, box, eye_path) if eye_path else (None, None)
         faces.append(FaceDetection(source=None, image_shape=(h, w), box=box, cascade=name,
-                                   face_counts={name: len(found)}, left_eye=left,
+                                   face_counts={name: len(boxes)}, left_eye=left,
                                    right_eye=right))
     return faces
-
-
-# --------------------------------------------------------------------------- cropping
