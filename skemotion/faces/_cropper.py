@@ -583,7 +583,6 @@ class FaceCropper(TransformerMixin, BaseEstimator):
                 "nms_threshold": float(self.yunet_nms_threshold),
                 "detect_size": self.yunet_detect_size,
                 "min_size": self.yunet_min_size,
-                "max_size": None,
                 "multiple_faces": self.multiple_faces,
             }
         else:

@@ -261,14 +261,13 @@ def _scaled_for_detection(image, longest):
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA), w / size[0]
 
 
-def _yunet_faces(image, model_path, score_threshold, nms_threshold, detect_size, min_px,
-                 max_px=None):
+def _yunet_faces(image, model_path, score_threshold, nms_threshold, detect_size, min_px):
     """All YuNet faces of a gray or BGR uint8 image, in its own pixels: list of
-    ``(square box, landmarks, score, raw box)``, largest first.
+    ``(square box, landmarks, score)``, largest first.
 
     The image is shrunk so its longest side is at most ``detect_size`` (never enlarged)
     before detection; boxes and points are mapped back. Faces whose square box is
-    narrower than ``min_px`` (or wider than ``max_px``) pixels are left out.
+    narrower than ``min_px`` pixels are left out.
     """
     h, w = image.shape[:2]
     small, back = _scaled_for_detection(image, detect_size)
@@ -279,7 +278,7 @@ def _yunet_faces(image, model_path, score_threshold, nms_threshold, detect_size,
     for row in raw:
         fx, fy, fw, fh = (float(v) * back for v in row[:4])
         side = fh
-        if side < min_px or (max_px and side > max_px):
+        if side < min_px:
             continue
         cx, cy = fx + fw / 2, fy + fh / 2
         x0, y0 = max(int(round(cx - side / 2)), 0), max(int(round(cy - side / 2)), 0)
@@ -289,7 +288,7 @@ def _yunet_faces(image, model_path, score_threshold, nms_threshold, detect_size,
             continue
         points = tuple((float(row[4 + 2 * k]) * back, float(row[5 + 2 * k]) * back)
                        for k in range(5))
-        faces.append(((x0, y0, x1 - x0, y1 - y0), points, float(row[14]), (fx, fy, fw, fh)))
+        faces.append(((x0, y0, x1 - x0, y1 - y0), points, float(row[14])))
     faces.sort(key=lambda f: -f[0][2] * f[0][3])
     return faces
 
@@ -303,7 +302,6 @@ def _detect_yunet(
     nms_threshold,
     detect_size,
     min_size,
-    max_size,
     multiple_faces,
 ):
     """Detect one face in a 2-D uint8 image with YuNet; plain tuples out (cacheable).
@@ -315,13 +313,11 @@ def _detect_yunet(
     ``multiple_faces="next_cascade"`` a face counts only when YuNet sees exactly one
     (there is no next detector to try); with ``"largest"`` the largest face is used.
     """
-    short = min(gray.shape)
-    min_px = _pixels(min_size, short) or 0.0
-    max_px = _pixels(max_size, short)
+    min_px = _pixels(min_size, min(gray.shape)) or 0.0
     faces = _yunet_faces(gray, model_path, score_threshold, nms_threshold, detect_size,
-                         min_px, max_px)
+                         min_px)
     if len(faces) == 1 or (multiple_faces == "largest" and faces):
-        box, points, score, _ = faces[0]
+        box, points, score = faces[0]
         return box, len(faces), points[0], points[1], points, score
     return None, len(faces), None, None, None, None
 

@@ -107,7 +107,7 @@ def find_faces(frame, *, detector="yunet", detect_width=320, score_threshold=0.6
         faces = [FaceDetection(source=None, image_shape=(h, w), box=box, cascade="yunet",
                                face_counts={"yunet": len(found)}, left_eye=points[0],
                                right_eye=points[1], landmarks=points, score=score)
-                 for box, points, score, _ in found]
+                 for box, points, score in found]
     return faces[:max_faces] if max_faces is not None else faces
 
 
