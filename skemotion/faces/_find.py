@@ -1,31 +1,15 @@
 """Faces in one video frame: :func:`find_faces`, YuNet on a scaled copy or the Haar
 cascades with a FaceCropper's settings (the live path's detector)."""
 
-import cv2
 import numpy as np
 
+from ..utils._validation import to_gray
 from ._cascades import EYE_CASCADE, resolve_cascade
 from ._cropper import FaceCropper
 from ._detect import FaceDetection, _find_eyes, _pixels, _scan_cascades, _yunet_faces
 from ._yunet import _model_path
 
 __all__ = ["find_faces"]
-
-
-def _frame_gray(frame):
-    """A frame (2-D gray, or BGR / BGRA uint8) as 2-D uint8 gray."""
-    frame = np.asarray(frame)
-    if frame.dtype != np.uint8:
-        raise ValueError(f"find_faces needs a uint8 frame, got dtype {frame.dtype}.")
-    if frame.ndim == 3 and frame.shape[2] == 1:
-        frame = frame[:, :, 0]
-    if frame.ndim == 2:
-        return frame
-    if frame.ndim == 3 and frame.shape[2] in (3, 4):
-        code = cv2.COLOR_BGR2GRAY if frame.shape[2] == 3 else cv2.COLOR_BGRA2GRAY
-        return cv2.cvtColor(frame, code)
-    raise ValueError(f"find_faces needs a (h, w) gray or (h, w, 3) BGR frame, got shape "
-                     f"{frame.shape}.")
 
 
 def find_faces(frame, *, detector="yunet", detect_width=320, score_threshold=0.6,
@@ -82,7 +66,10 @@ def find_faces(frame, *, detector="yunet", detect_width=320, score_threshold=0.6
     >>> find_faces(np.zeros((480, 640), np.uint8))
     []
     """
-    gray = _frame_gray(frame)
+    frame = np.asarray(frame)
+    if frame.dtype != np.uint8:
+        raise ValueError(f"find_faces needs a uint8 frame, got dtype {frame.dtype}.")
+    gray = to_gray(frame, source="frame")
     h, w = gray.shape
     if cropper is not None:
         detector = cropper.detector
