@@ -3,7 +3,7 @@
 import os
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..utils._warnings import warn_caller
