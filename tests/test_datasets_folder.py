@@ -494,6 +494,24 @@ def test_load_image_folder_references_read_neutral_even_when_filtered_out(tmp_pa
                                                                        "KB.NE1.png"]
 
 
+@pytest.mark.parametrize("emotions", ["happy", None])
+def test_load_image_folder_unreadable_neutral_files_give_one_warning(tmp_path, emotions):
+    # read as reference candidates only ("happy"), or as samples too (None)
+    root = _neutral_tree(tmp_path)
+    bad = [root / "neutral" / "KA.NE1.png", root / "neutral" / "KA.NE2.png"]
+    for path in bad:
+        path.write_bytes(b"not an image")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        data = load_image_folder(root, subject_pattern=r"^(\w+)\.", emotions=emotions,
+                                 on_error="skip", references=True)
+    skips = [str(w.message) for w in record if str(w.message).startswith("Skipped")]
+    assert len(skips) == 1 and skips[0].startswith("Skipped 2 image file(s) that could")
+    assert all(str(path) in skips[0] for path in bad)
+    assert [os.path.basename(f) for f in data.filenames] == ["KB.HA1.png"]
+    assert data.skipped == ([] if emotions else [str(path) for path in bad])
+
+
 def test_load_image_folder_references_need_subject_ids(tmp_path):
     with pytest.raises(ValueError, match="references=True needs subject ids"):
         load_image_folder(_neutral_tree(tmp_path), subject_pattern=None, references=True)

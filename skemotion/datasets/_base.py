@@ -113,6 +113,14 @@ def read_images(paths, *, on_error="raise"):
     skipped : list of str
         The skipped files.
     """
+    images, kept, skipped, reasons = read_images_quietly(paths, on_error=on_error)
+    warn_skipped(reasons)
+    return images, kept, skipped
+
+
+def read_images_quietly(paths, *, on_error="raise"):
+    """:func:`read_images` without the warning: also returns the reasons, one per
+    skipped file, for one :func:`warn_skipped` after several reads."""
     images, kept, skipped, reasons = [], [], [], []
     for i, path in enumerate(paths):
         try:
@@ -124,13 +132,18 @@ def read_images(paths, *, on_error="raise"):
             reasons.append(str(exc))
             continue
         kept.append(i)
-    if skipped:
+    return images, kept, skipped, reasons
+
+
+def warn_skipped(reasons):
+    """The one ``UserWarning`` listing the files skipped with ``on_error="skip"``, one
+    reason each (none: no warning)."""
+    if reasons:
         listing = "\n".join(f"  {reason}" for reason in reasons)
         warn_caller(
-            f"Skipped {len(skipped)} image file(s) that could not be read "
+            f"Skipped {len(reasons)} image file(s) that could not be read "
             f"(on_error='skip'):\n{listing}"
         )
-    return images, kept, skipped
 
 
 def keep_referenced(found, *, none_found):

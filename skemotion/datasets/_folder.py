@@ -15,8 +15,9 @@ from ._base import (
     check_root,
     keep_referenced,
     make_dataset_bunch,
-    read_images,
+    read_images_quietly,
     scan_folder,
+    warn_skipped,
 )
 from ._summary import plural
 
@@ -245,13 +246,16 @@ def load_image_folder(
         check_emotions_found(wanted, available, os.fspath(root))
     if not paths:
         raise ValueError(f"No image files found in the emotion folders of {root}.")
-    images, kept, skipped = read_images(paths, on_error=on_error)
+    images, kept, skipped, reasons = read_images_quietly(paths, on_error=on_error)
     paths, target = [paths[i] for i in kept], [target[i] for i in kept]
     groups = None if subject_pattern is None else [groups[i] for i in kept]
     extra = {}
     if references:
+        # one warning for every unreadable file, samples and reference candidates alike
         images, paths, target, groups, extra = _with_references(
-            images, paths, target, groups, neutral_files, on_error)
+            images, paths, target, groups, neutral_files, on_error, skipped, reasons)
+    else:
+        warn_skipped(reasons)
     return make_dataset_bunch(
         images=images,
         filenames=paths,
@@ -276,12 +280,19 @@ def load_image_folder(
     )
 
 
-def _with_references(images, paths, target, groups, neutral_files, on_error):
-    """Keep the samples that have another neutral image of their subject; add it."""
+def _with_references(images, paths, target, groups, neutral_files, on_error, skipped,
+                     reasons):
+    """Keep the samples that have another neutral image of their subject; add it.
+
+    ``skipped`` and ``reasons`` are the sample files that could not be read: they are
+    not read again, and one warning lists them with the unreadable candidates.
+    """
     by_subject = {}
     for subject, path in neutral_files:
         by_subject.setdefault(subject, []).append(os.fspath(path))
     decoded = {os.fspath(p): image for p, image in zip(paths, images)}
+    decoded.update((os.fspath(p), None) for p in skipped)
+    reasons = list(reasons)
     found = []
     for i, (path, subject) in enumerate(zip(paths, groups)):
         candidates = [p for p in by_subject.get(subject, [])
@@ -289,8 +300,9 @@ def _with_references(images, paths, target, groups, neutral_files, on_error):
         image = None
         for candidate in candidates:
             if candidate not in decoded:
-                images_read, _, _ = read_images([candidate], on_error=on_error)
+                images_read, _, _, why = read_images_quietly([candidate], on_error=on_error)
                 decoded[candidate] = images_read[0] if images_read else None
+                reasons += why
             if decoded[candidate] is not None:
                 image = decoded[candidate]
                 break
@@ -298,6 +310,7 @@ def _with_references(images, paths, target, groups, neutral_files, on_error):
             f"{path} ({target[i]}, subject {subject}): "
             + ("no other neutral image of the subject" if not candidates
                else "its neutral images could not be read")))
+    warn_skipped(reasons)
     keep, refs, ref_paths = keep_referenced(
         found, none_found="No sample has a neutral reference (another image of the same "
                           "subject in the neutral/ folder).")
