@@ -350,3 +350,22 @@ def test_concat_datasets_keeps_references_as_images(tmp_path, make_ckplus_tree):
                                                 first.references + second.references))
     assert list(both.reference_filenames) == list(first.reference_filenames) + list(
         second.reference_filenames)
+
+
+@pytest.mark.parametrize("name", ["hog_logreg_flip", "hog_lbp_logreg"])
+def test_fit_describes_a_shared_reference_once_with_the_same_result(crop_pairs, name,
+                                                                    monkeypatch):
+    X, y, groups = crop_pairs
+    first = {}  # one reference array object per person, as the loaders give
+    shared = [(face, first.setdefault(g, ref)) for (face, ref), g in zip(X, groups)]
+    copied = [(face, ref.copy()) for face, ref in shared]  # the same pixels, no sharing
+    rows = []
+    describe = ReferenceCalibratedClassifier._describe
+    monkeypatch.setattr(ReferenceCalibratedClassifier, "_describe",
+                        lambda self, crops: rows.append(len(crops)) or describe(self, crops))
+    once = make_named_pipeline(name, detect=False, calibrated=True).fit(shared, y)
+    n_copies = 2 if name.endswith("_flip") else 1
+    assert rows == [len(X) * n_copies, len(first) * n_copies]
+    each = make_named_pipeline(name, detect=False, calibrated=True).fit(copied, y)
+    np.testing.assert_array_equal(once.classifier_[-1].coef_, each.classifier_[-1].coef_)
+    np.testing.assert_array_equal(once.predict_proba(shared), each.predict_proba(shared))

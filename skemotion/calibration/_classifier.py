@@ -257,12 +257,14 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
         crops, shape = self._crops(images, cropper)
         unique, index = _unique(references)
         ref_crops, ref_shape = self._crops(unique, cropper)
-        return self._fit_crops(cropper, crops, ref_crops[index],
-                               shape if shape is not None else ref_shape, y)
+        return self._fit_crops(cropper, crops, ref_crops,
+                               shape if shape is not None else ref_shape, y, ref_index=index)
 
-    def _fit_crops(self, cropper, crops, ref_crops, shape, y):
+    def _fit_crops(self, cropper, crops, ref_crops, shape, y, ref_index=None):
         """Fit on crops already made by ``cropper`` (fitted, or None): flat
-        ``(n, h*w)`` arrays of the images and of their references, aligned."""
+        ``(n, h*w)`` arrays of the images and of their references; ``ref_index`` the
+        row of ``ref_crops`` that is each image's reference (None: aligned), so a
+        reference shared by many images goes through the feature steps once."""
         _, augmenter, feature_steps, head_steps = _split_estimator(self.estimator)
         if ref_crops.shape[1] != crops.shape[1]:
             raise ValueError(
@@ -271,20 +273,25 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
             )
         self.cropper_ = cropper
         self.image_shape_ = None if shape is None else tuple(int(v) for v in shape)
-        crops, ref_crops, y = self._augment(augmenter, crops, ref_crops, y)
+        if ref_index is None:
+            ref_index = np.arange(len(ref_crops))
+        crops, ref_crops, ref_index, y = self._augment(augmenter, crops, ref_crops, ref_index, y)
         self.features_ = Pipeline(_cloned(feature_steps)).fit(crops, y) if feature_steps else None
         features = self._describe(crops)
-        ref_features = self._describe(ref_crops)
+        ref_features = self._describe(ref_crops)[ref_index]
         self.classifier_ = Pipeline(_cloned(head_steps)).fit(
             self._joint(features, ref_features), y)
         self.n_reference_features_ = features.shape[1]
         self.classes_ = self.classifier_.classes_
         return self
 
-    def _augment(self, augmenter, crops, ref_crops, y):
-        """The training pairs plus the augmentation wrapper's copies of them."""
+    def _augment(self, augmenter, crops, ref_crops, ref_index, y):
+        """The training pairs plus the augmentation wrapper's copies of them:
+        ``(crops, ref_crops, ref_index, y)``. A mirrored copy adds each reference's
+        mirror image once; perturbed copies draw each image's reference anew, one
+        reference row per image."""
         if augmenter is None:
-            return crops, ref_crops, y
+            return crops, ref_crops, ref_index, y
         if augmenter.image_shape is not None:
             self.image_shape_ = tuple(augmenter.image_shape)
         if self.image_shape_ is None:
@@ -296,7 +303,9 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
                 return a.reshape(-1, h, w)[:, :, ::-1].reshape(a.shape)
 
             return (np.concatenate([crops, flip(crops)]),
-                    np.concatenate([ref_crops, flip(ref_crops)]), np.concatenate([y, y]))
+                    np.concatenate([ref_crops, flip(ref_crops)]),
+                    np.concatenate([ref_index, ref_index + len(ref_crops)]),
+                    np.concatenate([y, y]))
         augmenters = augmenter._augmenters()
         rng = check_random_state(augmenter.random_state)
         n_steps = len(augmenters)
@@ -306,13 +315,15 @@ class ReferenceCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEst
             for s, step in enumerate(augmenters):
                 if isinstance(step, HorizontalFlip):
                     ref_seeds[c, s] = seeds[c, s]  # a mirrored copy mirrors both faces
+        ref_crops = ref_crops[ref_index]
         images = crops.reshape(-1, h, w)
         refs = ref_crops.reshape(-1, h, w)
         out_x, out_r = [crops], [ref_crops]
         for c in range(augmenter.n_copies):
             out_x.append(augmenter._copy(images, augmenters, seeds[c]).reshape(crops.shape))
             out_r.append(augmenter._copy(refs, augmenters, ref_seeds[c]).reshape(crops.shape))
-        return (np.concatenate(out_x), np.concatenate(out_r),
+        out_r = np.concatenate(out_r)
+        return (np.concatenate(out_x), out_r, np.arange(len(out_r)),
                 np.tile(y, 1 + augmenter.n_copies))
 
     # ----------------------------------------------------------------- predict
