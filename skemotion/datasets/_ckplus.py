@@ -161,10 +161,7 @@ def scan_ckplus(root):
             frames = {}
             if image_seq_dir.is_dir():
                 # Directory order is arbitrary: frames are ordered by number below.
-                for name, path in scan_folder(image_seq_dir, sort=False)[1]:
-                    if os.path.splitext(name)[1].lower() not in IMAGE_EXTENSIONS:
-                        continue  # hidden files and clutter are already left out
-                    number = _frame_number(name, path)
+                for number, name, path in _frame_files(image_seq_dir):
                     if number in frames:
                         raise ValueError(
                             f"Two image files with frame number {number} in {image_seq_dir}: "
@@ -243,16 +240,18 @@ def select_ckplus_samples(records, *, neutral="first", emotions=None, source="th
     return samples
 
 
+def _frame_files(seq_dir):
+    """``(frame_number, name, path)`` of each image file of a sequence folder, in
+    directory order (hidden files and clutter are left out by :func:`scan_folder`)."""
+    for name, path in scan_folder(seq_dir, sort=False)[1]:
+        if os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS:
+            yield _frame_number(name, path), name, path
+
+
 def _first_frame(seq_dir):
     """Path of the lowest-numbered image of a sequence folder, or None if it has none."""
-    best = None
-    for name, path in scan_folder(seq_dir, sort=False)[1]:
-        if os.path.splitext(name)[1].lower() not in IMAGE_EXTENSIONS:
-            continue
-        number = _frame_number(name, path)
-        if best is None or number < best[0]:
-            best = (number, path)
-    return None if best is None else best[1]
+    best = min(_frame_files(seq_dir), key=lambda frame: frame[0], default=None)
+    return None if best is None else best[2]
 
 
 def ckplus_reference_paths(root, samples):
