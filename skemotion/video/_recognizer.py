@@ -235,10 +235,11 @@ class VideoEmotionRecognizer:
         smoothing)`` (see Notes). It is not a delay: a clear change of expression
         changes the label within a few frames at any value. 0 reports each frame's
         own label.
-    min_duration : float, default=0.0
+    min_duration : float, default=0.1
         Seconds another class must lead the filtered probabilities, without
-        interruption, before a face's reported label changes (extra hysteresis on top
-        of the filter; it adds that much lag).
+        interruption, before a face's reported label changes (hysteresis on top of
+        the filter; it adds that much lag and stops short runs of confidently wrong
+        frames from changing the label).
     detect_every : int, default=10
         Frames between full face detections (1: every frame). In between, each face
         is looked for only near its last box (see Notes).
@@ -310,10 +311,12 @@ class VideoEmotionRecognizer:
     hidden Markov chain described under ``smoothing``. A class other than the
     current one never drops far below the chance of a switch, so a few frames of
     clear evidence change the label while weak or alternating evidence does not.
-    The dwell time 8 s and the exponent 0.5 were chosen on a benchmark clip of people
-    the model was not trained on (``benchmarks/bench_live.py``: the highest steady
-    accuracy with a median lag at most 0.4 s and at most one spurious change per
-    minute), and are fixed, not tuned per video.
+    The label then changes only once another class has led for ``min_duration``
+    (0.1 s), so a run of three or four confidently wrong frames does not change it.
+    The dwell time 8 s, the exponent 0.5 and the 0.1 s were chosen on five benchmark
+    clips of 30 people the model was not trained on (``benchmarks/bench_live.py``:
+    the highest steady accuracy with a median lag at most 0.4 s and at most one
+    spurious change per minute), and are fixed, not tuned per video.
 
     Raw labels are the arg-max of ``predict_proba`` (the same as ``predict`` for
     skemotion's classifiers; a Fisherface ``threshold``'s unknown label is not used).
@@ -345,7 +348,7 @@ class VideoEmotionRecognizer:
         "reference": "no_validation",
     }
 
-    def __init__(self, model, *, smoothing=8.0, min_duration=0.0, detect_every=10,
+    def __init__(self, model, *, smoothing=8.0, min_duration=0.1, detect_every=10,
                  max_faces=4, lost_after=0.5, on_change=None, calibration=None,
                  reference=None):
         self.model = model
