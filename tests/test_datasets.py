@@ -403,10 +403,13 @@ def test_load_ckplus_references_come_from_another_recording_of_the_same_person(
         assert ref_seq != seq  # another recording (each subject here has three)
         assert Path(ref_path).name == f"{ref_seq.replace('/', '_')}_{1:08d}.png"  # first frame
         np.testing.assert_array_equal(ref, cv2.imread(ref_path, cv2.IMREAD_UNCHANGED))
-    # one decoded array per reference file
-    by_file = {}
+    # one decoded array per file: a reference that is also a sample is the sample's array
+    by_file = dict(zip(ck.filenames, map(id, ck.images)))
+    shared = 0
     for ref, ref_path in zip(ck.references, ck.reference_filenames):
+        shared += ref_path in by_file
         assert by_file.setdefault(ref_path, id(ref)) == id(ref)
+    assert shared > 0
 
 
 def test_load_ckplus_references_with_a_single_recording(tmp_path, make_ckplus_tree):
@@ -427,3 +430,16 @@ def test_load_ckplus_references_with_a_single_recording(tmp_path, make_ckplus_tr
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(load_ckplus(root, neutral="none", references=True).references) == 2
+
+
+def test_load_ckplus_references_read_a_bad_shared_file_once(tmp_path, make_ckplus_tree):
+    root, expected = make_ckplus_tree(tmp_path / "ck", n_subjects=1, sequences_per_subject=2)
+    bad = expected.first_files["S005/002"]  # a neutral sample and the reference of S005/001
+    bad.write_bytes(b"not an image")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        ck = load_ckplus(root, references=True, on_error="skip")
+    skips = [str(w.message) for w in record if str(w.message).startswith("Skipped")]
+    assert len(skips) == 1 and skips[0].count(str(bad)) == 1
+    assert ck.skipped == [str(bad)]
+    assert str(bad) not in set(ck.filenames) | set(ck.reference_filenames)

@@ -348,7 +348,8 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", refer
         (``"S005/001"``), ``frames`` (int frame numbers), ``skipped`` (files skipped
         with ``on_error="skip"``), ``n_skipped`` and ``DESCR``; with
         ``references=True`` also ``references`` (decoded images; one array object per
-        reference file) and ``reference_filenames``.
+        file, the sample's own where a reference is also a sample) and
+        ``reference_filenames``.
     (images, target) : tuple
         With ``return_X_y=True``.
 
@@ -408,13 +409,12 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", refer
                                     source=os.fspath(root))
     extra = {}
     if references:
-        samples, extra = _with_references(root, samples, on_error)
-    images, kept, skipped = read_images([s["path"] for s in samples], on_error=on_error)
-    samples = [samples[i] for i in kept]
-    if references:
-        extra = {key: [values[i] for i in kept] for key, values in extra.items()}
+        samples, images, skipped, extra = _with_references(root, samples, on_error)
         extra["reference_filenames"] = np.asarray([str(p) for p in extra["reference_filenames"]],
                                                   dtype=object)
+    else:
+        images, kept, skipped = read_images([s["path"] for s in samples], on_error=on_error)
+        samples = [samples[i] for i in kept]
     return make_dataset_bunch(
         images=images,
         filenames=[s["path"] for s in samples],
@@ -431,11 +431,22 @@ def load_ckplus(root, *, neutral="first", emotions=None, on_error="raise", refer
 
 
 def _with_references(root, samples, on_error):
-    """The samples that have a reference, and ``references`` / ``reference_filenames``."""
+    """The samples that have a reference, their images, the skipped sample files, and
+    ``references`` / ``reference_filenames``.
+
+    The samples (those with a reference file) and the references are decoded in one
+    pass, each file once: a reference that is also a sample is the sample's array.
+    """
     paths = ckplus_reference_paths(root, samples)
-    unique = sorted({os.fspath(p) for p in paths if p is not None})
-    decoded, kept, skipped = read_images(unique, on_error=on_error)
+    wanted = [os.fspath(s["path"]) for s, p in zip(samples, paths) if p is not None]
+    unique = list(dict.fromkeys(wanted + [os.fspath(p) for p in paths if p is not None]))
+    decoded, kept, _ = read_images(unique, on_error=on_error)
     by_path = {unique[i]: image for i, image in zip(kept, decoded)}
+    skipped = [path for path in wanted if path not in by_path]
+    # an unreadable sample is skipped (and listed with the other unreadable files)
+    readable = [i for i, (s, p) in enumerate(zip(samples, paths))
+                if p is None or os.fspath(s["path"]) in by_path]
+    samples, paths = [samples[i] for i in readable], [paths[i] for i in readable]
     found = []
     for sample, path in zip(samples, paths):
         image = None if path is None else by_path.get(os.fspath(path))
@@ -447,5 +458,7 @@ def _with_references(root, samples, on_error):
     kept, refs, ref_paths = keep_referenced(
         found, none_found=f"No sample of {root} has a neutral reference (the first frame of "
                           "another recording of the same person, or of its own).")
-    return [samples[i] for i in kept], {"references": refs, "reference_filenames": ref_paths}
+    samples = [samples[i] for i in kept]
+    images = [by_path[os.fspath(s["path"])] for s in samples]
+    return samples, images, skipped, {"references": refs, "reference_filenames": ref_paths}
 
