@@ -100,9 +100,9 @@ def test_watch_calibration_options_that_do_not_fit(files, tmp_path, capfd):
 def test_watch_detector_option_reaches_a_loaded_calibrated_model(files):
     import argparse
 
-    from skemotion.cli._watch import _calibrated_model
+    from skemotion.cli._watch import _model
 
     for detector, expected in ((None, "yunet"), ("haar", "haar")):
         args = argparse.Namespace(calibrate=0.5, reference=None, model=files / "calibrated.skops",
                                   trust=False, detector=detector, quiet=True)
-        assert _calibrated_model(args).cropper_.detector == expected
+        assert _model(args).cropper_.detector == expected

@@ -179,35 +179,39 @@ def _check_outputs(args, kind, source):
 
 
 def _model(args):
-    """The model file's pipeline, or the default pipeline trained on London."""
+    """The model file's pipeline (calibrated or not, as --calibrate / --reference ask), or
+    the default pipeline trained on London."""
+    from ..calibration import ReferenceCalibratedClassifier
     from ..video._recognizer import check_video_model
 
-    if args.calibrate is not None or args.reference is not None:
-        return _calibrated_model(args)
-    if args.model is not None:
+    calibrated = args.calibrate is not None or args.reference is not None
+    if args.calibrate is not None and args.reference is not None:
+        raise UsageError("give --calibrate S or --reference IMAGE, not both")
+    if args.reference is not None and not args.reference.is_file():
+        raise UsageError(f"--reference: no such image file: {args.reference}")
+    if args.model is None:
+        model = _default_model(args, calibrated)
+    else:
         if not args.model.is_file():
             raise UsageError(f"{args.model} is a folder, not a model file" if args.model.is_dir()
                              else f"no such model file: {args.model}")
         model = _load_predict_model(args)
-        from ..calibration import ReferenceCalibratedClassifier
-
-        if isinstance(model, ReferenceCalibratedClassifier):
+        is_calibrated = isinstance(model, ReferenceCalibratedClassifier)
+        if calibrated and not is_calibrated:
+            option = "--calibrate" if args.calibrate is not None else "--reference"
+            raise UsageError(f"{option} needs a calibrated model, which recognises each face "
+                             f"against the same person's neutral face: {args.model} is not one "
+                             "(train one with 'skemotion train --calibrated')")
+        if is_calibrated and not calibrated:
             raise UsageError(f"{args.model} is a calibrated model: it recognises each face "
                              "against the same person's neutral face, so give --calibrate S "
                              "(each face's first S seconds) or --reference IMAGE")
-        _detector_of(model, args)
-    else:
-        from ..datasets import load_frl_london
-        from ..pipelines import DEFAULT_PIPELINE, make_named_pipeline
-
-        _info(args, f"no --model: training the default pipeline {DEFAULT_PIPELINE!r} on the "
-                    "embedded London set (neutral vs happy: a smile detector) ...")
-        start = time.perf_counter()
-        london = load_frl_london()
-        model = _detector_of(make_named_pipeline(DEFAULT_PIPELINE), args)
-        model.fit(london.images, london.target)
-        _info(args, f"trained {DEFAULT_PIPELINE} on {len(london.target)} photos in "
-                    f"{time.perf_counter() - start:.1f} s")
+        if calibrated:
+            _with_detector(model.cropper_, getattr(args, "detector", None))  # its fitted cropper
+        else:
+            _detector_of(model, args)
+    if calibrated:
+        return model
     try:
         check_video_model(model, name=str(args.model) if args.model else "the model")
     except TypeError as exc:
@@ -215,38 +219,25 @@ def _model(args):
     return model
 
 
-def _calibrated_model(args):
-    """The calibrated model of --model, or the calibrated default trained on London."""
-    from ..calibration import ReferenceCalibratedClassifier
-
-    option = "--calibrate" if args.calibrate is not None else "--reference"
-    if args.calibrate is not None and args.reference is not None:
-        raise UsageError("give --calibrate S or --reference IMAGE, not both")
-    if args.reference is not None and not args.reference.is_file():
-        raise UsageError(f"--reference: no such image file: {args.reference}")
-    if args.model is not None:
-        if not args.model.is_file():
-            raise UsageError(f"{args.model} is a folder, not a model file" if args.model.is_dir()
-                             else f"no such model file: {args.model}")
-        model = _load_predict_model(args)
-        if not isinstance(model, ReferenceCalibratedClassifier):
-            raise UsageError(f"{option} needs a calibrated model, which recognises each face "
-                             f"against the same person's neutral face: {args.model} is not one "
-                             "(train one with 'skemotion train --calibrated')")
-        _with_detector(model.cropper_, getattr(args, "detector", None))  # its fitted cropper
-        return model
+def _default_model(args, calibrated):
+    """The default pipeline (calibrated or not) trained on the embedded London set."""
     from ..datasets import load_frl_london
     from ..pipelines import DEFAULT_PIPELINE, make_named_pipeline
 
-    _info(args, f"no --model: training the default pipeline {DEFAULT_PIPELINE!r}, calibrated, "
-                "on the embedded London set (neutral vs happy) ...")
+    kind = ", calibrated," if calibrated else ""
+    what = "neutral vs happy" if calibrated else "neutral vs happy: a smile detector"
+    _info(args, f"no --model: training the default pipeline {DEFAULT_PIPELINE!r}{kind} on the "
+                f"embedded London set ({what}) ...")
     start = time.perf_counter()
-    london = load_frl_london(references=True)
-    model = make_named_pipeline(DEFAULT_PIPELINE, calibrated=True)
-    _detector_of(model.estimator, args)
-    model.fit(list(zip(london.images, london.references)), london.target)
-    _info(args, f"trained {DEFAULT_PIPELINE} (calibrated) on {len(london.target)} photos in "
-                f"{time.perf_counter() - start:.1f} s")
+    london = load_frl_london(references=calibrated)
+    model = make_named_pipeline(DEFAULT_PIPELINE, calibrated=calibrated)
+    _detector_of(model.estimator if calibrated else model, args)
+    if calibrated:
+        model.fit(list(zip(london.images, london.references)), london.target)
+    else:
+        model.fit(london.images, london.target)
+    _info(args, f"trained {DEFAULT_PIPELINE}{' (calibrated)' if calibrated else ''} on "
+                f"{len(london.target)} photos in {time.perf_counter() - start:.1f} s")
     return model
 
 
