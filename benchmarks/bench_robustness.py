@@ -12,8 +12,12 @@ a face detector would:
   photo), Gaussian blur (sigma as a share of the face width), JPEG, sensor noise;
 - on the **face box**: detector jitter, the box the cropper found moved by up to +-j of
   its size along each axis and resized by a factor in 1 +- j (drawn per photo) before
-  cropping; for eye-aligned crops the eyes are then searched inside the moved box (as
-  FaceCropper does), so the jitter costs what it costs the eye finder, not more;
+  cropping. The eyes come from where the pipeline's FaceCropper takes them: with the
+  cascades they are then searched inside the moved box, so the jitter costs what it costs
+  the eye finder, not more; with YuNet they are the detector's own landmarks, found with
+  the box on the perturbed photo, which a moved box leaves where they are (an eye-aligned
+  crop then hardly depends on the box: the detector's own errors on the perturbed photo
+  are what it pays);
 - **webcam**: all at once as a webcam would: the photo shrunk so the face is 60 px
   wide, gamma 0.6, blur sigma 1.5% of the face width (0.9 px), JPEG quality 40 at that
   size, enlarged back, then 10% box jitter.
@@ -76,7 +80,11 @@ from _run_info import add_splits_option, benchmark_parser, run_header  # noqa: E
 
 from skemotion import FaceCropper, StratifiedGroupShuffleSplit  # noqa: E402
 from skemotion.faces._cascades import EYE_CASCADE, resolve_cascade  # noqa: E402
-from skemotion.faces._cropper import _crop_settings_key, _load_gray  # noqa: E402
+from skemotion.faces._cropper import (  # noqa: E402
+    _crop_settings_key,
+    _load_gray,
+    crop_face_box,
+)
 from skemotion.faces._detect import (  # noqa: E402
     _aligned_region,
     _crop_region,
@@ -244,9 +252,12 @@ def _perturbed_photos(condition, photos, face_widths, seed):
 
 def _jittered_crops(cropper, photos, j, rng):
     """Crops as ``cropper`` makes them, but from face boxes moved by up to ``j`` of their
-    size along each axis and resized by ``1 +- j`` (drawn per photo). With
-    ``align="eyes"`` the eyes are then searched in the moved box, as FaceCropper does in
-    the box it found; returns ``(crops, detections, eyes not found)``."""
+    size along each axis and resized by ``1 +- j`` (drawn per photo). The eyes come from
+    where ``cropper`` takes them: with the cascades (``align="eyes"``) they are searched
+    in the moved box, as FaceCropper does in the box it found; with YuNet they are the
+    detector's own landmarks on the perturbed photo (``align="eyes"`` or
+    ``"five_points"``), found with the box, and moving the box leaves them where they
+    are. Returns ``(crops, detections, eyes not found)``."""
     detections = cropper.detect(photos)
     out_h, out_w = cropper.output_size
     rows = np.empty((len(photos), out_h * out_w), dtype=np.float32)
@@ -264,6 +275,14 @@ def _jittered_crops(cropper, photos, j, rng):
             x0 = int(round(x + w / 2 + dx * w - new_w / 2))
             y0 = int(round(y + h / 2 + dy * h - new_h / 2))
             box = (x0, y0, new_w, new_h)
+            if detection.landmarks is not None:  # YuNet: eyes and points from the detector
+                no_eyes += detection.eyes == "not_found"
+                rows[i] = crop_face_box(
+                    gray, box, detection.left_eye, detection.right_eye, cropper.output_size,
+                    cropper.margin, cropper.equalize,
+                    landmarks=detection.landmarks if cropper.align == "five_points" else None
+                ).ravel()
+                continue
             if cropper.align == "eyes":
                 H, W = gray.shape  # the eye search looks inside the image only
                 inside = (max(x0, 0), max(y0, 0), min(x0 + new_w, W) - max(x0, 0),
