@@ -496,7 +496,7 @@ def test_augmented_classifier_in_pipeline_and_grid_search():
 def test_default_pipeline_is_whole_face_hog_trained_with_mild_capture_augmentation():
     from skemotion.pipelines import DEFAULT_PIPELINE, PIPELINES, make_named_pipeline
 
-    assert DEFAULT_PIPELINE == "hog_logreg_augmented_mild" and DEFAULT_PIPELINE in PIPELINES
+    assert DEFAULT_PIPELINE == "hog_logreg_augmented_mild_perface" and DEFAULT_PIPELINE in PIPELINES
     assert "fisherface" in PIPELINES  # the tutorial's baseline stays available by name
     assert "lowerface_hog_logreg_augmented" in PIPELINES
     pipe = make_named_pipeline(DEFAULT_PIPELINE, C=0.1)
@@ -508,8 +508,12 @@ def test_default_pipeline_is_whole_face_hog_trained_with_mild_capture_augmentati
                                                           capture_augmentations()]
     assert [a.probability for a in augmented.augmentations[1:]] == [0.5] * 7
     assert pipe.get_params()["classifier__estimator__classifier__C"] == 0.1
+    # hog_logreg's penalty per face: C=0.01 over the crop and its two copies
+    default_C = make_named_pipeline(DEFAULT_PIPELINE).get_params()[
+        "classifier__estimator__classifier__C"]
+    assert default_C == pytest.approx(0.01 / 3)
     # the same steps as hog_logreg inside the augmentation; without copies, the same model
-    plain = make_named_pipeline("hog_logreg", detect=False)
+    plain = make_named_pipeline("hog_logreg", detect=False, C=default_C)
     bare = make_named_pipeline(DEFAULT_PIPELINE, detect=False)
     assert [n for n, _ in bare.named_steps["classifier"].estimator.steps] == [
         n for n, _ in plain.steps]

@@ -226,7 +226,7 @@ def _crop_size(name):
 #: Named pipelines without a leading stateless feature step (nothing to share; the
 #: augmentation meta-classifiers perturb the crops, so their features cannot be shared).
 _NOTHING_TO_SHARE = {"fisherface", "pca_lda", "hog_logreg_flip",
-                     "lowerface_hog_logreg_augmented", "hog_logreg_augmented_mild"}
+                     "lowerface_hog_logreg_augmented", "hog_logreg_augmented_mild_perface"}
 
 
 @pytest.mark.parametrize("name", list(PIPELINES))

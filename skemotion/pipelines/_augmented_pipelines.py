@@ -6,12 +6,12 @@ Examples
 --------
 >>> from skemotion.pipelines import DEFAULT_PIPELINE, make_named_pipeline
 >>> DEFAULT_PIPELINE
-'hog_logreg_augmented_mild'
+'hog_logreg_augmented_mild_perface'
 >>> type(make_named_pipeline(DEFAULT_PIPELINE).steps[-1][1]).__name__
 'AugmentedClassifier'
 """
 
-from ..augment._pipelines import augmented_pipeline
+from ..augment._pipelines import _N_COPIES, augmented_pipeline
 from ._registry import PIPELINES, register_pipeline
 from . import _feature_pipelines  # noqa: F401  (the plain pipelines must be registered first)
 
@@ -19,7 +19,20 @@ from . import _feature_pipelines  # noqa: F401  (the plain pipelines must be reg
 register_pipeline("lowerface_hog_logreg_augmented")(
     augmented_pipeline(PIPELINES["lowerface_hog_logreg"]))
 
-#: hog_logreg (whole face) trained on its crops plus two copies, each perturbation of the
-#: capture chain applied with probability 0.5: the default pipeline.
-register_pipeline("hog_logreg_augmented_mild")(
-    augmented_pipeline(PIPELINES["hog_logreg"], probability=0.5))
+_HOG_LOGREG_MILD = augmented_pipeline(PIPELINES["hog_logreg"], probability=0.5)
+
+
+@register_pipeline("hog_logreg_augmented_mild_perface")
+def hog_logreg_augmented_mild_perface(*, detect=True, output_size=None, cropper_params=None,
+                                      **params):
+    """hog_logreg (whole face) trained on its crops plus two copies, each perturbation of
+    the capture chain applied with probability 0.5, with the L2 penalty per face of
+    hog_logreg: the default pipeline.
+
+    hog_logreg's C=0.01 was fixed for one image per face; with three images per face
+    scikit-learn's penalty is three times weaker per face, so C is 0.01 / 3 here (the
+    same as weighting each image 1/3). ``**params`` as for ``hog_logreg`` (``C`` too).
+    """
+    params.setdefault("C", 0.01 / (1 + _N_COPIES))
+    return _HOG_LOGREG_MILD(detect=detect, output_size=output_size,
+                            cropper_params=cropper_params, **params)
