@@ -40,7 +40,10 @@ score); each pipeline's verdict is printed last. The default is a whole-face pip
 expressions other than a smile show in the brows and eyes, which a lower-face crop leaves
 out): among the whole-face candidates, one meeting both targets on the selection half, ties
 broken by the mean over the clean, moderate and webcam columns, keeping the features
-measured on CK+ (HOG, 8 px cells on 64 px crops) unchanged.
+measured on CK+ (HOG, 8 px cells on 64 px crops) unchanged. That rule picked
+``hog_logreg_augmented_mild`` (kept here as a candidate); the rule of ``whole_face_2``
+below then replaced it by ``hog_logreg_augmented_mild_perface``, now the registered
+default.
 
 ``--candidates whole_face_2`` runs a second list of whole-face candidates (fixed in
 :data:`CANDIDATE_LISTS` before any of them was run) beside the default and applies a rule
