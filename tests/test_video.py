@@ -8,7 +8,6 @@ small (320x240 or 480x240, 10-15 fps) so the tests stay fast.
 
 import csv
 import os
-import warnings
 
 import cv2
 import numpy as np
@@ -27,6 +26,7 @@ from skemotion.video import (
     recognize_videos,
     watch_video,
 )
+from skemotion.video._recognizer import CHANGE_PROBABILITY, EVIDENCE
 from skemotion.video._smoothing import EmotionFilter, EmotionSmoother
 from skemotion.video._synthetic import Appearance, LiveClip, make_london_video
 
@@ -120,6 +120,29 @@ def test_filter_follows_strong_evidence_in_a_few_frames_and_ignores_weak_noise()
     assert {f.update(p, i / 30)[1] for i, p in enumerate(spikes)} == {0}
 
 
+def test_the_recognizers_filter_ignores_brief_wrong_runs_but_follows_weak_steady_evidence():
+    def recognizers_filter():
+        return EmotionFilter(VideoEmotionRecognizer(None).smoothing, EVIDENCE,
+                             change_probability=CHANGE_PROBABILITY)
+
+    # two confidently wrong frames, or three or four fairly sure ones, do not change the
+    # label (they do without the change probability) ...
+    for run, wrong in ((2, 0.97), (3, 0.9), (4, 0.8)):
+        blip = [[0.9, 0.1]] * 30 + [[1 - wrong, wrong]] * run + [[0.9, 0.1]] * 10
+        f, plain = recognizers_filter(), EmotionFilter(8.0, EVIDENCE)
+        assert {f.update(p, i / 30)[1] for i, p in enumerate(blip)} == {0}
+        assert 1 in {plain.update(p, i / 30)[1] for i, p in enumerate(blip)}
+    # ... while a model saying only 0.6 for the new class, frame after frame, changes it
+    # within a second, and a clear change within 0.2 s
+    for p_new, within in ((0.6, 1.0), (0.9, 0.2)):
+        f = recognizers_filter()
+        steps = [[0.9, 0.1]] * 60 + [[1 - p_new, p_new]] * 60
+        labels = [f.update(p, i / 30)[1] for i, p in enumerate(steps)]
+        assert labels[:60] == [0] * 60 and 1 in labels
+        flip = labels.index(1)
+        assert (flip - 60) / 30 <= within and labels[flip:] == [1] * (120 - flip)
+
+
 def test_filter_with_dwell_zero_reports_every_frames_own_label():
     f = EmotionFilter(dwell=0)
     assert [f.update(p, t)[1] for t, p in enumerate([[0.2, 0.8], [0.7, 0.3], [0.4, 0.6]])] == [
@@ -146,7 +169,8 @@ def test_a_change_of_person_gives_a_new_track_and_no_carried_over_label(
     ids = [[f.track_id for f in r.faces] for r in results]
     assert ids[:15] == [[1]] * 15 and ids[15:] == [[2]] * 15
     # the second person's labels are those of a filter that starts afresh with them
-    fresh = EmotionFilter(recognizer.smoothing, 0.5)
+    fresh = EmotionFilter(recognizer.smoothing, EVIDENCE, recognizer.min_duration,
+                          change_probability=CHANGE_PROBABILITY)
     second = [r.faces[0] for r in results[15:]]
     expected = [recognizer.classes_[fresh.update(f.raw_proba, r.time_s)[1]]
                 for f, r in zip(second, results[15:])]

@@ -89,7 +89,7 @@ def add_parser(subparsers, *, formatter_class=_Formatter):
                    help="dwell time in seconds of each face's emotion filter (how long an "
                         "emotion is expected to last; a clear change still shows within a "
                         "few frames); 0: every frame's own label (default: %(default)s)")
-    g.add_argument("--min-duration", metavar="S", type=_seconds, default=0.1,
+    g.add_argument("--min-duration", metavar="S", type=_seconds, default=0.0,
                    help="extra seconds a new emotion must lead before a face's label "
                         "changes (adds that much lag; default: %(default)s)")
     g.add_argument("--detect-every", metavar="N", type=_positive_int, default=None,

@@ -43,11 +43,13 @@ class _Hysteresis:
 
 class _ProbabilityTrack:
     """What both filters share: the state (``proba``, the last frame's time), the reported
-    label with its minimum duration, and ``update``; subclasses give ``_next(proba, dt)``,
-    the new state from the previous one (``dt`` is None on the first frame)."""
+    label with its minimum duration and change probability, and ``update``; subclasses
+    give ``_next(proba, dt)``, the new state from the previous one (``dt`` is None on the
+    first frame)."""
 
-    def __init__(self, min_duration):
+    def __init__(self, min_duration, change_probability=0.0):
         self._hysteresis = _Hysteresis(min_duration)
+        self.change_probability = float(change_probability)
         self.proba = None
         self._time = None
 
@@ -66,7 +68,11 @@ class _ProbabilityTrack:
         dt = None if self.proba is None else max(time_s - self._time, 0.0)
         self.proba = self._next(proba, dt)
         self._time = time_s
-        changed = self._hysteresis.update(int(np.argmax(self.proba)), time_s)
+        leader = int(np.argmax(self.proba))
+        current = self._hysteresis.label
+        if current is not None and self.proba[leader] < self.change_probability:
+            leader = current  # not yet sure enough of another class
+        changed = self._hysteresis.update(leader, time_s)
         return self.proba.copy(), self.label, changed
 
 
@@ -81,7 +87,7 @@ class EmotionFilter(_ProbabilityTrack):
     raised to the power ``evidence``, are the observation likelihoods (the classes are
     taken as equally likely a priori, as for a model trained on balanced classes). The
     forward pass gives the probability of each emotion given every frame so far; its
-    arg-max is the label.
+    arg-max is the label, once it reaches ``change_probability``.
 
     This makes the label steady without a fixed lag: the filtered probability of a
     class other than the current one never falls much below the switching
@@ -100,6 +106,13 @@ class EmotionFilter(_ProbabilityTrack):
     floor : float, default=PROBA_FLOOR
         Smallest probability a frame may give a class, so that no single frame counts
         for more than ``evidence * log((1 - floor) / floor)`` in log-odds.
+    change_probability : float, default=0.0
+        Filtered probability another class must reach before the label changes to it
+        (a hysteresis on the probability: the label stays while the filter is unsure).
+        Because the filter's probabilities saturate under consistent evidence, a high
+        value delays a clear change by a few frames but stops runs of weak or brief
+        evidence; with a long ``dwell`` any consistent evidence still gets there.
+        Not used with ``dwell=0``.
 
     Examples
     --------
@@ -108,10 +121,22 @@ class EmotionFilter(_ProbabilityTrack):
     >>> [f.update(p, t / 30)[1] for t, p in enumerate(
     ...     [[0.9, 0.1]] * 5 + [[0.35, 0.65]] * 3 + [[0.9, 0.1]] * 3 + [[0.1, 0.9]] * 4)]
     [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1]
+
+    Two confidently wrong frames flip the label and back; with ``change_probability``
+    they do not:
+
+    >>> blip = [[0.9, 0.1]] * 6 + [[0.05, 0.95]] * 2 + [[0.9, 0.1]] * 3
+    >>> for sure in (0.0, 0.95):
+    ...     f = EmotionFilter(dwell=8.0, change_probability=sure)
+    ...     print([f.update(p, t / 30)[1] for t, p in enumerate(blip)])
+    [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]
+    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
     """
 
-    def __init__(self, dwell, evidence=1.0, min_duration=0.0, floor=PROBA_FLOOR):
-        super().__init__(min_duration)
+    def __init__(self, dwell, evidence=1.0, min_duration=0.0, floor=PROBA_FLOOR,
+                 change_probability=0.0):
+        # dwell=0 reports each frame's own arg-max: no probability hysteresis either
+        super().__init__(min_duration, change_probability if dwell else 0.0)
         self.dwell = float(dwell)
         self.evidence = float(evidence)
         self.floor = float(floor)
