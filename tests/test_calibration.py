@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score
 from threadpoolctl import threadpool_limits
 

@@ -143,6 +143,7 @@ def test_any_image_size(london):
     assert all(d.found for d in detections)
     (xb, yb, wb, hb), (xs, ys, ws, hs) = detections[0].box, detections[1].box
     assert abs(xb / 3.5 - xs) < 6 and abs(wb / 3.5 - ws) < 8
+    assert abs(yb / 3.5 - ys) < 6 and abs(hb / 3.5 - hs) < 8
     assert FaceCropper(output_size=16).transform([big, small]).shape == (2, 256)
 
 
