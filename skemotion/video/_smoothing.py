@@ -17,19 +17,24 @@ PROBA_FLOOR = 0.02
 
 
 class _Hysteresis:
-    """The reported label: the filtered arg-max, changed only once another class has led
-    for ``min_duration`` seconds without interruption."""
+    """The reported label: the filtered arg-max, changed only once another class has at
+    least ``change_probability`` and has led for ``min_duration`` seconds without
+    interruption."""
 
-    def __init__(self, min_duration):
+    def __init__(self, min_duration, change_probability=0.0):
         self.min_duration = float(min_duration)
+        self.change_probability = float(change_probability)
         self.label = None
         self._pending = None
         self._pending_since = None
 
-    def update(self, leader, time_s):
+    def update(self, proba, time_s):
+        leader = int(np.argmax(proba))
         if self.label is None:
             self.label = leader
             return False
+        if proba[leader] < self.change_probability:
+            leader = self.label  # not yet sure enough of another class
         if leader == self.label:
             self._pending = None
             return False
@@ -48,8 +53,7 @@ class _ProbabilityTrack:
     first frame)."""
 
     def __init__(self, min_duration, change_probability=0.0):
-        self._hysteresis = _Hysteresis(min_duration)
-        self.change_probability = float(change_probability)
+        self._hysteresis = _Hysteresis(min_duration, change_probability)
         self.proba = None
         self._time = None
 
@@ -68,11 +72,7 @@ class _ProbabilityTrack:
         dt = None if self.proba is None else max(time_s - self._time, 0.0)
         self.proba = self._next(proba, dt)
         self._time = time_s
-        leader = int(np.argmax(self.proba))
-        current = self._hysteresis.label
-        if current is not None and self.proba[leader] < self.change_probability:
-            leader = current  # not yet sure enough of another class
-        changed = self._hysteresis.update(leader, time_s)
+        changed = self._hysteresis.update(self.proba, time_s)
         return self.proba.copy(), self.label, changed
 
 
