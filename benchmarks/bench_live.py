@@ -407,10 +407,10 @@ def main():
                   f"{', '.join(subjects[p.subject] for p in clip.appearances)}")
 
         if not args.quick:
-            runs = [recognizer_loop(model, path, smoothing=0)[0]
-                    for name, (clip, path) in clips.items() if name != "test"]
-            chosen = [clip for name, (clip, _) in clips.items() if name != "test"]
-            raw = pooled([metrics(c, raw_labels(f, classes)) for c, f in zip(chosen, runs)])
+            # each selection clip with its raw tracked run (the filters replay it)
+            chosen = [(clip, recognizer_loop(model, path, smoothing=0)[0])
+                      for name, (clip, path) in clips.items() if name != "test"]
+            raw = pooled([metrics(c, raw_labels(f, classes)) for c, f in chosen])
             print(f"\nSelection clips ({len(chosen)} together): the emotion filter over a "
                   f"grid (rule: {RULE}); raw tracked labels: steady accuracy {raw['steady1']:.3f}, "
                   f"{raw['spurious']:.1f} spurious changes/min\n")
@@ -427,7 +427,7 @@ def main():
                                 return EmotionFilter(dwell, evidence, hold,
                                                      change_probability=sure)
                             each = [metrics(c, replay(f, classes, make))
-                                    for c, f in zip(chosen, runs)]
+                                    for c, f in chosen]
                             m = pooled(each)
                             weak = weak_change_seconds(make)
                             per_clip = " ".join(str(e["n_spurious"]) for e in each)
