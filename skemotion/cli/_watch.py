@@ -85,7 +85,7 @@ def add_parser(subparsers, *, formatter_class=_Formatter):
                    help="show the annotated frames in a window (q or Esc quits; the default "
                         "for a camera without --out/--csv/--plot)")
     g = p.add_argument_group("tracking and smoothing")
-    g.add_argument("--smoothing", metavar="S", type=_seconds, default=8.0,
+    g.add_argument("--smoothing", metavar="S", type=_seconds, default=2.0,
                    help="dwell time in seconds of each face's emotion filter (how long an "
                         "emotion is expected to last; a clear change still shows within a "
                         "few frames); 0: every frame's own label (default: %(default)s)")

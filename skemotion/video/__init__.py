@@ -18,8 +18,7 @@ Examples
 >>> london = load_frl_london()
 >>> model = make_named_pipeline("hog_logreg").fit(london.images[::5], london.target[::5])
 >>> changes = []
->>> recognizer = VideoEmotionRecognizer(model, smoothing=0.1, min_duration=0.1,
-...                                     on_change=changes.append)
+>>> recognizer = VideoEmotionRecognizer(model, on_change=changes.append)
 >>> frames = [london.images[3]] * 10 + [london.images[105]] * 10  # subject 004, then smiling
 >>> results = list(recognizer.process(frames, fps=10))
 >>> [(c.time_s, c.previous, c.label) for c in changes]

@@ -230,7 +230,7 @@ class VideoEmotionRecognizer:
     ----------
     model : Pipeline
         Fitted; first step a FaceCropper.
-    smoothing : float, default=8.0
+    smoothing : float, default=2.0
         Dwell time in seconds of the emotion filter: how long an emotion is expected
         to last. Each face's emotion is filtered as a hidden Markov chain that keeps
         its state from one frame to the next with probability ``exp(-dt /
@@ -284,9 +284,11 @@ class VideoEmotionRecognizer:
     -----
     *Finding and following faces.* A full detection finds every face with the
     model's own detector: YuNet on a copy of the frame 320 pixels wide, each face then
-    found again in a window around it at up to 160 pixels per face width, for the
-    landmarks the model's crop needs (a ``detector="haar"`` model uses its cascades,
-    since its crops follow their boxes). It runs every ``detect_every`` frames (also
+    found again in a window around it at up to 160 pixels per face width, and in the
+    mirrored window, for the landmarks the model's crop needs: the two sets of points
+    are averaged (a flip test), since one detection's points stay in every crop until
+    the next (a ``detector="haar"`` model uses its cascades, since its crops follow
+    their boxes). It runs every ``detect_every`` frames (also
     while there is no face); in between, each face is looked for only near its last
     box, by normalised cross-correlation with its appearance at the last detection
     on a 160 pixel wide copy (a fraction of a millisecond), and its landmarks move
@@ -314,12 +316,13 @@ class VideoEmotionRecognizer:
     label while weak or alternating evidence does not. The label changes only once
     the new emotion's filtered probability reaches 0.95: under consistent evidence
     the filter gets there within a few frames (a constant 0.6 for a new emotion of
-    two: 0.57 s), while two confidently wrong frames, or four fairly sure (0.8) ones,
-    do not. The dwell time 8 s, the full weight of each frame's probabilities and the
+    two: 0.5 s), while two confidently wrong frames, or four fairly sure (0.8) ones,
+    do not. The dwell time 2 s, the full weight of each frame's probabilities and the
     0.95 were chosen on five benchmark clips of 30 people the model was not trained
-    on (``benchmarks/bench_live.py``: the highest steady accuracy with a median lag
-    at most 0.4 s, at most one spurious change per minute, and a change within 1 s
-    under a constant 0.6), and are fixed, not tuned per video.
+    on (``benchmarks/bench_live.py``: among the settings with a median lag at most
+    0.4 s, at most one spurious change per minute and a change within 1 s under a
+    constant 0.6, those within one standard error of the highest steady accuracy, and
+    of these the fewest spurious changes), and are fixed, not tuned per video.
 
     Raw labels are the arg-max of ``predict_proba`` (the same as ``predict`` for
     skemotion's classifiers; a Fisherface ``threshold``'s unknown label is not used).
@@ -351,7 +354,7 @@ class VideoEmotionRecognizer:
         "reference": "no_validation",
     }
 
-    def __init__(self, model, *, smoothing=8.0, min_duration=0.0, detect_every=10,
+    def __init__(self, model, *, smoothing=2.0, min_duration=0.0, detect_every=10,
                  max_faces=4, lost_after=0.5, on_change=None, calibration=None,
                  reference=None):
         self.model = model
