@@ -43,7 +43,7 @@ and at least 0.3 s after a change of expression or person):
 Memory: one recognizer run over 10,000 frames (the first test clip read again and again),
 resident memory sampled every 1,000 frames.
 
-Run from the repository root: ``python benchmarks/bench_live.py`` (about 8 minutes on
+Run from the repository root: ``python benchmarks/bench_live.py`` (about 7 minutes on
 2 busy cores); ``--quick`` for a shorter check.
 """
 

@@ -95,7 +95,8 @@ _MIRRORED_POINTS = (1, 0, 2, 4, 3)
 def _mirror_averaged(window, face, cropper, width):
     """YuNet's five points of ``face`` (found in ``window`` at ``width`` pixels wide)
     averaged with the points YuNet finds for it on the mirrored window, mapped back: a
-    flip test, which halves the part of the points' error that is not symmetric.
+    flip test. The part of the points' error that changes sides with the image (a
+    left-right bias of the detector) cancels, and the rest is averaged over two looks.
 
     Between full detections a track's crop keeps the points of its last detection, so
     one detection's error stays in ten frames' crops, where the emotion filter cannot
