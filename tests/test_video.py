@@ -144,6 +144,28 @@ def test_the_recognizers_filter_ignores_brief_wrong_runs_but_follows_weak_steady
         assert (flip - 60) / 30 <= within and labels[flip:] == [1] * (120 - flip)
 
 
+def test_the_change_probability_is_taken_against_the_current_label_not_all_classes():
+    # seven classes: a new emotion at 0.35 beside a class the model confuses with it at
+    # 0.30 never gets 0.95 of all the probability quickly (the confused class keeps a
+    # share), but it gets 0.95 of what it and the old label share within the lag target
+    neutral = [0.9] + [0.1 / 6] * 6
+    new = [0.07, 0.35, 0.30, 0.07, 0.07, 0.07, 0.07]
+    f = EmotionFilter(VideoEmotionRecognizer(None).smoothing, EVIDENCE,
+                      change_probability=CHANGE_PROBABILITY)
+    labels = [f.update(p, i / 30)[1] for i, p in enumerate([neutral] * 30 + [new] * 30)]
+    assert labels[:30] == [0] * 30
+    flip = labels.index(1)
+    assert (flip - 30) / 30 <= 0.4 and labels[flip:] == [1] * (60 - flip)
+    # the confused class, though second, never takes the label, and the filter is not
+    # yet sure of the new one over all classes when it does (the old reading waits)
+    assert 2 not in labels
+    f = EmotionFilter(VideoEmotionRecognizer(None).smoothing, EVIDENCE,
+                      change_probability=CHANGE_PROBABILITY)
+    probas = [f.update(p, i / 30)[0] for i, p in enumerate([neutral] * 30 + [new] * 30)]
+    assert probas[flip][1] < CHANGE_PROBABILITY
+    assert probas[flip][1] * (1 - CHANGE_PROBABILITY) >= CHANGE_PROBABILITY * probas[flip][0]
+
+
 def test_filter_with_dwell_zero_reports_every_frames_own_label():
     f = EmotionFilter(dwell=0)
     assert [f.update(p, t)[1] for t, p in enumerate([[0.2, 0.8], [0.7, 0.3], [0.4, 0.6]])] == [

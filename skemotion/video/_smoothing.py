@@ -17,9 +17,16 @@ PROBA_FLOOR = 0.02
 
 
 class _Hysteresis:
-    """The reported label: the filtered arg-max, changed only once another class has at
-    least ``change_probability`` and has led for ``min_duration`` seconds without
-    interruption."""
+    """The reported label: the filtered arg-max, changed only once the leading class has
+    at least ``change_probability`` of the probability it and the current label share
+    (odds of at least ``p / (1 - p)`` over the current label) and has led for
+    ``min_duration`` seconds without interruption.
+
+    The odds are taken against the current label alone, not against all the other
+    classes: the choice is between keeping the label and moving to the leader, and a
+    third class the model confuses with the leader (anger and disgust, say) must not
+    hold the label back. With two classes the two readings are the same.
+    """
 
     def __init__(self, min_duration, change_probability=0.0):
         self.min_duration = float(min_duration)
@@ -33,8 +40,9 @@ class _Hysteresis:
         if self.label is None:
             self.label = leader
             return False
-        if proba[leader] < self.change_probability:
-            leader = self.label  # not yet sure enough of another class
+        sure = self.change_probability
+        if leader != self.label and proba[leader] * (1.0 - sure) < sure * proba[self.label]:
+            leader = self.label  # not yet sure enough of the leader over the label
         if leader == self.label:
             self._pending = None
             return False
@@ -107,8 +115,11 @@ class EmotionFilter(_ProbabilityTrack):
         Smallest probability a frame may give a class, so that no single frame counts
         for more than ``evidence * log((1 - floor) / floor)`` in log-odds.
     change_probability : float, default=0.0
-        Filtered probability another class must reach before the label changes to it
-        (a hysteresis on the probability: the label stays while the filter is unsure).
+        Share of the filtered probability of the leading class and the current label
+        together that the leading class must reach before the label changes to it (a
+        hysteresis: the label stays while the filter is unsure; with two classes this
+        is the leading class's own probability). Other classes do not count, so that
+        a class the model confuses with the new one does not hold the old label.
         Because the filter's probabilities saturate under consistent evidence, a high
         value delays a clear change by a few frames but stops runs of weak or brief
         evidence; with a long ``dwell`` any consistent evidence still gets there.
@@ -131,6 +142,17 @@ class EmotionFilter(_ProbabilityTrack):
     ...     print([f.update(p, t / 30)[1] for t, p in enumerate(blip)])
     [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]
     [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+
+    Seven classes: a new emotion at 0.35 beside one the model confuses with it at 0.30
+    takes the label in five frames, before it has 0.95 of all the probability (the
+    confused class still holds most of the rest):
+
+    >>> f = EmotionFilter(dwell=2.0, change_probability=0.95)
+    >>> neutral, new = [0.9] + [0.1 / 6] * 6, [0.07, 0.35, 0.30] + [0.07] * 4
+    >>> [f.update(p, t / 30)[1] for t, p in enumerate([neutral] * 30 + [new] * 8)][30:]
+    [0, 0, 0, 0, 0, 1, 1, 1]
+    >>> f.proba.round(2)[:3]
+    array([0.  , 0.76, 0.24])
     """
 
     def __init__(self, dwell, evidence=1.0, min_duration=0.0, floor=PROBA_FLOOR,
