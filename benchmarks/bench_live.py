@@ -438,25 +438,50 @@ def score_clips(model, clips, classes):
     return table, timing
 
 
+def subject_split(n_subjects):
+    """The seeded split of the subjects' indices: a permutation ``order``, whose first 62
+    train the model, 62-67 and 74-97 make the selection clips and 68-73 the test clips;
+    and the random state that goes on to make the first selection and test clips."""
+    rng = np.random.RandomState(0)
+    return rng.permutation(n_subjects), rng
+
+
+def outside_selection(order):
+    """The 72 subjects in no selection clip: the training and test subjects and the four
+    left over."""
+    return [int(s) for s in (*order[:62], *order[68:74], *order[98:])]
+
+
+def rotation_folds(outside, n_folds=3):
+    """``outside`` (the 72 subjects outside the selection clips) in ``n_folds`` folds."""
+    return np.array_split(np.random.RandomState(3).permutation(outside), n_folds)
+
+
+def rotation_clips(london, groups, fold, f, pipeline, tmp):
+    """Fold ``f``'s model, trained on every subject outside ``fold`` (the selection
+    clips' people included: the filter's defaults do not depend on the model), and its
+    clips ``(clip, path)`` of six of the fold's people each, written into ``tmp``."""
+    keep = ~np.isin(groups, fold)
+    model = make_named_pipeline(pipeline).fit(
+        [im for im, k in zip(london.images, keep) if k], london.target[keep])
+    rng = np.random.RandomState(10 + f)
+    clips = []
+    for k in range(len(fold) // 6):
+        clip = scenario([int(s) for s in fold[6 * k: 6 * k + 6]], rng, london)
+        path = os.path.join(tmp, f"rotation {f + 1}.{k + 1}.avi")
+        clip.write(path)
+        clips.append((clip, path))
+    return model, clips
+
+
 def rotation(london, order, groups, outside, pipeline, tmp, n_folds=3):
-    """The defaults on everyone outside the selection clips: ``outside`` (72 subjects) in
-    ``n_folds`` folds; per fold, a model trained on every other subject (the selection
-    clips' people included: the filter's defaults do not depend on the model) and clips
-    of six of the fold's people each. Prints the pooled table and the paired
-    differences per clip."""
-    folds = np.array_split(np.random.RandomState(3).permutation(outside), n_folds)
+    """The defaults on everyone outside the selection clips, fold by fold
+    (:func:`rotation_clips`). Prints the pooled table and the paired differences per
+    clip."""
+    folds = rotation_folds(outside, n_folds)
     table = {}
     for f, fold in enumerate(folds):
-        keep = ~np.isin(groups, fold)
-        model = make_named_pipeline(pipeline).fit(
-            [im for im, k in zip(london.images, keep) if k], london.target[keep])
-        rng = np.random.RandomState(10 + f)
-        clips = []
-        for k in range(len(fold) // 6):
-            clip = scenario([int(s) for s in fold[6 * k: 6 * k + 6]], rng, london)
-            path = os.path.join(tmp, f"rotation {f + 1}.{k + 1}.avi")
-            clip.write(path)
-            clips.append((clip, path))
+        model, clips = rotation_clips(london, groups, fold, f, pipeline, tmp)
         each, _ = score_clips(model, clips, np.asarray(model.classes_))
         for name, results in each.items():
             table.setdefault(name, []).extend(results)
@@ -525,8 +550,7 @@ def main():
     print(run_header(len(london.target), len(set(london.groups)),
                      ", one OpenCV thread, one BLAS thread"))
     subjects = sorted(set(london.groups))
-    rng = np.random.RandomState(0)
-    order = rng.permutation(len(subjects))
+    order, rng = subject_split(len(subjects))
     train, select, test = order[:62], order[62:68], order[68:74]
     groups = np.asarray([subjects.index(g) for g in london.groups])
     in_train = np.isin(groups, train)
@@ -638,8 +662,7 @@ def main():
                 f"{m['steady1']:.3f} / {m['n_spurious']} / {m['steady_minutes']:.2f}"
                 for m in results))
         if not args.quick:
-            rotation(london, order, groups, [int(s) for s in (*train, *test, *order[98:])],
-                     args.pipeline, tmp)
+            rotation(london, order, groups, outside_selection(order), args.pipeline, tmp)
         naive_s, naive_cpu, ours_s, ours_cpu, work, rec = timing
         n = clip.n_frames
         print("\n| loop | frames/s | frames per CPU s | ms/frame of own work (mean, p99) |")

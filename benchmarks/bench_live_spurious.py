@@ -1,0 +1,113 @@
+"""Where the live filter's spurious label changes come from, on the rotation clips of
+``bench_live.py``.
+
+For each of the twelve rotation clips (the 72 London subjects outside the selection
+clips, three folds, each fold's model trained on the other 78 subjects; the same clips
+as ``bench_live.py``'s rotation), the recognizer runs with its defaults. Each spurious
+change of its filtered labels (a change, on a steady stretch, to a label that is not
+the truth) is listed with how long the wrong label is then held and how often the raw
+per-frame labels are right within half a second of it. A brief run of wrong labels
+(at most 10 frames, 0.33 s) is noise that more hysteresis would stop; a long one where
+the raw labels are mostly wrong is the model being wrong on that person for a while,
+which no filter with a lag under 0.4 s can tell from a real change.
+
+Run from the repository root: ``python benchmarks/bench_live_spurious.py`` (about 10
+minutes on one core).
+"""
+
+import os
+import sys
+import tempfile
+
+import cv2
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _run_info import run_header  # noqa: E402
+from bench_live import (FPS, match, outside_selection, own_labels, raw_labels,  # noqa: E402
+                        recognizer_loop, rotation_clips, rotation_folds, subject_split)
+
+from skemotion.datasets import load_frl_london  # noqa: E402
+
+#: A wrong label held at most this many frames counts as brief.
+BRIEF = 10
+#: Frames on each side of a change over which the raw labels' accuracy is taken.
+AROUND = 15
+
+
+def labels_of(reported, clip, k):
+    """Appearance ``k``'s reported label per frame (None where it is not reported)."""
+    return [match(t, r)[0].get(k, (None, None))[1] for t, r in zip(clip.truth, reported)]
+
+
+def spurious_changes(clip, frames, classes):
+    """``(appearance, frame, truth, wrong label, frames held, raw accuracy around)`` for
+    each spurious change of the filtered labels."""
+    out = []
+    n = len(clip.truth)
+    for k, person in enumerate(clip.appearances):
+        filtered = labels_of(own_labels(frames), clip, k)
+        raw = labels_of(raw_labels(frames, classes), clip, k)
+        begin, end = int(round(person.start * FPS)), min(int(round(person.end * FPS)), n)
+        truth = {i: next(f for f in clip.truth[i] if f.appearance == k)
+                 for i in range(begin, end)}
+        previous = None
+        for i in range(begin, end):
+            if not truth[i].steady:
+                previous = None
+                continue
+            label = filtered[i]
+            if label is not None and previous not in (None, label) and label != truth[i].label:
+                held = i
+                while held < end and filtered[held] == label:
+                    held += 1
+                window = range(max(i - AROUND, begin), min(i + AROUND, end))
+                right = np.mean([raw[j] == truth[j].label for j in window])
+                out.append((k, i, truth[i].label, label, held - i, float(right)))
+            if label is not None:
+                previous = label
+    return out
+
+
+def main():
+    cv2.setNumThreads(1)
+    london = load_frl_london()
+    print(run_header(len(london.target), len(set(london.groups)),
+                     ", one OpenCV thread, one BLAS thread"))
+    subjects = sorted(set(london.groups))
+    order, _ = subject_split(len(subjects))
+    groups = np.asarray([subjects.index(g) for g in london.groups])
+    events, minutes = [], 0.0
+    print("\n| fold.clip | subject | frame | truth -> filtered | held (frames) | raw labels "
+          f"right within {AROUND} frames |")
+    print("|---|---|---:|---|---:|---:|")
+    with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
+        for f, fold in enumerate(rotation_folds(outside_selection(order))):
+            model, clips = rotation_clips(london, groups, fold, f, "hog_logreg_flip", tmp)
+            classes = np.asarray(model.classes_)
+            for c, (clip, path) in enumerate(clips):
+                frames = recognizer_loop(model, path)[0]
+                os.remove(path)
+                minutes += sum(t.steady for faces in clip.truth for t in faces) / FPS / 60
+                for k, i, truth, wrong, held, right in spurious_changes(clip, frames, classes):
+                    subject = subjects[clip.appearances[k].subject]
+                    events.append((subject, held, right))
+                    print(f"| {f + 1}.{c + 1} | {subject} | {i} | {truth} -> {wrong} | {held} "
+                          f"| {right:.2f} |")
+    held = np.array([e[1] for e in events])
+    right = np.array([e[2] for e in events])
+    brief = held <= BRIEF
+    print(f"\n{len(events)} spurious changes in {minutes:.1f} steady minutes "
+          f"({len(events) / minutes:.1f} per minute), on {len({e[0] for e in events})} "
+          "subjects")
+    print(f"brief (the wrong label held at most {BRIEF} frames): {brief.sum()} "
+          f"({brief.sum() / minutes:.1f} per minute)")
+    print(f"held longer: {(~brief).sum()} ({(~brief).sum() / minutes:.1f} per minute; median "
+          f"{np.median(held[~brief]) / FPS:.1f} s), of which {(right[~brief] <= 0.5).sum()} "
+          "where the raw labels around the change are right on at most half the frames")
+
+
+if __name__ == "__main__":
+    main()
