@@ -446,6 +446,19 @@ def subject_split(n_subjects):
     return rng.permutation(n_subjects), rng
 
 
+def london_split():
+    """One OpenCV thread; the London set (the run's header printed), its sorted subject
+    ids, each photo's subject index, and :func:`subject_split`'s ``order`` and random
+    state."""
+    cv2.setNumThreads(1)
+    london = load_frl_london()
+    print(run_header(len(london.target), len(set(london.groups)),
+                     ", one OpenCV thread, one BLAS thread"))
+    subjects = sorted(set(london.groups))
+    groups = np.asarray([subjects.index(g) for g in london.groups])
+    return (london, subjects, groups) + subject_split(len(subjects))
+
+
 def outside_selection(order):
     """The 72 subjects in no selection clip: the training and test subjects and the four
     left over."""
@@ -545,14 +558,8 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="no selection grid, 2,000 frames for the memory run")
     args = parser.parse_args()
-    cv2.setNumThreads(1)
-    london = load_frl_london()
-    print(run_header(len(london.target), len(set(london.groups)),
-                     ", one OpenCV thread, one BLAS thread"))
-    subjects = sorted(set(london.groups))
-    order, rng = subject_split(len(subjects))
+    london, subjects, groups, order, rng = london_split()
     train, select, test = order[:62], order[62:68], order[68:74]
-    groups = np.asarray([subjects.index(g) for g in london.groups])
     in_train = np.isin(groups, train)
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

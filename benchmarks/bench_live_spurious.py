@@ -19,17 +19,13 @@ import os
 import sys
 import tempfile
 
-import cv2
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _run_info import run_header  # noqa: E402
-from bench_live import (FPS, match, outside_selection, own_labels, raw_labels,  # noqa: E402
-                        recognizer_loop, rotation_clips, rotation_folds, subject_split)
-
-from skemotion.datasets import load_frl_london  # noqa: E402
+from bench_live import (FPS, london_split, match, outside_selection, own_labels,  # noqa: E402
+                        raw_labels, recognizer_loop, rotation_clips, rotation_folds)
 
 #: A wrong label held at most this many frames counts as brief.
 BRIEF = 10
@@ -72,13 +68,7 @@ def spurious_changes(clip, frames, classes):
 
 
 def main():
-    cv2.setNumThreads(1)
-    london = load_frl_london()
-    print(run_header(len(london.target), len(set(london.groups)),
-                     ", one OpenCV thread, one BLAS thread"))
-    subjects = sorted(set(london.groups))
-    order, _ = subject_split(len(subjects))
-    groups = np.asarray([subjects.index(g) for g in london.groups])
+    london, subjects, groups, order, _ = london_split()
     events, minutes = [], 0.0
     print("\n| fold.clip | subject | frame | truth -> filtered | held (frames) | raw labels "
           f"right within {AROUND} frames |")
