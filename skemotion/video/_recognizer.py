@@ -310,23 +310,23 @@ class VideoEmotionRecognizer:
     label is carried from one person to the next.
 
     *The emotion filter.* Each frame's ``predict_proba``, floored at 0.02, is the
-    likelihood of each emotion (the classes are taken as equally likely a priori);
-    the filtered probability is the forward pass of the hidden Markov chain
-    described under ``smoothing``. A class other than the current one never drops
-    far below the chance of a switch, so a few frames of clear evidence change the
-    label while weak or alternating evidence does not. The label changes only once
-    the new emotion has 0.95 of the filtered probability it and the current label
-    share (odds of 19 to 1 over the label; other classes do not count, so a class
-    the model confuses with the new one, at 0.30 beside its 0.35 of seven, does not
-    hold the change back: 0.17 s, against 0.73 s until the new one has 0.95 of
-    all): under consistent evidence the filter gets there within a few frames (a
-    constant 0.6 for a new emotion of two: 0.5 s), while two confidently wrong
-    frames, or four fairly sure (0.8) ones, do not. The dwell time 2 s, the full weight of each frame's probabilities and the
-    0.95 were chosen on five benchmark clips of 30 people the model was not trained
-    on (``benchmarks/bench_live.py``: among the settings with a median lag at most
-    0.4 s, at most one spurious change per minute and a change within 1 s under a
-    constant 0.6, those within one standard error of the highest steady accuracy, and
-    of these the fewest spurious changes), and are fixed, not tuned per video.
+    likelihood of each emotion (the classes are taken as equally likely a priori); the
+    filtered probability is the forward pass of the hidden Markov chain described under
+    ``smoothing``. A class other than the current one never drops far below the chance
+    of a switch, so a few frames of clear evidence change the label while weak or
+    alternating evidence does not. The label changes only once the new emotion has 0.95
+    of the filtered probability it and the current label share (odds of 19 to 1 over the
+    label; other classes do not count, so a class the model confuses with the new one,
+    at 0.30 beside its 0.35 of seven, does not hold the change back: 0.17 s, against
+    0.73 s until the new one has 0.95 of all): under consistent evidence the filter gets
+    there within a few frames (a constant 0.6 for a new emotion of two: 0.5 s), while
+    two confidently wrong frames, or four fairly sure (0.8) ones, do not. The dwell time
+    2 s, the full weight of each frame's probabilities and the 0.95 were chosen on five
+    benchmark clips of 30 people the model was not trained on
+    (``benchmarks/bench_live.py``: among the settings with a median lag at most 0.4 s,
+    at most one spurious change per minute and a change within 1 s under a constant 0.6,
+    those within one standard error of the highest steady accuracy, and of these the
+    fewest spurious changes), and are fixed, not tuned per video.
 
     Raw labels are the arg-max of ``predict_proba`` (the same as ``predict`` for
     skemotion's classifiers; a Fisherface ``threshold``'s unknown label is not used).
