@@ -24,8 +24,9 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_live import (FPS, london_split, match, outside_selection, own_labels,  # noqa: E402
-                        raw_labels, recognizer_loop, rotation_clips, rotation_folds)
+from bench_live import (FPS, london_split, match, metrics, outside_selection,  # noqa: E402
+                        own_labels, raw_labels, recognizer_loop, rotation_clips,
+                        rotation_folds)
 
 #: A wrong label held at most this many frames counts as brief.
 BRIEF = 10
@@ -33,9 +34,10 @@ BRIEF = 10
 AROUND = 15
 
 
-def labels_of(reported, clip, k):
-    """Appearance ``k``'s reported label per frame (None where it is not reported)."""
-    return [match(t, r)[0].get(k, (None, None))[1] for t, r in zip(clip.truth, reported)]
+def matched(reported, clip):
+    """Per frame, ``{appearance: label}`` of the reported faces (:func:`match`)."""
+    return [{k: label for k, (_, label) in match(t, r)[0].items()}
+            for t, r in zip(clip.truth, reported)]
 
 
 def spurious_changes(clip, frames, classes):
@@ -43,9 +45,11 @@ def spurious_changes(clip, frames, classes):
     each spurious change of the filtered labels."""
     out = []
     n = len(clip.truth)
+    filtered_all = matched(own_labels(frames), clip)
+    raw_all = matched(raw_labels(frames, classes), clip)
     for k, person in enumerate(clip.appearances):
-        filtered = labels_of(own_labels(frames), clip, k)
-        raw = labels_of(raw_labels(frames, classes), clip, k)
+        filtered = [labels.get(k) for labels in filtered_all]
+        raw = [labels.get(k) for labels in raw_all]
         begin, end = int(round(person.start * FPS)), min(int(round(person.end * FPS)), n)
         truth = {i: next(f for f in clip.truth[i] if f.appearance == k)
                  for i in range(begin, end)}
@@ -80,8 +84,13 @@ def main():
             for c, (clip, path) in enumerate(clips):
                 frames = recognizer_loop(model, path)[0]
                 os.remove(path)
-                minutes += sum(t.steady for faces in clip.truth for t in faces) / FPS / 60
-                for k, i, truth, wrong, held, right in spurious_changes(clip, frames, classes):
+                counted = metrics(clip, own_labels(frames))
+                minutes += counted["steady_minutes"]
+                changes = spurious_changes(clip, frames, classes)
+                if len(changes) != counted["n_spurious"]:  # the two must define them alike
+                    raise RuntimeError(f"clip {f + 1}.{c + 1}: {len(changes)} spurious changes "
+                                       f"listed, bench_live counts {counted['n_spurious']}")
+                for k, i, truth, wrong, held, right in changes:
                     subject = subjects[clip.appearances[k].subject]
                     events.append((subject, held, right))
                     print(f"| {f + 1}.{c + 1} | {subject} | {i} | {truth} -> {wrong} | {held} "
