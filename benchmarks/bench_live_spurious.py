@@ -11,7 +11,7 @@ per-frame labels are right within half a second of it. A brief run of wrong labe
 the raw labels are mostly wrong is the model being wrong on that person for a while,
 which no filter with a lag under 0.4 s can tell from a real change.
 
-Run from the repository root: ``python benchmarks/bench_live_spurious.py`` (about 10
+Run from the repository root: ``python benchmarks/bench_live_spurious.py`` (4-6
 minutes on one core).
 """
 
