@@ -33,9 +33,9 @@ def _fast_steps(estimator):
     """The chain of fitted steps a crop goes through in ``estimator.predict_proba``, with
     the wrappers that only pass the crops on taken apart: a Pipeline's steps, and the
     inner model of a training-time augmentation wrapper (which predicts on the crops as
-    given). Each step still validates its own input; the wrappers' per-call checks and
-    tag look-ups (about as costly as the features themselves for one crop) are skipped.
-    None when there is nothing to take apart."""
+    given). The wrappers' per-call checks and tag look-ups (about as costly as the
+    features themselves for one crop) are skipped; :func:`_fast_scorer` skips the checks
+    of the steps it can compute directly. None when there is nothing to take apart."""
     from .._meta_estimators import _TrainingAugmentationMixin
 
     if isinstance(estimator, Pipeline):
