@@ -15,6 +15,7 @@ Run from the repository root: ``python benchmarks/bench_live_spurious.py`` (4-6
 minutes on one core).
 """
 
+import argparse
 import os
 import sys
 import tempfile
@@ -72,6 +73,11 @@ def spurious_changes(clip, frames, classes):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pipeline", default="hog_logreg_flip",
+                        help="the named pipeline each fold trains (default: %(default)s, "
+                             "as in bench_live.py)")
+    args = parser.parse_args()
     london, subjects, groups, order, _ = london_split()
     events, minutes = [], 0.0
     print("\n| fold.clip | subject | frame | truth -> filtered | held (frames) | raw labels "
@@ -79,7 +85,7 @@ def main():
     print("|---|---|---:|---|---:|---:|")
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
         for f, fold in enumerate(rotation_folds(outside_selection(order))):
-            model, clips = rotation_clips(london, groups, fold, f, "hog_logreg_flip", tmp)
+            model, clips = rotation_clips(london, groups, fold, f, args.pipeline, tmp)
             classes = np.asarray(model.classes_)
             for c, (clip, path) in enumerate(clips):
                 frames = recognizer_loop(model, path)[0]

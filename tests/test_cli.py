@@ -1,5 +1,8 @@
-"""The ``skemotion`` command line, run as the real console script in a subprocess (the
-usage-error checks, which end before any work, through ``main`` in-process: ``run_in_process``).
+"""The ``skemotion`` command line, through ``main`` in this process (``run``); the tests
+whose point is the process itself (the installed console script, a terminal on stderr,
+what C libraries write to file descriptor 2) run the real console script in a subprocess
+(``run_subprocess``). A subprocess pays ~2.5 s of imports (scikit-learn, SciPy, OpenCV)
+before its first line of work, most of this file's time when every command ran in one.
 
 Every test runs in its own empty working directory (``cwd``); the tests that write
 assert what ends up there (``tree(cwd)``), and an automatic check (``_inputs_unchanged``)
@@ -36,8 +39,9 @@ def _console_script():
 SKEMOTION = _console_script()
 
 
-def run(*args, cwd, timeout=300, stderr=subprocess.PIPE):
-    """Run ``skemotion ARGS`` in ``cwd``; returns the CompletedProcess (text)."""
+def run_subprocess(*args, cwd, timeout=300, stderr=subprocess.PIPE):
+    """Run the console script ``skemotion ARGS`` in ``cwd``; returns the CompletedProcess
+    (text)."""
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="error::FutureWarning")
     return subprocess.run(
         [SKEMOTION, *map(str, args)],
@@ -50,29 +54,37 @@ def run(*args, cwd, timeout=300, stderr=subprocess.PIPE):
     )
 
 
-def run_in_process(*args, cwd):
+def run(*args, cwd):
     """``skemotion ARGS`` through :func:`skemotion.cli.main` in this process, in ``cwd``;
-    returns what :func:`run` returns.
+    returns what :func:`run_subprocess` returns.
 
-    For the usage-error checks (``assert_usage_error(run_in_process(...))``): each
-    subprocess pays ~1.5 s of imports (scikit-learn, SciPy, OpenCV) before it gets to its
-    one line of error. Python-level output is captured; what a C library writes straight
-    to file descriptor 2 is not, which the subprocess runs of the other tests do see.
+    As in :func:`run_subprocess`, a FutureWarning is an error (here and in worker
+    processes started meanwhile). Python-level output is captured; what a C library
+    writes straight to file descriptor 2 is not (:func:`run_subprocess` sees it).
     """
     import contextlib
+    import warnings
 
     from skemotion.cli import main
 
     out, err, here = io.StringIO(), io.StringIO(), os.getcwd()
+    environment = os.environ.get("PYTHONWARNINGS")
     os.chdir(cwd)
+    os.environ["PYTHONWARNINGS"] = "error::FutureWarning"
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                warnings.catch_warnings():
+            warnings.simplefilter("error", FutureWarning)
             try:
                 code = main([str(a) for a in args])
             except SystemExit as exc:  # argparse's errors, --help, --version
                 code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     finally:
         os.chdir(here)
+        if environment is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = environment
     return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
@@ -353,12 +365,12 @@ def test_describe_emotion_subset_and_alias(cwd):
     ],
 )
 def test_describe_user_errors(cwd, args, needles):
-    assert_usage_error(run_in_process(*args, cwd=cwd), *needles)
+    assert_usage_error(run(*args, cwd=cwd), *needles)
     assert tree(cwd) == []
 
 
 def test_bad_command_line_is_one_line_exit_2(cwd):
-    assert_usage_error(run_in_process("evaluate", "--test-size", "1.5", cwd=cwd), "--test-size",
+    assert_usage_error(run("evaluate", "--test-size", "1.5", cwd=cwd), "--test-size",
                        "between 0 and 1")
     assert tree(cwd) == []
 
@@ -452,18 +464,18 @@ def test_organize_then_describe_folder_and_ckplus(cwd, ckplus):
     assert len(warning) == 1 and warning[0].startswith(f"skemotion describe: warning: {n} image")
     assert f"(CK+ ({root}))" in warning[0] and "(folder sorted)" in warning[0]
     assert "remove one copy of each" in warning[0] and "duplicates=" not in warning[0]
-    refused = run_in_process("difficult", "hard", "--folder", "sorted", "--ckplus", root, "-q",
+    refused = run("difficult", "hard", "--folder", "sorted", "--ckplus", root, "-q",
                              cwd=cwd)
     assert_usage_error(refused, f"{n} image(s) are in two of the datasets given",
                        "remove one copy of each", f"and {n - 3} more")
     # --emotions first: only the selected images count (neutral copies of one run are gone)
-    anger = run_in_process("difficult", "hard", "--folder", "sorted", "--ckplus", root,
+    anger = run("difficult", "hard", "--folder", "sorted", "--ckplus", root,
                            "--emotions", "anger,happy", "-q", cwd=cwd)
     assert_usage_error(anger, f"{peaks['anger'] + peaks.get('happy', 0)} image(s) are in two")
-    assert_usage_error(run_in_process("evaluate", "--folder", "sorted", "--folder", "sorted",
+    assert_usage_error(run("evaluate", "--folder", "sorted", "--folder", "sorted",
                                       "-q", cwd=cwd),
                        f"{n} image(s) are in two of the datasets given")
-    assert_usage_error(run_in_process("describe", "--ckplus", root, "--ckplus", root, cwd=cwd),
+    assert_usage_error(run("describe", "--ckplus", root, "--ckplus", root, cwd=cwd),
                        "--ckplus may be given once")
     # merged with other photos (mirror images of a few of the sorted ones), it works
     import cv2
@@ -490,9 +502,9 @@ def test_organize_user_errors(cwd, tmp_path, ckplus):
     root, _ = ckplus
     wrong = tmp_path / "not_ckplus"
     (wrong / "images").mkdir(parents=True)
-    result = run_in_process("organize", wrong, "out", cwd=cwd)
+    result = run("organize", wrong, "out", cwd=cwd)
     assert_usage_error(result, "cohn-kanade-images")
-    assert_usage_error(run_in_process("organize", root, "out", "--emotions", "happy,glee",
+    assert_usage_error(run("organize", root, "out", "--emotions", "happy,glee",
                                       cwd=cwd), "glee")
     assert tree(cwd) == []
 
@@ -559,11 +571,11 @@ def test_crop_on_missing_raise_and_out_dir_inside_input(cwd, photo_folder):
     # OUT_DIR inside INPUT is refused, as evaluate and difficult refuse an output inside a
     # data folder: a second run (or predict INPUT) would take the crops as photos
     for inner in (photo_folder / "crops", photo_folder / "happy" / "crops"):
-        result = run_in_process("crop", photo_folder, inner, "--crop-size", "32", cwd=cwd)
+        result = run("crop", photo_folder, inner, "--crop-size", "32", cwd=cwd)
         assert_usage_error(result, f"OUT_DIR {inner} lies inside the input folder {photo_folder}")
         assert not inner.exists()
     # INPUT inside OUT_DIR: nothing under OUT_DIR is read as input
-    result = run_in_process("crop", photo_folder / "happy", photo_folder, "--crop-size", "32",
+    result = run("crop", photo_folder / "happy", photo_folder, "--crop-size", "32",
                             cwd=cwd)
     assert_usage_error(result, "lies inside OUT_DIR")
     assert tree(cwd) == []
@@ -572,14 +584,14 @@ def test_crop_on_missing_raise_and_out_dir_inside_input(cwd, photo_folder):
 def test_crop_user_errors(cwd, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert_usage_error(run_in_process("crop", empty, "out", cwd=cwd), "no image files", str(empty))
+    assert_usage_error(run("crop", empty, "out", cwd=cwd), "no image files", str(empty))
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "broken.jpg").write_bytes(b"not a jpeg")
-    assert_usage_error(run_in_process("crop", bad, "out", cwd=cwd), "broken.jpg")
+    assert_usage_error(run("crop", bad, "out", cwd=cwd), "broken.jpg")
     assert tree(cwd) == []
     # only unreadable files, even with --on-error skip: an error, nothing written
-    assert_usage_error(run_in_process("crop", bad, "out", "--on-error", "skip", cwd=cwd),
+    assert_usage_error(run("crop", bad, "out", "--on-error", "skip", cwd=cwd),
                        "none of the 1 image files could be read", "broken.jpg")
     assert tree(cwd) == []
     # the data commands too (describe must not crash on empty data)
@@ -623,7 +635,8 @@ def test_progress_bar_on_a_terminal_only(cwd, photo_folder):
     for quiet in (False, True):
         master, slave = pty.openpty()
         args = ["crop", photo_folder, f"crops{int(quiet)}", "--crop-size", "32"]
-        result = run(*args, *(["--quiet"] if quiet else []), cwd=cwd, stderr=slave)
+        result = run_subprocess(*args, *(["--quiet"] if quiet else []), cwd=cwd,
+                                stderr=slave)
         os.close(slave)
         chunks = []
         while True:
@@ -752,7 +765,7 @@ def test_evaluate_cross_dataset_writes_the_train_test_table(cwd, small_folder, w
                                                   if e["model"] == "hog_logreg"]
     assert all(f.startswith("report/") for f in tree(cwd))
     # one source: nothing to leave out
-    result = run_in_process("evaluate", *SMALL, "--folder", small_folder, "--cross-dataset",
+    result = run("evaluate", *SMALL, "--folder", small_folder, "--cross-dataset",
                             cwd=cwd)
     assert_usage_error(result, "--cross-dataset", "give two sources or more")
 
@@ -771,10 +784,10 @@ def test_evaluate_cross_dataset_with_the_embedded_london_set(cwd, small_folder, 
                      result.stdout, re.M)
     assert "228 images" in result.stdout
     # alone it is the default data: one source, nothing to leave out
-    result = run_in_process("evaluate", *SMALL, "--london", "--cross-dataset", cwd=cwd)
+    result = run("evaluate", *SMALL, "--london", "--cross-dataset", cwd=cwd)
     assert_usage_error(result, "--cross-dataset", "give two sources or more", "--london")
     # a folder holding London's own photos is the same images twice: refused, not merged
-    result = run_in_process("evaluate", *SMALL, "--folder", small_folder, "--london",
+    result = run("evaluate", *SMALL, "--folder", small_folder, "--london",
                             "--pipelines", "hog_logreg", cwd=cwd)
     assert_usage_error(result, "are in two of the datasets given")
     assert tree(cwd) == []
@@ -790,7 +803,7 @@ def test_evaluate_cross_dataset_with_the_embedded_london_set(cwd, small_folder, 
     ],
 )
 def test_evaluate_user_errors(cwd, args, needles):
-    assert_usage_error(run_in_process("evaluate", *SMALL, *args, cwd=cwd), *needles)
+    assert_usage_error(run("evaluate", *SMALL, *args, cwd=cwd), *needles)
     assert tree(cwd) == []
 
 
@@ -876,14 +889,14 @@ def test_train_then_predict(cwd, photo_folder, small_folder):
 
 
 def test_train_predict_user_errors(cwd, tmp_path):
-    assert_usage_error(run_in_process("train", "--out", "m.skops", "--pipeline", "nope",
+    assert_usage_error(run("train", "--out", "m.skops", "--pipeline", "nope",
                                       cwd=cwd), "'nope'")
-    assert_usage_error(run_in_process("train", "--out", "no/such/dir/m.skops", cwd=cwd),
+    assert_usage_error(run("train", "--out", "no/such/dir/m.skops", cwd=cwd),
                        "no/such/dir")
     junk = tmp_path / "junk.skops"
     junk.write_bytes(b"not a model")
-    assert_usage_error(run_in_process("predict", junk, "a.jpg", cwd=cwd), "junk.skops")
-    assert_usage_error(run_in_process("predict", tmp_path, "a.jpg", cwd=cwd),
+    assert_usage_error(run("predict", junk, "a.jpg", cwd=cwd), "junk.skops")
+    assert_usage_error(run("predict", tmp_path, "a.jpg", cwd=cwd),
                        "is a folder, not a model file")
     assert tree(cwd) == []
 
@@ -897,7 +910,7 @@ def test_outputs_inside_a_data_folder_are_refused(cwd, tmp_path, small_folder):
     for args in (["evaluate", "--out", data / "happy"], ["difficult", data / "neutral"],
                  ["search", "emotions", "--out", data / "report"]):
         option = "OUT_DIR" if args[0] == "difficult" else "--out"
-        assert_usage_error(run_in_process(*args, "--folder", data, "-q", cwd=cwd),
+        assert_usage_error(run(*args, "--folder", data, "-q", cwd=cwd),
                            f"{option} {data}", "lies inside the data folder")
     assert tree(data) == before and tree(cwd) == []
 
@@ -908,17 +921,17 @@ def test_train_and_predict_never_write_over_their_inputs(cwd, tmp_path, small_fo
     data = tmp_path / "data"
     shutil.copytree(small_folder, data)
     image = sorted((data / "happy").iterdir())[0]
-    assert_usage_error(run_in_process("train", "--out", image, "--folder", data, "-q", cwd=cwd),
+    assert_usage_error(run("train", "--out", image, "--folder", data, "-q", cwd=cwd),
                        "lies inside the data folder", str(data))
-    assert_usage_error(run_in_process("train", "--out", data / "model.skops", "--folder", data,
+    assert_usage_error(run("train", "--out", data / "model.skops", "--folder", data,
                                       "-q", cwd=cwd), "lies inside the data folder")
     result = run("train", "--out", "m.skops", "--folder", data, "--pipeline", "fisherface",
                  "--crop-size", "32", "--n-jobs", "1", "-q", cwd=cwd)
     assert result.returncode == 0, result.stderr
     before = {p: p.read_bytes() for p in [cwd / "m.skops", image]}
-    assert_usage_error(run_in_process("predict", "m.skops", image, "--out", "m.skops", cwd=cwd),
+    assert_usage_error(run("predict", "m.skops", image, "--out", "m.skops", cwd=cwd),
                        "is the model file", "m.skops")
-    assert_usage_error(run_in_process("predict", "m.skops", data, "--out", image, cwd=cwd),
+    assert_usage_error(run("predict", "m.skops", data, "--out", image, cwd=cwd),
                        "is an image file", image.name)
     assert {p: p.read_bytes() for p in before} == before
     assert tree(cwd) == ["m.skops"] and not (data / "model.skops").exists()
@@ -944,7 +957,7 @@ def test_search_emotion_subsets(cwd, small_folder):
     # "all" is the same two emotions here: same splits, same score
     assert table[0]["mean"] == pytest.approx(table[1]["mean"])
     assert sorted(tree(cwd)) == ["search/search.csv", "search/search.json"]
-    bad = run_in_process("search", "emotions", *SMALL, "--subsets", "happy", cwd=cwd)
+    bad = run("search", "emotions", *SMALL, "--subsets", "happy", cwd=cwd)
     assert_usage_error(bad, "--subsets", "at least two")
 
     # the same search on a real Dask cluster (two worker processes): same table
@@ -969,7 +982,7 @@ def test_search_cascade_parameters_with_cache(cwd, small_folder):
     assert lines[1].split() == ["rank", "scale_factor", "min_neighbors", "mean", "std"]
     assert sorted(line.split()[1] for line in lines[2:4]) == ["1.1", "1.3"]
     assert all(f.startswith("cache/") for f in tree(cwd)) and tree(cwd)
-    assert_usage_error(run_in_process("search", "cascade", "--scale-factors", "0.9", cwd=cwd),
+    assert_usage_error(run("search", "cascade", "--scale-factors", "0.9", cwd=cwd),
                        "--scale-factors")
 
 
@@ -1202,7 +1215,7 @@ def test_crop_never_overwrites_an_input_or_merges_two_inputs(cwd, london):
     single.mkdir()
     shutil.copy(photo, single / "orig.png")
     before = (single / "orig.png").read_bytes()
-    result = run_in_process("crop", "p4/orig.png", "p4", "--crop-size", "64", cwd=cwd)
+    result = run("crop", "p4/orig.png", "p4", "--crop-size", "64", cwd=cwd)
     assert_usage_error(result, "overwrite the input file", "orig.png")
     assert (single / "orig.png").read_bytes() == before
     assert tree(single) == ["orig.png"]
@@ -1211,12 +1224,12 @@ def test_crop_never_overwrites_an_input_or_merges_two_inputs(cwd, london):
     twins.mkdir()
     shutil.copy(photo, twins / "y.jpg")
     shutil.copy(london.filenames[1], twins / "y.png")
-    result = run_in_process("crop", "twins", "out", "--crop-size", "64", cwd=cwd)
+    result = run("crop", "twins", "out", "--crop-size", "64", cwd=cwd)
     assert_usage_error(result, "y.jpg", "y.png", "out/y.png")
     assert not (cwd / "out").exists()  # detected before anything was written
 
     # OUT_DIR == INPUT: its files are never inputs, and the message says so
-    result = run_in_process("crop", "twins", "twins", cwd=cwd)
+    result = run("crop", "twins", "twins", cwd=cwd)
     assert_usage_error(result, "twins is OUT_DIR")
     assert "no image files" not in result.stderr
     assert sorted(tree(cwd)) == ["p4/orig.png", "twins/y.jpg", "twins/y.png"]
@@ -1237,7 +1250,7 @@ def test_seed_out_of_range_is_a_usage_error(command, seed, capsys):
 def test_cache_that_is_a_file_is_a_usage_error(cwd):
     (cwd / "cache").write_text("a file")
     for args in (["crop", "in", "out"], ["evaluate"]):
-        assert_usage_error(run_in_process(*args, "--cache", "cache", cwd=cwd), "--cache",
+        assert_usage_error(run(*args, "--cache", "cache", cwd=cwd), "--cache",
                            "not a folder")
     assert tree(cwd) == ["cache"]
 
@@ -1261,32 +1274,32 @@ def test_predict_model_files_that_cannot_be_used(cwd, tmp_path, london):
         save_model(FunctionTransformer(operator.neg).fit(np.zeros((2, 2))), models / "odd.skops")
 
     for model in (text, image, models / "cropper.skops"):  # not pickles: no traceback
-        result = run_in_process("predict", model, image, "--trust", cwd=cwd)
+        result = run("predict", model, image, "--trust", cwd=cwd)
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
         last = result.stderr.strip().splitlines()[-1]
         assert last.startswith("skemotion predict: error: cannot load") and model.name in last
     # the other format: the message names the option, not load_model's format='joblib'
-    result = run_in_process("predict", text, image, cwd=cwd)
+    result = run("predict", text, image, cwd=cwd)
     assert_usage_error(result, "notes.txt", "not a skops model file", "add --trust")
     assert "format=" not in result.stderr
-    result = run_in_process("predict", models / "cropper.skops", image, "--trust", cwd=cwd)
+    result = run("predict", models / "cropper.skops", image, "--trust", cwd=cwd)
     assert_usage_error(result, "cropper.skops", "is a skops model file", "without --trust")
     assert "format=" not in result.stderr
     # a skops file with untrusted types: the hint does not send the user to --trust
-    result = run_in_process("predict", models / "odd.skops", image, cwd=cwd)
+    result = run("predict", models / "odd.skops", image, cwd=cwd)
     assert_usage_error(result, "odd.skops", "_operator.neg", "in Python")
     assert "loads with --trust" not in result.stderr
     # loadable, but not a fitted classifier
-    assert_usage_error(run_in_process("predict", models / "cropper.skops", image, cwd=cwd),
+    assert_usage_error(run("predict", models / "cropper.skops", image, cwd=cwd),
                        "cropper.skops", "FaceCropper", "not a fitted classifier")
-    assert_usage_error(run_in_process("predict", models / "unfitted.skops", image, cwd=cwd),
+    assert_usage_error(run("predict", models / "unfitted.skops", image, cwd=cwd),
                        "unfitted.skops", "not a fitted classifier")
     # a fitted classifier of face crops (no FaceCropper): one usage error, not a
     # "could not convert string to float" in every row
     crops = np.random.default_rng(0).uniform(0, 255, (6, 64))
     save_model(FisherFaceClassifier().fit(crops, [0, 0, 0, 1, 1, 1]), models / "crops.skops")
-    assert_usage_error(run_in_process("predict", models / "crops.skops", image, cwd=cwd),
+    assert_usage_error(run("predict", models / "crops.skops", image, cwd=cwd),
                        "crops.skops", "without a FaceCropper", "detect=True")
     assert tree(cwd) == []
 
@@ -1506,7 +1519,7 @@ def test_organize_warns_about_foreign_files_and_refuses_an_empty_selection(
                                       image_size=32)
     absent = sorted({"anger", "contempt", "disgust", "fear", "happy", "sadness", "surprise"}
                     - set(expected.labels.values()))[0]
-    assert_usage_error(run_in_process("organize", root, "out", "--emotions", absent, cwd=cwd),
+    assert_usage_error(run("organize", root, "out", "--emotions", absent, cwd=cwd),
                        "images labelled", absent, "(it has: ")
     assert tree(cwd) == []
     (cwd / "out" / "happy").mkdir(parents=True)
@@ -1527,7 +1540,7 @@ def test_on_error_skip_lists_unreadable_files_and_raise_names_them(cwd, small_fo
     bad = root / "happy" / "S999_broken.jpg"
     bad.write_bytes(b"\xff\xd8 not really a JPEG")
     # default: stop, naming the file
-    assert_usage_error(run_in_process("describe", "--folder", root, cwd=cwd), str(bad))
+    assert_usage_error(run("describe", "--folder", root, cwd=cwd), str(bad))
     # a truncated PNG too (OpenCV's own "[ WARN:...] PNG input buffer is incomplete" line
     # must not come before skemotion's one line)
     import cv2
