@@ -12,7 +12,8 @@ the raw labels are mostly wrong is the model being wrong on that person for a wh
 which no filter with a lag under 0.4 s can tell from a real change.
 
 Run from the repository root: ``python benchmarks/bench_live_spurious.py`` (4-6
-minutes on one core).
+minutes on one core); ``--pipeline NAME`` trains another named pipeline in each fold
+(``hog_logreg_flip`` by default, as ``bench_live.py``).
 """
 
 import argparse
