@@ -465,15 +465,15 @@ def test_organize_then_describe_folder_and_ckplus(cwd, ckplus):
     assert f"(CK+ ({root}))" in warning[0] and "(folder sorted)" in warning[0]
     assert "remove one copy of each" in warning[0] and "duplicates=" not in warning[0]
     refused = run("difficult", "hard", "--folder", "sorted", "--ckplus", root, "-q",
-                             cwd=cwd)
+                  cwd=cwd)
     assert_usage_error(refused, f"{n} image(s) are in two of the datasets given",
                        "remove one copy of each", f"and {n - 3} more")
     # --emotions first: only the selected images count (neutral copies of one run are gone)
     anger = run("difficult", "hard", "--folder", "sorted", "--ckplus", root,
-                           "--emotions", "anger,happy", "-q", cwd=cwd)
+                "--emotions", "anger,happy", "-q", cwd=cwd)
     assert_usage_error(anger, f"{peaks['anger'] + peaks.get('happy', 0)} image(s) are in two")
     assert_usage_error(run("evaluate", "--folder", "sorted", "--folder", "sorted",
-                                      "-q", cwd=cwd),
+                           "-q", cwd=cwd),
                        f"{n} image(s) are in two of the datasets given")
     assert_usage_error(run("describe", "--ckplus", root, "--ckplus", root, cwd=cwd),
                        "--ckplus may be given once")
@@ -505,7 +505,7 @@ def test_organize_user_errors(cwd, tmp_path, ckplus):
     result = run("organize", wrong, "out", cwd=cwd)
     assert_usage_error(result, "cohn-kanade-images")
     assert_usage_error(run("organize", root, "out", "--emotions", "happy,glee",
-                                      cwd=cwd), "glee")
+                           cwd=cwd), "glee")
     assert tree(cwd) == []
 
 
@@ -576,7 +576,7 @@ def test_crop_on_missing_raise_and_out_dir_inside_input(cwd, photo_folder):
         assert not inner.exists()
     # INPUT inside OUT_DIR: nothing under OUT_DIR is read as input
     result = run("crop", photo_folder / "happy", photo_folder, "--crop-size", "32",
-                            cwd=cwd)
+                 cwd=cwd)
     assert_usage_error(result, "lies inside OUT_DIR")
     assert tree(cwd) == []
 
@@ -766,7 +766,7 @@ def test_evaluate_cross_dataset_writes_the_train_test_table(cwd, small_folder, w
     assert all(f.startswith("report/") for f in tree(cwd))
     # one source: nothing to leave out
     result = run("evaluate", *SMALL, "--folder", small_folder, "--cross-dataset",
-                            cwd=cwd)
+                 cwd=cwd)
     assert_usage_error(result, "--cross-dataset", "give two sources or more")
 
 
@@ -788,7 +788,7 @@ def test_evaluate_cross_dataset_with_the_embedded_london_set(cwd, small_folder, 
     assert_usage_error(result, "--cross-dataset", "give two sources or more", "--london")
     # a folder holding London's own photos is the same images twice: refused, not merged
     result = run("evaluate", *SMALL, "--folder", small_folder, "--london",
-                            "--pipelines", "hog_logreg", cwd=cwd)
+                 "--pipelines", "hog_logreg", cwd=cwd)
     assert_usage_error(result, "are in two of the datasets given")
     assert tree(cwd) == []
 
@@ -890,7 +890,7 @@ def test_train_then_predict(cwd, photo_folder, small_folder):
 
 def test_train_predict_user_errors(cwd, tmp_path):
     assert_usage_error(run("train", "--out", "m.skops", "--pipeline", "nope",
-                                      cwd=cwd), "'nope'")
+                           cwd=cwd), "'nope'")
     assert_usage_error(run("train", "--out", "no/such/dir/m.skops", cwd=cwd),
                        "no/such/dir")
     junk = tmp_path / "junk.skops"
@@ -924,7 +924,7 @@ def test_train_and_predict_never_write_over_their_inputs(cwd, tmp_path, small_fo
     assert_usage_error(run("train", "--out", image, "--folder", data, "-q", cwd=cwd),
                        "lies inside the data folder", str(data))
     assert_usage_error(run("train", "--out", data / "model.skops", "--folder", data,
-                                      "-q", cwd=cwd), "lies inside the data folder")
+                           "-q", cwd=cwd), "lies inside the data folder")
     result = run("train", "--out", "m.skops", "--folder", data, "--pipeline", "fisherface",
                  "--crop-size", "32", "--n-jobs", "1", "-q", cwd=cwd)
     assert result.returncode == 0, result.stderr
