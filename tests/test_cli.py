@@ -1,8 +1,9 @@
-"""The ``skemotion`` command line, through ``main`` in this process (``run``); the tests
-whose point is the process itself (the installed console script, a terminal on stderr,
-what C libraries write to file descriptor 2) run the real console script in a subprocess
-(``run_subprocess``). A subprocess pays ~2.5 s of imports (scikit-learn, SciPy, OpenCV)
-before its first line of work, most of this file's time when every command ran in one.
+"""The ``skemotion`` command line, through ``main`` in this process (``run``). Two kinds of
+test need a process of their own: the progress-bar test runs the installed console script
+with a terminal on stderr (``run_subprocess``), and the tests without the optional extras
+run a fresh interpreter that hides them (``_WITHOUT_EXTRAS``). A subprocess pays ~2.5 s of
+imports (scikit-learn, SciPy, OpenCV) before its first line of work, most of this file's
+time when every command ran in one.
 
 Every test runs in its own empty working directory (``cwd``); the tests that write
 assert what ends up there (``tree(cwd)``), and an automatic check (``_inputs_unchanged``)
