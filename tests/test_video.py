@@ -26,7 +26,7 @@ from skemotion.video import (
     recognize_videos,
     watch_video,
 )
-from skemotion.video._recognizer import CHANGE_PROBABILITY, EVIDENCE
+from skemotion.video._recognizer import ADAPTATION_TIME, CHANGE_PROBABILITY, EVIDENCE
 from skemotion.video._smoothing import EmotionFilter, EmotionSmoother
 from skemotion.video._synthetic import Appearance, LiveClip, make_london_video
 
@@ -120,25 +120,30 @@ def test_filter_follows_strong_evidence_in_a_few_frames_and_ignores_weak_noise()
     assert {f.update(p, i / 30)[1] for i, p in enumerate(spikes)} == {0}
 
 
-def test_the_recognizers_filter_ignores_brief_wrong_runs_but_follows_weak_steady_evidence():
-    def recognizers_filter():
-        return EmotionFilter(VideoEmotionRecognizer(None).smoothing, EVIDENCE,
-                             change_probability=CHANGE_PROBABILITY)
+def _labels(f, frames, fps=30):
+    return [f.update(p, i / fps)[1] for i, p in enumerate(frames)]
 
-    # two confidently wrong frames, or three or four fairly sure ones, do not change the
-    # label (they do without the change probability) ...
-    for run, wrong in ((2, 0.95), (3, 0.9), (4, 0.8)):
-        blip = [[0.9, 0.1]] * 30 + [[1 - wrong, wrong]] * run + [[0.9, 0.1]] * 10
-        f = recognizers_filter()
-        plain = EmotionFilter(VideoEmotionRecognizer(None).smoothing, EVIDENCE)
-        assert {f.update(p, i / 30)[1] for i, p in enumerate(blip)} == {0}
-        assert 1 in {plain.update(p, i / 30)[1] for i, p in enumerate(blip)}
+
+def _recognizers_filter(**params):
+    recognizer = VideoEmotionRecognizer(None)
+    defaults = {"evidence": EVIDENCE, "min_duration": recognizer.min_duration,
+                "change_probability": CHANGE_PROBABILITY, "adaptation": recognizer.adaptation,
+                "adaptation_time": ADAPTATION_TIME}
+    return EmotionFilter(recognizer.smoothing, **{**defaults, **params})
+
+
+def test_the_recognizers_filter_ignores_brief_wrong_runs_but_follows_weak_steady_evidence():
+    # two confidently wrong frames, after 1 s or 10 s of a clear label, do not change it
+    # (they do with the full weight of each frame and no change probability) ...
+    for settle in (30, 300):
+        blip = [[0.9, 0.1]] * settle + [[0.05, 0.95]] * 2 + [[0.9, 0.1]] * 10
+        assert set(_labels(_recognizers_filter(), blip)) == {0}
+        assert 1 in _labels(_recognizers_filter(evidence=1.0, change_probability=0.0), blip)
     # ... while a model saying only 0.6 for the new class, frame after frame, changes it
     # within a second, and a clear change within 0.2 s
     for p_new, within in ((0.6, 1.0), (0.9, 0.2)):
-        f = recognizers_filter()
         steps = [[0.9, 0.1]] * 60 + [[1 - p_new, p_new]] * 60
-        labels = [f.update(p, i / 30)[1] for i, p in enumerate(steps)]
+        labels = _labels(_recognizers_filter(), steps)
         assert labels[:60] == [0] * 60 and 1 in labels
         flip = labels.index(1)
         assert (flip - 60) / 30 <= within and labels[flip:] == [1] * (120 - flip)
@@ -150,8 +155,7 @@ def test_the_change_probability_is_taken_against_the_current_label_not_all_class
     # share), but it gets 0.95 of what it and the old label share within the lag target
     neutral = [0.9] + [0.1 / 6] * 6
     new = [0.07, 0.35, 0.30, 0.07, 0.07, 0.07, 0.07]
-    f = EmotionFilter(VideoEmotionRecognizer(None).smoothing, EVIDENCE,
-                      change_probability=CHANGE_PROBABILITY)
+    f = _recognizers_filter()
     probas, labels, _ = zip(*[f.update(p, i / 30)
                               for i, p in enumerate([neutral] * 30 + [new] * 30)])
     labels = list(labels)
@@ -163,6 +167,46 @@ def test_the_change_probability_is_taken_against_the_current_label_not_all_class
     assert 2 not in labels
     assert probas[flip][1] < CHANGE_PROBABILITY
     assert probas[flip][1] * (1 - CHANGE_PROBABILITY) >= CHANGE_PROBABILITY * probas[flip][0]
+
+
+def test_adaptation_reads_a_biased_person_against_their_own_average():
+    # the model reads this person's neutral face as 0.55 happy (class 1) and the smile as
+    # 0.95: without adaptation every neutral stretch stays happy; adapted, each neutral
+    # stretch from the third on (12 s of the person seen) is neutral again within 1 s,
+    # and each smile happy within 0.1 s
+    neutral, smile = [[0.45, 0.55]] * 90, [[0.05, 0.95]] * 90
+    frames = (neutral + smile) * 6
+    plain = _labels(EmotionFilter(2.0, change_probability=CHANGE_PROBABILITY), frames)
+    adapted = _labels(EmotionFilter(2.0, change_probability=CHANGE_PROBABILITY,
+                                    adaptation=0.5, adaptation_time=ADAPTATION_TIME), frames)
+    assert set(plain) == {1}
+    for k in range(2, 6):
+        start = 180 * k
+        assert adapted[start + 30:start + 90] == [0] * 60, k
+        assert adapted[start + 93:start + 180] == [1] * 87, k
+    # the first seconds are the model's own reading: too little seen to adapt to
+    assert adapted[:90] == plain[:90]
+
+
+@pytest.mark.parametrize("proba", [[0.4, 0.6], [0.1, 0.5, 0.4], [0.3, 0.25, 0.25, 0.2]])
+def test_adaptation_never_changes_the_label_of_a_face_that_keeps_one_expression(proba):
+    # a constant reading keeps its arg-max, with at least half its log-odds
+    f = EmotionFilter(2.0, change_probability=CHANGE_PROBABILITY, adaptation=0.5,
+                      adaptation_time=ADAPTATION_TIME)
+    labels = _labels(f, [proba] * 1800)  # a minute
+    assert set(labels) == {int(np.argmax(proba))}
+    adapted = f._adapted(np.asarray(proba, float), 1 / 30)
+    top, second = np.sort(np.log(adapted))[::-1][:2]
+    full_top, full_second = np.sort(np.log(proba))[::-1][:2]
+    assert top - second >= 0.5 * (full_top - full_second) - 1e-9
+
+
+def test_adaptation_parameters_are_checked():
+    for params, match in [({"adaptation": 1.0}, "adaptation must be in"),
+                          ({"adaptation": -0.1}, "adaptation must be in"),
+                          ({"adaptation": 0.5, "adaptation_time": 0.0}, "adaptation_time")]:
+        with pytest.raises(ValueError, match=match):
+            EmotionFilter(2.0, **params)
 
 
 def test_filter_with_dwell_zero_reports_every_frames_own_label():
@@ -192,7 +236,8 @@ def test_a_change_of_person_gives_a_new_track_and_no_carried_over_label(
     assert ids[:15] == [[1]] * 15 and ids[15:] == [[2]] * 15
     # the second person's labels are those of a filter that starts afresh with them
     fresh = EmotionFilter(recognizer.smoothing, EVIDENCE, recognizer.min_duration,
-                          change_probability=CHANGE_PROBABILITY)
+                          change_probability=CHANGE_PROBABILITY,
+                          adaptation=recognizer.adaptation, adaptation_time=ADAPTATION_TIME)
     second = [r.faces[0] for r in results[15:]]
     expected = [recognizer.classes_[fresh.update(f.raw_proba, r.time_s)[1]]
                 for f, r in zip(second, results[15:])]
@@ -388,7 +433,9 @@ def test_bad_parameters_are_refused_with_their_name(video_model, smile_video):
     path, _ = smile_video
     for params, name in [({"smoothing": -1}, "smoothing"), ({"detect_every": 0}, "detect_every"),
                          ({"max_faces": 0}, "max_faces"),
-                         ({"smoothing": float("inf")}, "smoothing")]:
+                         ({"smoothing": float("inf")}, "smoothing"),
+                         ({"adaptation": 1.0}, "adaptation"),
+                         ({"adaptation": float("nan")}, "adaptation")]:
         with pytest.raises((InvalidParameterError, ValueError), match=name):
             next(VideoEmotionRecognizer(video_model, **params).process(path))
 

@@ -36,6 +36,13 @@ def _seconds(text):
     return value
 
 
+def _adaptation_share(text):
+    value = _converted(text, float, "a share")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share in [0, 1)")
+    return value
+
+
 def _fps(text):
     value = _converted(text, float, "a frame rate")
     if not (0 < value < 10000):
@@ -92,6 +99,11 @@ def add_parser(subparsers, *, formatter_class=_Formatter):
     g.add_argument("--min-duration", metavar="S", type=_seconds, default=0.0,
                    help="extra seconds a new emotion must lead before a face's label "
                         "changes (adds that much lag; default: %(default)s)")
+    g.add_argument("--adaptation", metavar="SHARE", type=_adaptation_share, default=None,
+                   help="largest share in [0, 1) of each face's own average evidence taken "
+                        "off its frames, so a person the model reads as a little happy (or "
+                        "sad) all along is classified against their own average; 0: off "
+                        "(default: the recognizer's, see the README)")
     g.add_argument("--detect-every", metavar="N", type=_positive_int, default=None,
                    help="frames between full face detections; in between each face is "
                         "followed near its last box (default: the recognizer's, see the "
@@ -244,6 +256,8 @@ def _default_model(args, calibrated):
 def _recognizer_params(args):
     params = {"smoothing": args.smoothing, "min_duration": args.min_duration,
               "max_faces": args.max_faces}
+    if args.adaptation is not None:
+        params["adaptation"] = args.adaptation
     if args.detect_every is not None:
         params["detect_every"] = args.detect_every
     if args.calibrate is not None:

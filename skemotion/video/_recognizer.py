@@ -21,10 +21,13 @@ from ._tracking import FaceTracker
 __all__ = ["EmotionChange", "FaceResult", "FrameResult", "VideoEmotionRecognizer"]
 
 #: Exponent on the model's probabilities in the emotion filter (see EmotionFilter).
-EVIDENCE = 1.0
+EVIDENCE = 0.5
 #: Share of the filtered probability of a new emotion and the current label together that
 #: the new emotion must reach before a face's label changes to it.
-CHANGE_PROBABILITY = 0.95
+CHANGE_PROBABILITY = 0.7
+#: Seconds a face must have been seen before half the ``adaptation`` share is taken off
+#: (see EmotionFilter).
+ADAPTATION_TIME = 2.0
 #: The label (and raw label) of a face whose neutral reference is being collected.
 CALIBRATING = "calibrating"
 
@@ -301,6 +304,13 @@ class VideoEmotionRecognizer:
         Seconds another class must lead the filtered probabilities, without
         interruption, before a face's reported label changes (extra hysteresis on top
         of the filter; it adds that much lag).
+    adaptation : float, default=0.5
+        Largest share, in [0, 1), of a face's own running average of the model's
+        log-probabilities taken off each of its frames before they enter the filter
+        (person-specific normalisation, see Notes); half of it after
+        ``ADAPTATION_TIME`` (5 s) of the face. 0: the model's probabilities as they
+        are. Not used with ``smoothing=0`` (raw labels), nor with a calibrated model,
+        which classifies each face against its own neutral face already.
     detect_every : int, default=10
         Frames between full face detections (1: every frame). In between, each face
         is looked for only near its last box (see Notes).
@@ -412,17 +422,19 @@ class VideoEmotionRecognizer:
         "detect_every": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_faces": [Interval(numbers.Integral, 1, None, closed="left")],
         "lost_after": [Interval(numbers.Real, 0, None, closed="left")],
+        "adaptation": [Interval(numbers.Real, 0, 1, closed="left")],
         "on_change": [callable, None],
         "calibration": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "reference": "no_validation",
     }
 
-    def __init__(self, model, *, smoothing=2.0, min_duration=0.0, detect_every=10,
-                 max_faces=4, lost_after=0.5, on_change=None, calibration=None,
-                 reference=None):
+    def __init__(self, model, *, smoothing=2.0, min_duration=0.0, adaptation=0.5,
+                 detect_every=10, max_faces=4, lost_after=0.5, on_change=None,
+                 calibration=None, reference=None):
         self.model = model
         self.smoothing = smoothing
         self.min_duration = min_duration
+        self.adaptation = adaptation
         self.detect_every = detect_every
         self.max_faces = max_faces
         self.lost_after = lost_after
@@ -436,7 +448,7 @@ class VideoEmotionRecognizer:
             {name: getattr(self, name) for name in self._parameter_constraints},
             caller_name=type(self).__name__,
         )
-        for name in ("smoothing", "min_duration", "lost_after", "calibration"):
+        for name in ("smoothing", "min_duration", "adaptation", "lost_after", "calibration"):
             value = getattr(self, name)
             if value is not None and not np.isfinite(value):
                 raise ValueError(f"The '{name}' parameter of {type(self).__name__} must be "
@@ -577,7 +589,9 @@ class VideoEmotionRecognizer:
                 if new:
                     smoother = self._smoothers[track.track_id] = EmotionFilter(
                         self.smoothing, EVIDENCE, self.min_duration,
-                        change_probability=CHANGE_PROBABILITY)
+                        change_probability=CHANGE_PROBABILITY,
+                        adaptation=0.0 if self._calibrated is not None else float(
+                            self.adaptation), adaptation_time=ADAPTATION_TIME)
                 previous = smoother.label
                 smooth, label, changed = smoother.update(proba, time_s)
                 face = FaceResult(track.track_id, tuple(int(v) for v in track.box),

@@ -14,6 +14,8 @@ __all__ = ["EmotionFilter", "EmotionSmoother"]
 
 #: Smallest probability a frame may give a class: one frame cannot rule a class out.
 PROBA_FLOOR = 0.02
+#: Smallest probability taken into a face's average log-probabilities (the adaptation).
+ADAPTATION_FLOOR = 1e-4
 
 
 class _Hysteresis:
@@ -103,6 +105,23 @@ class EmotionFilter(_ProbabilityTrack):
     ``evidence * log(p / (1 - p))`` in log-odds) change the label, while weak or
     alternating evidence does not. ``dwell=0`` reports every frame's own arg-max.
 
+    *Adaptation to the person.* A model trained on other people is often biased on a
+    new one: it reads one person's neutral face as a little happy, another's smile
+    as a little neutral, for as long as the person is there, which no filter that
+    follows a real change within a fraction of a second can tell from a real change.
+    With ``adaptation`` > 0 each frame's log-probabilities (floored at
+    :data:`ADAPTATION_FLOOR`, centred over the classes) have a share of the face's own
+    running average of them taken off before they enter the filter, as person-specific
+    normalisation does with features (Baltrušaitis, Mahmoud and Robinson, *Cross-dataset
+    learning and person-specific normalisation for automatic action unit detection*,
+    FG 2015: the person's average descriptor taken off over the video); for a linear
+    model on standardised features this is the same as taking that share of the
+    person's average features off. The share grows with the time ``T`` the face has
+    been seen, ``adaptation * T / (T + adaptation_time)``, so the first seconds are
+    classified as the model has it. A face that keeps one expression keeps its label:
+    its evidence is scaled by ``1 - share`` (at least half of it with ``adaptation``
+    <= 0.5), never turned; a face that varies is classified against its own average.
+
     Parameters
     ----------
     dwell : float
@@ -124,6 +143,11 @@ class EmotionFilter(_ProbabilityTrack):
         value delays a clear change by a few frames but stops runs of weak or brief
         evidence; with a long ``dwell`` any consistent evidence still gets there.
         Not used with ``dwell=0``.
+    adaptation : float, default=0.0
+        Largest share of the face's average log-probabilities taken off each frame's
+        (in [0, 1); 0 turns adaptation off). Not used with ``dwell=0``.
+    adaptation_time : float, default=5.0
+        Seconds after which half of ``adaptation`` is taken off (> 0).
 
     Examples
     --------
@@ -153,19 +177,58 @@ class EmotionFilter(_ProbabilityTrack):
     [0, 0, 0, 0, 0, 1, 1, 1]
     >>> f.proba.round(2)[:3]
     array([0.  , 0.76, 0.24])
+
+    A person the model reads as a little happy all along (0.6 on a neutral face, 0.9
+    on a smile): adapted, the neutral frames after a smile are neutral again, while a
+    face that stays at 0.6 keeps its label:
+
+    >>> frames = ([[0.4, 0.6]] * 90 + [[0.1, 0.9]] * 90) * 2 + [[0.4, 0.6]] * 90
+    >>> for share in (0.0, 0.5):
+    ...     f = EmotionFilter(dwell=2.0, adaptation=share)
+    ...     print([f.update(p, t / 30)[1] for t, p in enumerate(frames)][-1])
+    1
+    0
+    >>> f = EmotionFilter(dwell=2.0, adaptation=0.5)
+    >>> [f.update([0.4, 0.6], t / 30)[1] for t in range(900)][-1]
+    1
     """
 
     def __init__(self, dwell, evidence=1.0, min_duration=0.0, floor=PROBA_FLOOR,
-                 change_probability=0.0):
+                 change_probability=0.0, adaptation=0.0, adaptation_time=5.0):
         # dwell=0 reports each frame's own arg-max: no probability hysteresis either
         super().__init__(min_duration, change_probability if dwell else 0.0)
         self.dwell = float(dwell)
         self.evidence = float(evidence)
         self.floor = float(floor)
+        self.adaptation = float(adaptation)
+        self.adaptation_time = float(adaptation_time)
+        if not 0.0 <= self.adaptation < 1.0:
+            raise ValueError(f"adaptation must be in [0, 1), got {adaptation!r}.")
+        if self.adaptation and not self.adaptation_time > 0.0:
+            raise ValueError(f"adaptation_time must be > 0, got {adaptation_time!r}.")
+        self._log_sum = None
+        self._n_frames = 0
+        self._seen = 0.0
+
+    def _adapted(self, proba, dt):
+        """The frame's probabilities with the adaptation's share of the face's average
+        log-probabilities taken off."""
+        log_p = np.log(np.maximum(proba, ADAPTATION_FLOOR))
+        log_p -= log_p.mean()
+        self._log_sum = log_p if self._log_sum is None else self._log_sum + log_p
+        self._n_frames += 1
+        if dt is not None:
+            self._seen += dt
+        share = self.adaptation * self._seen / (self._seen + self.adaptation_time)
+        z = log_p - share * (self._log_sum / self._n_frames)
+        z = np.exp(z - z.max())
+        return z / z.sum()
 
     def _next(self, proba, dt):
         if self.dwell == 0:
             return proba.copy()
+        if self.adaptation:
+            proba = self._adapted(proba, dt)
         likelihood = np.maximum(proba, self.floor) ** self.evidence
         n = len(proba)
         if dt is None:
