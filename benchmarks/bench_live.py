@@ -15,7 +15,8 @@ loop, with camera noise on every frame. Each clip has:
 * a cut to 2 s without anyone.
 
 The London subjects are split once (seeded): the model (``hog_logreg_flip`` by
-default) is trained on 62 of them; the smoothing defaults are chosen on five
+default) is trained on 62 of them; the filter's defaults (dwell, evidence, minimum
+duration, change probability and the adaptation to each person) are chosen on five
 *selection* clips of 6 further subjects each (30 in all, about 5 steady minutes); the
 figures are measured on four *test* clips of 6 other subjects (the same six in other
 roles and with other fades in each; about 4 steady minutes, since one minute is too

@@ -82,6 +82,26 @@ def test_a_folder_of_frames_is_a_video(files, tmp_path, capfd):
     assert {r["label"] for r in rows[-3:]} == {"happy"}
 
 
+def test_adaptation_reaches_the_recognizer(files, tmp_path, capfd):
+    from skemotion import load_model
+    from skemotion.video import VideoEmotionRecognizer
+
+    model = load_model(files / "m.skops")
+    scores = {}
+    for share in ("0", "0.9"):
+        code = watch(files / "clip.avi", "--model", files / "m.skops", "--adaptation", share,
+                     "--csv", tmp_path / f"{share}.csv")
+        assert code == 0, capfd.readouterr().err
+        with open(tmp_path / f"{share}.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+        columns = [k for k in rows[0] if k.startswith("score_")]
+        scores[share] = np.array([[float(r[k]) for k in columns] for r in rows])
+        expected = [f.proba for r in VideoEmotionRecognizer(
+            model, adaptation=float(share)).process(files / "clip.avi") for f in r.faces]
+        np.testing.assert_allclose(scores[share], expected, atol=1e-4)
+    assert np.abs(scores["0"] - scores["0.9"]).max() > 0.01
+
+
 def test_a_folder_of_videos_in_parallel_equals_serial(files, tmp_path, capfd):
     for n_jobs in ("1", "2"):
         code = watch(files / "videos", "--model", files / "m.skops", "--out",
@@ -174,7 +194,8 @@ def test_outputs_over_the_input_are_refused(files, tmp_path, capfd):
 
 def test_options_out_of_range(files, capfd):
     for option, value in [("--smoothing", "-1"), ("--detect-every", "0"),
-                          ("--max-faces", "0"), ("--fps", "0"), ("--smoothing", "nan")]:
+                          ("--max-faces", "0"), ("--fps", "0"), ("--smoothing", "nan"),
+                          ("--adaptation", "1"), ("--adaptation", "-0.1")]:
         with pytest.raises(SystemExit) as exc:
             watch(files / "clip.avi", option, value)
         err = capfd.readouterr().err.strip().splitlines()

@@ -146,7 +146,7 @@ class EmotionFilter(_ProbabilityTrack):
     adaptation : float, default=0.0
         Largest share of the face's average log-probabilities taken off each frame's
         (in [0, 1); 0 turns adaptation off). Not used with ``dwell=0``.
-    adaptation_time : float, default=5.0
+    adaptation_time : float, default=2.0
         Seconds after which half of ``adaptation`` is taken off (> 0).
 
     Examples
@@ -194,7 +194,7 @@ class EmotionFilter(_ProbabilityTrack):
     """
 
     def __init__(self, dwell, evidence=1.0, min_duration=0.0, floor=PROBA_FLOOR,
-                 change_probability=0.0, adaptation=0.0, adaptation_time=5.0):
+                 change_probability=0.0, adaptation=0.0, adaptation_time=2.0):
         # dwell=0 reports each frame's own arg-max: no probability hysteresis either
         super().__init__(min_duration, change_probability if dwell else 0.0)
         self.dwell = float(dwell)
