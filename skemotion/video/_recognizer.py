@@ -308,7 +308,7 @@ class VideoEmotionRecognizer:
         Largest share, in [0, 1), of a face's own running average of the model's
         log-probabilities taken off each of its frames before they enter the filter
         (person-specific normalisation, see Notes); half of it after
-        ``ADAPTATION_TIME`` (5 s) of the face. 0: the model's probabilities as they
+        ``ADAPTATION_TIME`` (2 s) of the face. 0: the model's probabilities as they
         are. Not used with ``smoothing=0`` (raw labels), nor with a calibrated model,
         which classifies each face against its own neutral face already.
     detect_every : int, default=10
