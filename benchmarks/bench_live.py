@@ -73,7 +73,7 @@ from skemotion.datasets import load_frl_london  # noqa: E402
 from skemotion.pipelines import make_named_pipeline  # noqa: E402
 from skemotion.video import VideoEmotionRecognizer  # noqa: E402
 from skemotion.video._recognizer import (  # noqa: E402
-    ADAPTATION_TIME, CHANGE_PROBABILITY, EVIDENCE)
+    ADAPTATION_TIME, CHANGE_PROBABILITY, EVIDENCE, emotion_filter)
 from skemotion.video._smoothing import EmotionFilter, EmotionSmoother  # noqa: E402
 from skemotion.video._synthetic import Appearance, LiveClip  # noqa: E402
 
@@ -504,9 +504,8 @@ def score_clips(model, clips, classes):
             ("VideoEmotionRecognizer, raw per-frame labels", raw_labels(frames, classes)),
             ("VideoEmotionRecognizer, smoothed labels (defaults)", own_labels(frames)),
             ("the same tracks, the default filter without adaptation",
-             replay(frames, classes, lambda: EmotionFilter(
-                 rec.smoothing, EVIDENCE, rec.min_duration,
-                 change_probability=CHANGE_PROBABILITY))),
+             replay(frames, classes,
+                    lambda: emotion_filter(rec.smoothing, rec.min_duration, 0.0))),
             ("the same tracks, exponential average 0.5 s + 0.3 s hold",
              replay(frames, classes, lambda: EmotionSmoother(0.5, 0.3))),
         ]
@@ -715,10 +714,8 @@ def main():
         print("|---:|---:|---:|---:|")
         for new, confused in SEVEN_CLASS_LEADS:
             changed, sure_of_all = seven_class_change_seconds(
-                lambda: EmotionFilter(default.smoothing, EVIDENCE, default.min_duration,
-                                      change_probability=CHANGE_PROBABILITY,
-                                      adaptation=default.adaptation,
-                                      adaptation_time=ADAPTATION_TIME), new, confused)
+                lambda: emotion_filter(default.smoothing, default.min_duration,
+                                       default.adaptation), new, confused)
             print(f"| {new:g} | {confused:g} | "
                   + " | ".join("never" if v is None else f"{v:.2f}"
                                for v in (changed, sure_of_all)) + " |")

@@ -26,7 +26,8 @@ from skemotion.video import (
     recognize_videos,
     watch_video,
 )
-from skemotion.video._recognizer import ADAPTATION_TIME, CHANGE_PROBABILITY, EVIDENCE
+from skemotion.video._recognizer import (
+    ADAPTATION_TIME, CHANGE_PROBABILITY, EVIDENCE, emotion_filter)
 from skemotion.video._smoothing import EmotionFilter, EmotionSmoother
 from skemotion.video._synthetic import Appearance, LiveClip, make_london_video
 
@@ -235,9 +236,8 @@ def test_a_change_of_person_gives_a_new_track_and_no_carried_over_label(
     ids = [[f.track_id for f in r.faces] for r in results]
     assert ids[:15] == [[1]] * 15 and ids[15:] == [[2]] * 15
     # the second person's labels are those of a filter that starts afresh with them
-    fresh = EmotionFilter(recognizer.smoothing, EVIDENCE, recognizer.min_duration,
-                          change_probability=CHANGE_PROBABILITY,
-                          adaptation=recognizer.adaptation, adaptation_time=ADAPTATION_TIME)
+    fresh = emotion_filter(recognizer.smoothing, recognizer.min_duration,
+                           recognizer.adaptation)
     second = [r.faces[0] for r in results[15:]]
     expected = [recognizer.classes_[fresh.update(f.raw_proba, r.time_s)[1]]
                 for f, r in zip(second, results[15:])]

@@ -32,6 +32,15 @@ ADAPTATION_TIME = 2.0
 CALIBRATING = "calibrating"
 
 
+def emotion_filter(smoothing, min_duration, adaptation):
+    """One face's :class:`EmotionFilter` as the recognizer makes it: these parameters
+    and the fixed :data:`EVIDENCE`, :data:`CHANGE_PROBABILITY` and
+    :data:`ADAPTATION_TIME`."""
+    return EmotionFilter(smoothing, EVIDENCE, min_duration,
+                         change_probability=CHANGE_PROBABILITY, adaptation=adaptation,
+                         adaptation_time=ADAPTATION_TIME)
+
+
 def _fast_steps(estimator):
     """The chain of fitted steps a crop goes through in ``estimator.predict_proba``, with
     the wrappers that only pass the crops on taken apart: a Pipeline's steps, and the
@@ -600,11 +609,9 @@ class VideoEmotionRecognizer:
                 smoother = self._smoothers.get(track.track_id)
                 new = smoother is None
                 if new:
-                    smoother = self._smoothers[track.track_id] = EmotionFilter(
-                        self.smoothing, EVIDENCE, self.min_duration,
-                        change_probability=CHANGE_PROBABILITY,
-                        adaptation=0.0 if self._calibrated is not None else float(
-                            self.adaptation), adaptation_time=ADAPTATION_TIME)
+                    smoother = self._smoothers[track.track_id] = emotion_filter(
+                        self.smoothing, self.min_duration,
+                        0.0 if self._calibrated is not None else float(self.adaptation))
                 previous = smoother.label
                 smooth, label, changed = smoother.update(proba, time_s)
                 face = FaceResult(track.track_id, tuple(int(v) for v in track.box),
