@@ -24,7 +24,7 @@ __all__ = ["EmotionChange", "FaceResult", "FrameResult", "VideoEmotionRecognizer
 EVIDENCE = 0.5
 #: Share of the filtered probability of a new emotion and the current label together that
 #: the new emotion must reach before a face's label changes to it.
-CHANGE_PROBABILITY = 0.7
+CHANGE_PROBABILITY = 0.9
 #: Seconds a face must have been seen before half the ``adaptation`` share is taken off
 #: (see EmotionFilter).
 ADAPTATION_TIME = 2.0
