@@ -74,8 +74,9 @@ from skemotion.datasets import load_frl_london  # noqa: E402
 from skemotion.pipelines import make_named_pipeline  # noqa: E402
 from skemotion.video import VideoEmotionRecognizer  # noqa: E402
 from skemotion.video._recognizer import (  # noqa: E402
-    ADAPTATION_TIME, CHANGE_PROBABILITY, EVIDENCE, emotion_filter)
-from skemotion.video._smoothing import EmotionFilter, EmotionSmoother  # noqa: E402
+    ADAPTATION_TIME, CHANGE_PROBABILITY, EVIDENCE, FOLLOW, emotion_filter)
+from skemotion.video._smoothing import (  # noqa: E402
+    FOLLOW_WITHIN, EmotionFilter, EmotionSmoother)
 from skemotion.video._synthetic import Appearance, LiveClip  # noqa: E402
 
 FPS = 30.0
@@ -94,11 +95,13 @@ CHANGE_PROBABILITIES = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
 #: expression every few seconds, and a larger share would be chosen for that.
 ADAPTATIONS = (0.25, 0.5)
 ADAPTATION_TIMES = (2.0, 5.0, 10.0)
-#: A setting must change the label within this many seconds when a model says 0.6 for a
-#: new class of two, frame after frame: a high change probability with a short dwell
-#: never gets there (the filter's probability settles below it), a label stuck on one
-#: class whatever the face does.
-WEAK_EVIDENCE, WEAK_CHANGE_WITHIN = 0.6, 1.0
+#: A setting must change the label within a second when a model says 0.6 for a new class
+#: of two, frame after frame (at the clips' 30 frames/s): a high change probability with a
+#: short dwell never gets there (the filter's probability settles below it), a label
+#: stuck on one class whatever the face does. The grid's filters are taken as they are;
+#: the recognizer's keeps to the same at any dwell and frame rate (EmotionFilter's
+#: ``follow``).
+WEAK_EVIDENCE, WEAK_CHANGE_WITHIN = FOLLOW, FOLLOW_WITHIN
 #: Nor may two confidently wrong frames (a blink, a face turning away) change it: with
 #: adaptation a short dwell and a low change probability would let them.
 BLIP_FRAMES, BLIP_EVIDENCE = 2, 0.95

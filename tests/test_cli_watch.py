@@ -72,7 +72,7 @@ def test_a_video_file_with_every_output(files, tmp_path, capfd):
 
 def test_a_folder_of_frames_is_a_video(files, tmp_path, capfd):
     code = watch(files / "frames", "--model", files / "m.skops", "--csv", tmp_path / "t.csv",
-                 "--fps", "20", "--smoothing", "0.5", "--min-duration", "0.1")
+                 "--fps", "20", "--smoothing", "0.1", "--min-duration", "0.1")
     assert code == 0, capfd.readouterr().err
     with open(tmp_path / "t.csv", newline="") as f:
         rows = list(csv.DictReader(f))

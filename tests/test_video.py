@@ -27,7 +27,7 @@ from skemotion.video import (
     watch_video,
 )
 from skemotion.video._recognizer import (
-    ADAPTATION_TIME, CHANGE_PROBABILITY, EVIDENCE, emotion_filter)
+    ADAPTATION_TIME, CHANGE_PROBABILITY, EVIDENCE, FOLLOW, emotion_filter)
 from skemotion.video._smoothing import EmotionFilter, EmotionSmoother
 from skemotion.video._synthetic import Appearance, LiveClip, make_london_video
 
@@ -129,7 +129,7 @@ def _recognizers_filter(**params):
     recognizer = VideoEmotionRecognizer(None)
     defaults = {"evidence": EVIDENCE, "min_duration": recognizer.min_duration,
                 "change_probability": CHANGE_PROBABILITY, "adaptation": recognizer.adaptation,
-                "adaptation_time": ADAPTATION_TIME}
+                "adaptation_time": ADAPTATION_TIME, "follow": FOLLOW}
     return EmotionFilter(recognizer.smoothing, **{**defaults, **params})
 
 
@@ -148,6 +148,30 @@ def test_the_recognizers_filter_ignores_brief_wrong_runs_but_follows_weak_steady
         assert labels[:60] == [0] * 60 and 1 in labels
         flip = labels.index(1)
         assert (flip - 60) / 30 <= within and labels[flip:] == [1] * (120 - flip)
+
+
+@pytest.mark.parametrize("smoothing, fps", [(0.1, 30), (0.25, 30), (0.5, 30), (1.0, 30),
+                                            (2.0, 10), (2.0, 15), (0.5, 5), (4.0, 12)])
+def test_no_dwell_or_frame_rate_leaves_a_label_stuck_against_steady_evidence(smoothing, fps):
+    # a short dwell, or few frames a second, keeps the filtered probability of a new
+    # class under a constant 0.6 (of two) below CHANGE_PROBABILITY: taken as it is, the
+    # label would not change within a second (mostly never); the recognizer's filter
+    # changes it within a second
+    steps = [[0.6, 0.4]] * (5 * fps) + [[0.4, 0.6]] * (3 * fps)
+    for adaptation in (0.0, 0.5):
+        labels = _labels(emotion_filter(smoothing, 0.0, adaptation), steps, fps)
+        assert labels[:5 * fps] == [0] * (5 * fps)
+        assert 1 in labels, (smoothing, fps, adaptation)
+        assert (labels.index(1) - 5 * fps) / fps <= 1.0 + 1e-9
+        assert labels[labels.index(1):] == [1] * (len(steps) - labels.index(1))
+        stuck = EmotionFilter(smoothing, EVIDENCE, change_probability=CHANGE_PROBABILITY,
+                              adaptation=adaptation, adaptation_time=ADAPTATION_TIME)
+        assert 1 not in _labels(stuck, steps, fps)[: 6 * fps + 1]
+    # where the change probability is reached in time it stays as it is: the default
+    # dwell at 30 frames/s keeps ignoring two confidently wrong frames
+    blip = [[0.9, 0.1]] * 30 + [[0.05, 0.95]] * 2 + [[0.9, 0.1]] * 10
+    assert set(_labels(emotion_filter(2.0, 0.0, 0.5), blip)) == {0}
+    assert emotion_filter(2.0, 0.0, 0.5)._change_probability(1 / 30) == CHANGE_PROBABILITY
 
 
 def test_the_change_probability_is_taken_against_the_current_label_not_all_classes():
@@ -202,10 +226,12 @@ def test_adaptation_never_changes_the_label_of_a_face_that_keeps_one_expression(
     assert top - second >= 0.5 * (full_top - full_second) - 1e-9
 
 
-def test_adaptation_parameters_are_checked():
+def test_adaptation_and_follow_parameters_are_checked():
     for params, match in [({"adaptation": 1.0}, "adaptation must be in"),
                           ({"adaptation": -0.1}, "adaptation must be in"),
-                          ({"adaptation": 0.5, "adaptation_time": 0.0}, "adaptation_time")]:
+                          ({"adaptation": 0.5, "adaptation_time": 0.0}, "adaptation_time"),
+                          ({"follow": 0.5}, "follow must be in"),
+                          ({"follow": 1.0}, "follow must be in")]:
         with pytest.raises(ValueError, match=match):
             EmotionFilter(2.0, **params)
 

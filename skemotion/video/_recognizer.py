@@ -28,17 +28,21 @@ CHANGE_PROBABILITY = 0.9
 #: Seconds a face must have been seen before half the ``adaptation`` share is taken off
 #: (see EmotionFilter).
 ADAPTATION_TIME = 2.0
+#: A model that says this much for a new emotion of two, frame after frame, changes a
+#: settled label within a second at any dwell and frame rate (EmotionFilter's
+#: ``follow``): a label never stays stuck against steady evidence.
+FOLLOW = 0.6
 #: The label (and raw label) of a face whose neutral reference is being collected.
 CALIBRATING = "calibrating"
 
 
 def emotion_filter(smoothing, min_duration, adaptation):
     """One face's :class:`EmotionFilter` as the recognizer makes it: these parameters
-    and the fixed :data:`EVIDENCE`, :data:`CHANGE_PROBABILITY` and
-    :data:`ADAPTATION_TIME`."""
+    and the fixed :data:`EVIDENCE`, :data:`CHANGE_PROBABILITY`,
+    :data:`ADAPTATION_TIME` and :data:`FOLLOW`."""
     return EmotionFilter(smoothing, EVIDENCE, min_duration,
                          change_probability=CHANGE_PROBABILITY, adaptation=adaptation,
-                         adaptation_time=ADAPTATION_TIME)
+                         adaptation_time=ADAPTATION_TIME, follow=FOLLOW)
 
 
 def _fast_steps(estimator):
@@ -393,11 +397,15 @@ class VideoEmotionRecognizer:
     forward pass of the hidden Markov chain described under ``smoothing``. A class other
     than the current one never drops far below the chance of a switch, so a few frames
     of clear evidence change the label while weak or alternating evidence does not. The
-    label changes only once the new emotion has 0.7 of the filtered probability it and
+    label changes only once the new emotion has 0.9 of the filtered probability it and
     the current label share (other classes do not count, so a class the model confuses
     with the new one, at 0.30 beside its 0.35 of seven, does not hold the change back:
-    0.13 s): a constant 0.6 for a new emotion of two changes the label in 0.3 s, a clear
-    change in 0.1 s, while two confidently wrong frames (0.95) do not.
+    0.17 s): at 30 frames/s a constant 0.6 for a new emotion of two changes the label in
+    0.53 s, a clear change (0.95) in 0.07 s, while two confidently wrong frames (0.95) do
+    not. With a shorter ``smoothing``, or fewer frames per second, the filtered
+    probability of a new emotion under weak evidence settles below 0.9; there the 0.9 is
+    lowered to what a constant 0.6 reaches within a second, so that no label stays stuck
+    against steady evidence (at 10 frames/s with the defaults: 0.80).
 
     *Adaptation to the person.* A model trained on other people is often biased on a
     new one for as long as that person is there (a neutral face read as a little
@@ -411,13 +419,15 @@ class VideoEmotionRecognizer:
     its own average. On the benchmark's clips this raised the steady accuracy of the
     smoothed labels well above the raw ones', with as many spurious changes.
 
-    The dwell time 2 s, the weight 0.5 of each frame's probabilities, the 0.7 and the
+    The dwell time 2 s, the weight 0.5 of each frame's probabilities, the 0.9 and the
     adaptation (0.5, half at 2 s) were chosen together on five benchmark clips of 30
     people the model was not trained on (``benchmarks/bench_live.py``: among the
-    settings with a median lag at most 0.4 s, at most one spurious change per minute,
-    a change within 1 s under a constant 0.6 and none from two frames at 0.95, those
-    within one standard error of the highest steady accuracy, and of these the fewest
-    spurious changes; adaptation shares up to 0.5), and are fixed, not tuned per video.
+    settings with a median lag at most 0.4 s, a rate of spurious changes shown to be
+    under one per minute (the 90% upper confidence bound of the clips' count: about
+    five steady minutes allow one such change), a change within 1 s under a constant
+    0.6 and none from two frames at 0.95, those within one standard error of the
+    highest steady accuracy, and of these the fewest spurious changes; adaptation
+    shares up to 0.5), and are fixed, not tuned per video.
 
     Raw labels are the arg-max of ``predict_proba`` (the same as ``predict`` for
     skemotion's classifiers; a Fisherface ``threshold``'s unknown label is not used).

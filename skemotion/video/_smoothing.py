@@ -6,6 +6,7 @@ duration. :class:`EmotionSmoother`: an exponential moving average with a time co
 and a minimum duration (kept for comparison in ``benchmarks/bench_live.py``).
 """
 
+import functools
 import math
 
 import numpy as np
@@ -16,6 +17,9 @@ __all__ = ["EmotionFilter", "EmotionSmoother"]
 PROBA_FLOOR = 0.02
 #: Smallest probability taken into a face's average log-probabilities (the adaptation).
 ADAPTATION_FLOOR = 1e-4
+#: Seconds within which a filter with ``follow`` changes a settled label under a constant
+#: ``follow`` for a new class of two.
+FOLLOW_WITHIN = 1.0
 
 
 class _Hysteresis:
@@ -37,12 +41,12 @@ class _Hysteresis:
         self._pending = None
         self._pending_since = None
 
-    def update(self, proba, time_s):
+    def update(self, proba, time_s, change_probability=None):
         leader = int(np.argmax(proba))
         if self.label is None:
             self.label = leader
             return False
-        sure = self.change_probability
+        sure = self.change_probability if change_probability is None else change_probability
         if leader != self.label and proba[leader] * (1.0 - sure) < sure * proba[self.label]:
             leader = self.label  # not yet sure enough of the leader over the label
         if leader == self.label:
@@ -82,8 +86,13 @@ class _ProbabilityTrack:
         dt = None if self.proba is None else max(time_s - self._time, 0.0)
         self.proba = self._next(proba, dt)
         self._time = time_s
-        changed = self._hysteresis.update(self.proba, time_s)
+        changed = self._hysteresis.update(self.proba, time_s, self._change_probability(dt))
         return self.proba.copy(), self.label, changed
+
+    def _change_probability(self, dt):
+        """The change probability for a frame ``dt`` seconds after the last (None: the
+        hysteresis's own)."""
+        return None
 
 
 class EmotionFilter(_ProbabilityTrack):
@@ -148,6 +157,18 @@ class EmotionFilter(_ProbabilityTrack):
         (in [0, 1); 0 turns adaptation off). Not used with ``dwell=0``.
     adaptation_time : float, default=2.0
         Seconds after which half of ``adaptation`` is taken off (> 0).
+    follow : float or None, default=None
+        A probability in (0.5, 1): a model that gives a new class of two at least this
+        much, frame after frame, changes a settled label within :data:`FOLLOW_WITHIN`
+        (1) second at any frame rate. Where ``change_probability`` would not be reached
+        by then (a short ``dwell``, or few frames per second: the switching per frame
+        keeps the filtered probability of a new class down, and each second brings
+        fewer frames of evidence) it is lowered, for frames that far apart, to the
+        share such a class does reach, and never below 0.5: where even the filter's
+        arg-max takes longer (a long dwell at a few frames per second) the label
+        changes with the arg-max. None: ``change_probability`` as it is, which a high
+        value with a short dwell or a low frame rate never reaches under weak
+        evidence: a label stuck for good.
 
     Examples
     --------
@@ -191,10 +212,22 @@ class EmotionFilter(_ProbabilityTrack):
     >>> f = EmotionFilter(dwell=2.0, adaptation=0.5)
     >>> [f.update([0.4, 0.6], t / 30)[1] for t in range(900)][-1]
     1
+
+    At 10 frames/s a change probability of 0.9 is beyond what a constant 0.6 of two
+    reaches (it settles at 0.82), and the label never changes; with ``follow=0.6`` it
+    changes after 1 s (10 frames):
+
+    >>> steps = [[0.6, 0.4]] * 50 + [[0.4, 0.6]] * 30
+    >>> for follow in (None, 0.6):
+    ...     f = EmotionFilter(2.0, 0.5, change_probability=0.9, follow=follow)
+    ...     labels = _labels_at(f, steps, fps=10)[50:]
+    ...     print(labels.index(1) if 1 in labels else "never", f.proba.round(2))
+    never [0.18 0.82]
+    10 [0.18 0.82]
     """
 
     def __init__(self, dwell, evidence=1.0, min_duration=0.0, floor=PROBA_FLOOR,
-                 change_probability=0.0, adaptation=0.0, adaptation_time=2.0):
+                 change_probability=0.0, adaptation=0.0, adaptation_time=2.0, follow=None):
         # dwell=0 reports each frame's own arg-max: no probability hysteresis either
         super().__init__(min_duration, change_probability if dwell else 0.0)
         self.dwell = float(dwell)
@@ -202,13 +235,24 @@ class EmotionFilter(_ProbabilityTrack):
         self.floor = float(floor)
         self.adaptation = float(adaptation)
         self.adaptation_time = float(adaptation_time)
+        self.follow = None if follow is None else float(follow)
         if not 0.0 <= self.adaptation < 1.0:
             raise ValueError(f"adaptation must be in [0, 1), got {adaptation!r}.")
         if self.adaptation and not self.adaptation_time > 0.0:
             raise ValueError(f"adaptation_time must be > 0, got {adaptation_time!r}.")
+        if self.follow is not None and not 0.5 < self.follow < 1.0:
+            raise ValueError(f"follow must be in (0.5, 1) or None, got {follow!r}.")
         self._log_sum = None
         self._n_frames = 0
         self._seen = 0.0
+
+    def _change_probability(self, dt):
+        sure = self._hysteresis.change_probability
+        if self.follow is None or not self.dwell or not sure or not dt:
+            return None
+        rate = min(max(int(round(1.0 / dt)), 1), 240)  # frames per second, as a cache key
+        return _reached_share(self.dwell, self.evidence, self.floor, sure, self.adaptation,
+                              self.adaptation_time, self.follow, rate)
 
     def _adapted(self, proba, dt):
         """The frame's probabilities with the adaptation's share of the face's average
@@ -239,6 +283,29 @@ class EmotionFilter(_ProbabilityTrack):
             prior = stay * self.proba + leave * (1.0 - self.proba)
         posterior = prior * likelihood
         return posterior / posterior.sum()
+
+def _labels_at(f, frames, fps):
+    return [f.update(p, k / fps)[1] for k, p in enumerate(frames)]
+
+
+@functools.lru_cache(maxsize=256)
+def _reached_share(dwell, evidence, floor, change_probability, adaptation, adaptation_time,
+                   follow, fps):
+    """``change_probability``, or the share of a new class of two (with the current
+    label) a filter settled 5 s on the other class reaches after :data:`FOLLOW_WITHIN`
+    seconds of a constant ``follow`` at ``fps`` frames per second, when that is less."""
+    f = EmotionFilter(dwell, evidence, floor=floor, change_probability=change_probability,
+                      adaptation=adaptation, adaptation_time=adaptation_time)
+    settle = 5 * fps
+    for k in range(settle):
+        f.update([follow, 1 - follow], k / fps)
+    for k in range(int(round(FOLLOW_WITHIN * fps)) + 1):
+        proba, label, _ = f.update([1 - follow, follow], (settle + k) / fps)
+        if label == 1:
+            return change_probability
+    reached = float(proba[1] / (proba[0] + proba[1]))
+    return max(0.5, min(change_probability, reached * (1 - 1e-9)))
+
 
 class EmotionSmoother(_ProbabilityTrack):
     """Smooth one face's class probabilities with an exponential moving average.
