@@ -220,7 +220,7 @@ class EmotionFilter(_ProbabilityTrack):
     >>> steps = [[0.6, 0.4]] * 50 + [[0.4, 0.6]] * 30
     >>> for follow in (None, 0.6):
     ...     f = EmotionFilter(2.0, 0.5, change_probability=0.9, follow=follow)
-    ...     labels = _labels_at(f, steps, fps=10)[50:]
+    ...     labels = [f.update(p, t / 10)[1] for t, p in enumerate(steps)][50:]
     ...     print(labels.index(1) if 1 in labels else "never", f.proba.round(2))
     never [0.18 0.82]
     10 [0.18 0.82]
@@ -283,9 +283,6 @@ class EmotionFilter(_ProbabilityTrack):
             prior = stay * self.proba + leave * (1.0 - self.proba)
         posterior = prior * likelihood
         return posterior / posterior.sum()
-
-def _labels_at(f, frames, fps):
-    return [f.update(p, k / fps)[1] for k, p in enumerate(frames)]
 
 
 @functools.lru_cache(maxsize=256)
