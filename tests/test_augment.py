@@ -478,6 +478,7 @@ def test_copies_never_come_from_test_folds(faces):
         np.testing.assert_array_equal(rec.predict_X_[0], X[test])
 
 
+@pytest.mark.slow
 def test_augmented_classifier_in_pipeline_and_grid_search():
     X, y, groups = london_crops(64)
     keep = np.isin(groups, np.unique(groups)[:40])  # both photos of 40 people

@@ -278,6 +278,7 @@ def two_take_folder(tmp_path_factory, london_refs):
     return root
 
 
+@pytest.mark.slow
 def test_cli_train_calibrated_and_predict_with_a_reference(two_take_folder, tmp_path, capsys):
     from skemotion.cli import main
 
@@ -305,6 +306,7 @@ def test_cli_train_calibrated_and_predict_with_a_reference(two_take_folder, tmp_
     assert "--reference is for calibrated models" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_evaluate_calibrated_rows(two_take_folder, capsys):
     from skemotion.cli import main
 
@@ -317,6 +319,7 @@ def test_cli_evaluate_calibrated_rows(two_take_folder, capsys):
     assert models == ["hog_logreg"] * 2 + ["hog_logreg (calibrated)"] * 2 + ["selected"] * 2
 
 
+@pytest.mark.slow
 def test_cli_evaluate_calibrated_across_datasets(tmp_path, london_refs, capsys):
     from skemotion.cli import main
 

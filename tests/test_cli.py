@@ -226,6 +226,7 @@ def test_worker_warning_filter_is_restored_when_a_command_ends(monkeypatch):
     assert "PYTHONWARNINGS" not in os.environ
 
 
+@pytest.mark.slow
 def test_progress_counts_each_protocol_once_when_a_pipeline_fails_midway(monkeypatch):
     # a pipeline that fails after its first protocol: the bar still ends at its total
     from skemotion import model_selection
@@ -629,6 +630,7 @@ def test_crop_on_error_skip_reports_unreadable_files(cwd, photo_folder, tmp_path
             assert row["face_found"] == "True" and row["crop"] == crop
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal_only(cwd, photo_folder):
     """With stderr on a terminal the crop shows a progress bar; with --quiet it does not."""
     pty = pytest.importorskip("pty")
@@ -681,6 +683,7 @@ def _png_ok(path):
     return data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000
 
 
+@pytest.mark.slow
 def test_evaluate_table_and_report(cwd, small_folder):
     names = ["fisherface", "hog_logreg"]
     result = run("evaluate", *SMALL, "--folder", small_folder, "--pipelines", ",".join(names),
@@ -739,6 +742,7 @@ def webcam_folder(tmp_path_factory, london):
     return root
 
 
+@pytest.mark.slow
 def test_evaluate_cross_dataset_writes_the_train_test_table(cwd, small_folder, webcam_folder):
     names = ["fisherface", "hog_logreg"]
     result = run("evaluate", *SMALL, "--folder", small_folder, "--folder", webcam_folder,
@@ -771,6 +775,7 @@ def test_evaluate_cross_dataset_writes_the_train_test_table(cwd, small_folder, w
     assert_usage_error(result, "--cross-dataset", "give two sources or more")
 
 
+@pytest.mark.slow
 def test_evaluate_cross_dataset_with_the_embedded_london_set(cwd, small_folder, webcam_folder):
     """--london adds the embedded set as a source beside --folder/--ckplus: trained on one,
     tested on the other, both ways (a CK+ -> London check, with a folder standing in for CK+)."""
@@ -816,6 +821,7 @@ def test_evaluate_pipeline_that_cannot_fit_the_data(cwd, small_folder):
     assert tree(cwd) == []
 
 
+@pytest.mark.slow
 def test_evaluate_leaves_out_only_the_pipeline_that_cannot_fit(cwd, small_folder):
     # pca_lda's 50 components need more than the ~19 training images; the others still run,
     # and the warning and the report name the one left out (not every pipeline of its crops)
@@ -853,6 +859,7 @@ def test_fit_error_names_the_training_split_size(cwd, small_folder):
     assert tree(cwd) == []
 
 
+@pytest.mark.slow
 def test_scheduler_unreachable_is_a_user_error(cwd):
     result = run("evaluate", "--scheduler", "tcp://127.0.0.1:9", cwd=cwd)
     assert_usage_error(result, "--scheduler", "tcp://127.0.0.1:9")
@@ -948,6 +955,7 @@ def test_train_on_ckplus_tree(cwd, ckplus):
     assert tree(cwd) == ["ck.skops"]
 
 
+@pytest.mark.slow
 def test_search_emotion_subsets(cwd, small_folder):
     result = run("search", "emotions", *SMALL, "--folder", small_folder,
                  "--subsets", "happy,neutral;all", "--out", "search", cwd=cwd)
@@ -974,6 +982,7 @@ def test_search_emotion_subsets(cwd, small_folder):
     assert remote.stdout == result.stdout
 
 
+@pytest.mark.slow
 def test_search_cascade_parameters_with_cache(cwd, small_folder):
     result = run("search", "cascade", *SMALL, "--folder", small_folder,
                  "--scale-factors", "1.1,1.3",
@@ -1013,6 +1022,7 @@ def test_difficult_writes_only_into_out_dir(cwd, small_folder):
     assert 0 < len(listed["always"]) < len(listed["all"])  # some are wrong only sometimes
 
 
+@pytest.mark.slow
 def test_evaluate_seed_gives_the_same_splits_and_scores(cwd, small_folder):
     """--seed fixes the splits: the same seed repeats every score, another draws others."""
     def scores(seed, out):
@@ -1028,6 +1038,7 @@ def test_evaluate_seed_gives_the_same_splits_and_scores(cwd, small_folder):
     assert scores("4", "c") != first
 
 
+@pytest.mark.slow
 def test_faceless_images_are_left_out_with_each_file_keeping_its_label(cwd, tmp_path,
                                                                       small_folder):
     """--on-missing drop (the default) in evaluate and difficult: the faceless images are
@@ -1088,6 +1099,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow
 def test_main_job_runs_without_the_optional_extras(cwd, small_folder):
     """Plain ``pip install .`` (no extras: no plots, pandas, skops, dlib) runs the job."""
     env = dict(os.environ, MPLBACKEND="Agg")
@@ -1104,6 +1116,7 @@ def test_main_job_runs_without_the_optional_extras(cwd, small_folder):
                 and f.endswith(".png")]
 
 
+@pytest.mark.slow
 def test_pipeline_needing_a_missing_extra_is_named_with_the_install_command(cwd, small_folder):
     """Without dlib, asking for the landmark pipeline is a one-line error saying what to do."""
     args = ["evaluate", *SMALL, "--folder", small_folder, "--pipelines",
@@ -1175,6 +1188,7 @@ def test_no_detect_makes_landmark_pipelines_find_the_face_in_each_crop():
         assert "face_box" not in str(hog.get_params())
 
 
+@pytest.mark.slow
 def test_no_detect_names_the_crops_without_a_dlib_face_once(cwd, tmp_path, london):
     """The landmark pipeline's fallback (no face found by dlib in a crop) is said once,
     with the file name, not per transformer, split and worker with sample numbers."""
@@ -1361,6 +1375,7 @@ def test_predict_help_describes_only_its_options(capsys):
     assert "Exit code 1 when no image could be classified" in out
 
 
+@pytest.mark.slow
 def test_train_checks_for_skops_before_loading_the_data(cwd, small_folder):
     args = ["train", "--out", "m.skops", "--folder", small_folder, "--crop-size", "48"]
     result = subprocess.run([sys.executable, "-c", _WITHOUT_EXTRAS, *args], cwd=cwd,
@@ -1395,6 +1410,7 @@ def test_evaluate_warns_once_per_protocol_about_test_parts_too_small(cwd, tiny_f
                         "compare; use more data or larger test parts.")
 
 
+@pytest.mark.slow
 def test_evaluate_notes_unfittable_learning_curve_points_and_cleans_its_old_files(cwd,
                                                                                  tiny_folder):
     common = ["evaluate", "--folder", tiny_folder, "--crop-size", "48", "--splits", "5",

@@ -102,6 +102,7 @@ def test_adaptation_reaches_the_recognizer(files, tmp_path, capfd):
     assert np.abs(scores["0"] - scores["0.9"]).max() > 0.01
 
 
+@pytest.mark.slow
 def test_a_folder_of_videos_in_parallel_equals_serial(files, tmp_path, capfd):
     for n_jobs in ("1", "2"):
         code = watch(files / "videos", "--model", files / "m.skops", "--out",
@@ -116,6 +117,7 @@ def test_a_folder_of_videos_in_parallel_equals_serial(files, tmp_path, capfd):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_a_folder_of_videos_on_a_dask_scheduler(files, tmp_path, capfd):
     distributed = pytest.importorskip("distributed")
     assert watch(files / "videos", "--model", files / "m.skops", "--out",
@@ -130,6 +132,7 @@ def test_a_folder_of_videos_on_a_dask_scheduler(files, tmp_path, capfd):
                 == (tmp_path / "remote" / name).read_bytes())
 
 
+@pytest.mark.slow
 def test_without_a_model_the_default_pipeline_is_trained_and_said(files, tmp_path, capfd):
     code = main(["watch", str(files / "clip.avi"), "--csv", str(tmp_path / "t.csv")])
     err = capfd.readouterr().err
@@ -202,6 +205,7 @@ def test_options_out_of_range(files, capfd):
         assert exc.value.code == 2 and len(err) == 1 and option in err[0], err
 
 
+@pytest.mark.slow
 def test_options_that_do_not_fit_the_source(files, tmp_path, capfd):
     usage_error(capfd, watch(files / "videos", "--model", files / "m.skops", "--csv",
                              tmp_path / "t.csv", "--out", tmp_path / "o"), "--csv")

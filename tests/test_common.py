@@ -154,4 +154,15 @@ if ESTIMATORS:
 
     @_checks
     def test_sklearn_compatible_estimator(estimator, check):
-        check(estimator)
+        expected_to_fail = getattr(check, "func", check).__name__ in _expected_failed_checks(
+            estimator)
+        try:
+            check(estimator)
+        except Exception as exc:
+            if not expected_to_fail:
+                raise
+            # An expected failure keeps its type and message but not its frames: for each
+            # report pytest parses the source of every frame, and scikit-learn's check module
+            # is large enough that the frames of the ~400 expected failures cost about half
+            # a second each, a third of the suite's time.
+            raise exc.with_traceback(None) from None

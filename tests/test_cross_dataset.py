@@ -62,6 +62,7 @@ def test_the_second_source_has_other_capture_conditions(london):
     assert np.mean(webcam.images[0]) < np.mean(original) - 10  # darker than the photo
 
 
+@pytest.mark.slow
 def test_train_test_table_equals_manual_fits(two_sources):
     data, X = two_sources
     y, groups, source = np.asarray(data.target), np.asarray(data.groups), data.source
@@ -95,6 +96,7 @@ def test_train_test_table_equals_manual_fits(two_sources):
     assert result.to_dict()["cross_dataset"] == entries
 
 
+@pytest.mark.slow
 def test_selection_in_the_training_source_only(two_sources):
     """Under the cross-dataset protocol the selected row picks by a subject-grouped inner
     cross-validation inside the training source: the held-out source is never seen."""

@@ -47,6 +47,7 @@ def _search(n_jobs):
     )
 
 
+@pytest.mark.slow
 def test_grid_search_on_local_cluster_equals_local_run(cluster):
     X, y, groups = _data()
     local = _search(None).fit(X, y, groups=groups)

@@ -78,6 +78,7 @@ def test_defaults_find_a_face_in_london(london, london_detections):
     assert [d.source for d in london_detections] == list(range(204))
 
 
+@pytest.mark.slow
 def test_crops_contain_the_face(london_crops):
     crops = london_crops.reshape(-1, 128, 128).astype(np.uint8)
     with_eyes = np.mean([_eyes_in_crop(c) for c in crops])
@@ -515,6 +516,7 @@ def london_subset(london):
     }
 
 
+@pytest.mark.slow
 def test_grid_search_over_crop_params(london_subset, tmp_path):
     pipe = Pipeline([
         ("crop", FaceCropper(output_size=32, memory=tmp_path / "cache")),
@@ -535,6 +537,7 @@ def test_grid_search_over_crop_params(london_subset, tmp_path):
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
 
 
+@pytest.mark.slow
 def test_learning_curve_with_two_jobs(london_subset):
     pipe = Pipeline([("crop", FaceCropper(output_size=16)), ("clf", NearestCentroid())])
 

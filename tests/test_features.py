@@ -350,6 +350,7 @@ def _grouped_scores(model, X, y, groups, random_state):
 
 
 @pytest.mark.parametrize("name", ["hog_logreg", "hog_logreg_flip"])
+@pytest.mark.slow
 def test_named_hog_pipeline_beats_chance_on_london_with_grouped_splits(name, london_hog_crops):
     from skemotion.pipelines import PIPELINES
 
@@ -360,6 +361,7 @@ def test_named_hog_pipeline_beats_chance_on_london_with_grouped_splits(name, lon
     assert np.mean(scores) >= 0.75, scores  # chance is 0.5; ~0.87 over 10 splits
 
 
+@pytest.mark.slow
 def test_named_feature_pipelines_take_crops_of_any_size_without_detection():
     from skemotion.pipelines import PIPELINES
 
@@ -475,6 +477,7 @@ def test_face_region_makes_crop_size_irrelevant():
 
 
 @pytest.mark.parametrize("name", ["lowerface_hog_logreg", "lowerface_hog_fisherface"])
+@pytest.mark.slow
 def test_lowerface_pipelines_on_london_with_grouped_splits(name, london_hog_crops):
     """The lower-face pipelines on the 64 px crops of the fixture: FaceRegion takes the
     region by fractions, so 64 px crops work too (the pipelines' own crops are 128 px)."""
@@ -490,6 +493,7 @@ def test_lowerface_pipelines_on_london_with_grouped_splits(name, london_hog_crop
 @pytest.mark.parametrize("name", ["lbp_logreg", "hog_lbp_logreg", "lowerface_gabor_logreg",
                                   "lowerface_hog_gabor_logreg", "hog_fisherface",
                                   "lbp_fisherface"])
+@pytest.mark.slow
 def test_other_feature_pipelines_on_london_with_grouped_splits(name, london_hog_crops):
     """The remaining named feature pipelines learn expression, not noise: on the 64 px
     crops of the fixture (told to them as output_size; their own crops are 96-128 px)

@@ -30,6 +30,7 @@ def _four_classes(y, groups):
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.slow
 def test_agrees_with_opencv_64px_subject_splits(n_classes):
     X, y, groups = london_crops(64)
     if n_classes == 4:
@@ -78,6 +79,7 @@ def test_model_matches_opencv_axes_scale_and_projections():
     assert not np.allclose(within.std(axis=0), within.std(axis=0)[0], rtol=0.1)
 
 
+@pytest.mark.slow
 def test_agrees_with_opencv_350px_subset():
     X, y, groups = london_crops(350)
     train, test = subject_split(groups, 1)

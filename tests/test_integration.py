@@ -36,6 +36,7 @@ def _cache_entries(location):
     return {p: p.stat().st_mtime_ns for p in Path(location).rglob("output.pkl")}
 
 
+@pytest.mark.slow
 def test_cascade_parameter_search_with_detection_cache(london, tmp_path):
     # 20 subjects (40 photos) keep it quick; the pattern is the README's cascade search
     keep = np.isin(london.groups, np.unique(london.groups)[:20])
@@ -69,6 +70,7 @@ def test_cascade_parameter_search_with_detection_cache(london, tmp_path):
     assert scores.mean() == pytest.approx(search.best_score_)
 
 
+@pytest.mark.slow
 def test_evaluate_both_protocols_real_models(london_crops):
     X, y, groups = london_crops
     # the package's named pipelines, taking FaceCropper output (detect=False)

@@ -153,6 +153,7 @@ def test_landmark_shape_removes_pose_and_scale(crops):
     np.testing.assert_allclose([left, right], [[-0.5, 0], [0.5, 0]], atol=0.05)
 
 
+@pytest.mark.slow
 def test_landmark_shape_separates_smiles(crops):
     """Smiling mouths are wider in mean-face units than neutral ones, on average."""
     X, y, _ = crops
@@ -206,6 +207,7 @@ def test_landmark_transformers_clone_and_pickle(crops, tmp_path):
         np.testing.assert_array_equal(again.transform(X[2:4]), fitted.transform(X[2:4]))
 
 
+@pytest.mark.slow
 def test_landmark_pipeline_end_to_end_and_persistence(london, crops, tmp_path):
     _, y, groups = crops
     X = FaceCropper(output_size=(256, 256)).transform(london.images)  # the pipeline's crops

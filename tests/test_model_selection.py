@@ -116,6 +116,7 @@ def test_errors():
         next(StratifiedGroupShuffleSplit(3, test_size=0.9).split(X, y, np.repeat([0, 1], 5)))
 
 
+@pytest.mark.slow
 def test_works_with_sklearn_tools(london_small):
     X, y, groups = london_small
     pipe = make_pipeline(PCA(n_components=20, random_state=0), LinearDiscriminantAnalysis())

@@ -67,6 +67,7 @@ def test_factory_parameters():
 
 
 @pytest.mark.parametrize("name", ["fisherface", "pca_lda"])
+@pytest.mark.slow
 def test_end_to_end_on_raw_london_images(london, name):
     groups = london.groups
     train, test = subject_split(groups, 0)

@@ -65,6 +65,7 @@ def test_readme_has_examples_and_parses_them_all():
 
 
 @pytest.mark.parametrize("code, expected_output, skip", BLOCKS)
+@pytest.mark.slow
 def test_readme_example(code, expected_output, skip, tmp_path):
     if skip:
         pytest.skip(skip)

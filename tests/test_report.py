@@ -37,6 +37,7 @@ def _report(result, **kwargs):
     return EvaluationReport(result, **{**params, **kwargs})
 
 
+@pytest.mark.slow
 def test_best_pipeline_is_chosen_under_the_grouped_protocol_when_there_is_one():
     result = _result()
     report = _report(result)
@@ -103,6 +104,7 @@ def test_dict_has_the_settings_given_first_then_the_data_and_the_evaluation():
     assert json.loads(report.to_json()) == json.loads(json.dumps(data))
 
 
+@pytest.mark.slow
 def test_write_puts_both_reports_in_the_folder_and_removes_a_stale_cross_dataset_table(
         tmp_path):
     stale = tmp_path / "cross_dataset.md"

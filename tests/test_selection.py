@@ -230,6 +230,7 @@ _NOTHING_TO_SHARE = {"fisherface", "pca_lda", "hog_logreg_flip",
 
 
 @pytest.mark.parametrize("name", list(PIPELINES))
+@pytest.mark.slow
 def test_sharing_the_stateless_steps_changes_no_prediction(name):
     """The inner fits compute each image's features once; the rewritten pipeline must
     predict exactly what the pipeline itself predicts."""

@@ -426,6 +426,7 @@ def test_a_face_that_leaves_ends_its_track_and_a_new_one_gets_a_new_id(
 @pytest.mark.parametrize("name, n_classes", [
     ("hog_logreg_flip", 2), ("lowerface_hog_logreg_augmented", 2), ("hog_logreg", 3),
     ("lbp_logreg", 3), ("pca_lda", 2)])
+@pytest.mark.slow
 def test_the_per_frame_scorer_gives_the_models_own_probabilities(london, name, n_classes):
     # the recognizer calls the fitted steps one after the other, without the wrappers'
     # per-call checks (image features, StandardScaler and LogisticRegression computed
@@ -651,6 +652,7 @@ def _outputs(folder):
             if name.endswith(".csv")}
 
 
+@pytest.mark.slow
 def test_folder_of_videos_in_parallel_equals_the_serial_run(tmp_path, video_model, recordings):
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     serial.mkdir()
@@ -664,6 +666,7 @@ def test_folder_of_videos_in_parallel_equals_the_serial_run(tmp_path, video_mode
     assert _outputs(serial) == _outputs(parallel)
 
 
+@pytest.mark.slow
 def test_folder_of_videos_on_a_local_dask_cluster_equals_the_serial_run(
         tmp_path, video_model, recordings):
     distributed = pytest.importorskip("distributed")

@@ -166,6 +166,7 @@ def test_pickle_clone_and_cache_keys(london, tmp_path):
     assert cached[2] == cached[0]
 
 
+@pytest.mark.slow
 def test_grid_search_over_yunet_parameters(london, tmp_path):
     idx = list(range(0, 204, 12)) + list(range(1, 204, 12))  # 34 photos, 17 people
     X = [london.images[i] for i in idx]
@@ -244,6 +245,7 @@ def test_command_line_names_the_missing_model(london, tmp_path, monkeypatch, cap
     assert "frontalface_default" in report
 
 
+@pytest.mark.slow
 def test_command_line_detector_option_reaches_the_cropper(london, tmp_path, capsys):
     """train --detector haar stores the cascades in the model; predict --detector
     overrides the model's own for one run; a wrong name is a usage error."""
