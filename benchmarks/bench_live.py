@@ -558,6 +558,16 @@ def london_split():
     return (london, subjects, groups) + subject_split(len(subjects))
 
 
+def selection_clips(order, rng, london):
+    """The five selection clips: the first of subjects ``order[62:68]``, made with ``rng``
+    (:func:`subject_split`'s random state, which goes on to make the first test clip), and
+    four of ``order[74:98]`` in sixes, made with a seed of their own."""
+    first = scenario([int(s) for s in order[62:68]], rng, london)
+    more = np.random.RandomState(1)
+    return [first] + [scenario([int(s) for s in order[74 + 6 * k: 80 + 6 * k]], more, london)
+                      for k in range(4)]
+
+
 def outside_selection(order):
     """The 72 subjects in no selection clip: the training and test subjects and the four
     left over."""
@@ -658,7 +668,7 @@ def main():
                         help="no selection grid, 2,000 frames for the memory run")
     args = parser.parse_args()
     london, subjects, groups, order, rng = london_split()
-    train, select, test = order[:62], order[62:68], order[68:74]
+    train, test = order[:62], order[68:74]
     in_train = np.isin(groups, train)
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -668,13 +678,11 @@ def main():
         print(f"trained {args.pipeline} on {in_train.sum()} photos of {len(train)} subjects "
               f"in {time.perf_counter() - t0:.1f} s")
         classes = np.asarray(model.classes_)
-        clips = {}
-        for name, people in (("selection", select), ("test", test)):
-            clips[name] = scenario([int(s) for s in people], rng, london)
-        more = np.random.RandomState(1)  # the test clip stays the one made above
-        for k in range(4):
-            people = order[74 + 6 * k : 80 + 6 * k]
-            clips[f"selection {k + 2}"] = scenario([int(s) for s in people], more, london)
+        selection = selection_clips(order, rng, london)
+        clips = {"selection": selection[0],
+                 "test": scenario([int(s) for s in test], rng, london)}
+        for k, clip in enumerate(selection[1:]):
+            clips[f"selection {k + 2}"] = clip
         # three more test clips of the same six test subjects in other roles and seeds:
         # one clip has about one steady minute, too few for a rate of one change a minute
         again = np.random.RandomState(2)

@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench_live import (RULE, grid_rows, london_split, metrics, outside_selection,  # noqa: E402
                         pooled, raw_labels, recognizer_loop, rotation_clips, rotation_folds,
-                        rule_pick, scenario, setting_name)
+                        rule_pick, selection_clips, setting_name)
 
 from skemotion.pipelines import make_named_pipeline  # noqa: E402
 from skemotion.video import VideoEmotionRecognizer  # noqa: E402
@@ -48,18 +48,13 @@ def default_setting():
 
 
 def selection_runs(london, order, groups, rng, pipeline, tmp):
-    """``bench_live.py``'s five selection clips (made with the same seeds) with the raw
-    tracked run of its model, trained on the same 62 subjects: ``[(clip, frames)]``."""
-    train, select = order[:62], order[62:68]
-    keep = np.isin(groups, train)
+    """``bench_live.py``'s five selection clips with the raw tracked run of its model,
+    trained on the same 62 subjects: ``[(clip, frames)]``."""
+    keep = np.isin(groups, order[:62])
     model = make_named_pipeline(pipeline).fit(
         [im for im, k in zip(london.images, keep) if k], london.target[keep])
-    clips = [scenario([int(s) for s in select], rng, london)]
-    more = np.random.RandomState(1)
-    for k in range(4):
-        clips.append(scenario([int(s) for s in order[74 + 6 * k: 80 + 6 * k]], more, london))
     runs = []
-    for k, clip in enumerate(clips):
+    for k, clip in enumerate(selection_clips(order, rng, london)):
         path = os.path.join(tmp, f"selection {k + 1}.avi")
         clip.write(path)
         runs.append((clip, recognizer_loop(model, path, smoothing=0)[0]))
