@@ -95,7 +95,8 @@ def add_parser(subparsers, *, formatter_class=_Formatter):
     g.add_argument("--smoothing", metavar="S", type=_seconds, default=2.0,
                    help="dwell time in seconds of each face's emotion filter (how long an "
                         "emotion is expected to last; a clear change still shows within a "
-                        "few frames); 0: every frame's own label (default: %(default)s)")
+                        "few frames); 0: every frame's own label, the better choice for "
+                        "clips made of one-second recordings (default: %(default)s)")
     g.add_argument("--min-duration", metavar="S", type=_seconds, default=0.0,
                    help="extra seconds a new emotion must lead before a face's label "
                         "changes (adds that much lag; default: %(default)s)")

@@ -313,7 +313,10 @@ class VideoEmotionRecognizer:
         smoothing)`` (see Notes). It is not a delay: a clear change of expression
         changes the label within a few frames at any value, and a steady 0.6 for a new
         emotion of two within a second (up to 4 s at 5 frames/s or more; beyond, as
-        soon as the filter's own arg-max changes). 0 reports each frame's own label.
+        soon as the filter's own arg-max changes). 0 reports each frame's own label:
+        the better choice for clips made of short recordings (a second per expression,
+        as stitched from a data set's sequences), where the filter's few frames to
+        change cost more than it gains (``benchmarks/bench_live_recordings.py``).
     min_duration : float, default=0.0
         Seconds another class must lead the filtered probabilities, without
         interruption, before a face's reported label changes (extra hysteresis on top
