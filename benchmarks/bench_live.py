@@ -506,7 +506,8 @@ HEADER = ("| labels | steady acc., 1 face | 2 faces | lag median / p90 (s) | fir
 
 def metrics_row(name, m, tracks=True):
     crossing = f"{m['crossing']} of {m['n_tracks']}" if tracks else "- (no tracks)"
-    return (f"| {name} | {m['steady1']:.3f} | {m['steady2']:.3f} | {m['lag_median']:.2f} / "
+    two = f"{m['steady2']:.3f}" if m["steady2_counts"][1] else "- (none)"  # no two-face frames
+    return (f"| {name} | {m['steady1']:.3f} | {two} | {m['lag_median']:.2f} / "
             f"{m['lag_p90']:.2f} | {m['first_median']:.2f} | {m['flicker']:.1f}, "
             f"{m['spurious']:.1f} | {100 * m['phantom']:.2f}% | {crossing} |")
 
