@@ -46,8 +46,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_live import (FPS, HEADER, SPURIOUS_LIMIT, london_split,  # noqa: E402
                         make_filter, metrics, metrics_row, naive_as_reported, naive_loop,
                         outside_selection, own_labels, pooled, raw_labels, recognizer_loop,
-                        replay, rotation_folds, selection_clips, spurious_upper_bound)
-from bench_live_nested import default_setting  # noqa: E402
+                        replay, rotation_folds, spurious_upper_bound)
+from bench_live_nested import default_setting, selection_runs  # noqa: E402
 
 from skemotion.pipelines import make_named_pipeline  # noqa: E402
 from skemotion.video._recognizer import emotion_filter  # noqa: E402
@@ -173,13 +173,9 @@ def main():
         print_table(f"Rotation: each fold's subjects twice ({2 * n} recordings of {n} "
                     f"subjects), the fold's model trained on the other subjects", rotation)
 
-        # the selection subjects, in both formats, for the grid
-        long_runs = []
-        for k, clip in enumerate(selection_clips(order, rng, london)):
-            path = os.path.join(tmp, f"selection {k + 1}.avi")
-            clip.write(path)
-            long_runs.append((clip, recognizer_loop(model, path, smoothing=0)[0]))
-            os.remove(path)
+        # the selection subjects, in both formats, for the grid (bench_live.py's selection
+        # clips with the raw tracked run of the same model, trained again)
+        _, long_runs = selection_runs(london, order, groups, rng, "hog_logreg_flip", tmp)
         clip = recordings_clip(chosen, 2, np.random.RandomState(40), london)
         results, frames = score("selection recordings", model, clip, tmp)
         raw = results["VideoEmotionRecognizer, raw per-frame labels"]
