@@ -86,8 +86,8 @@ def recordings_clip(subjects, repeats, rng, london):
                     settle=SETTLE, seed=int(rng.randint(1 << 30)), london=london)
 
 
-def fitted(london, groups, subjects, pipeline="hog_logreg_flip"):
-    keep = np.isin(groups, subjects)
+def fitted(london, keep, pipeline="hog_logreg_flip"):
+    """The pipeline trained on the London photos where ``keep`` is true."""
     return make_named_pipeline(pipeline).fit(
         [im for im, k in zip(london.images, keep) if k], london.target[keep])
 
@@ -150,7 +150,7 @@ def main():
     train, test = order[:62], order[68:74]
     chosen = [int(s) for s in (*order[62:68], *order[74:98])]
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
-        model = fitted(london, groups, train)
+        model = fitted(london, np.isin(groups, train))
         classes = np.asarray(model.classes_)
         clip = recordings_clip([int(s) for s in test], 5, np.random.RandomState(20), london)
         print(f"\ntest recordings: {len(clip.appearances)} recordings of "
@@ -161,15 +161,15 @@ def main():
                     {k: [v] for k, v in results.items()})
 
         rotation = {}
-        for f, fold in enumerate(rotation_folds(outside_selection(order))):
-            fold_model = fitted(london, groups, [s for s in range(len(subjects))
-                                                 if s not in set(int(x) for x in fold)])
+        folds = rotation_folds(outside_selection(order))
+        for f, fold in enumerate(folds):
+            fold_model = fitted(london, ~np.isin(groups, fold))
             clip = recordings_clip([int(s) for s in fold], 2, np.random.RandomState(30 + f),
                                    london)
             each, _ = score(f"rotation {f + 1}", fold_model, clip, tmp)
             for name, m in each.items():
                 rotation.setdefault(name, []).append(m)
-        n = sum(len(f) for f in rotation_folds(outside_selection(order)))
+        n = sum(len(fold) for fold in folds)
         print_table(f"Rotation: each fold's subjects twice ({2 * n} recordings of {n} "
                     f"subjects), the fold's model trained on the other subjects", rotation)
 
